@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config.js';
+import { ApiKeyService } from '../../modules/security/api-key-service.js';
+import { SqlApiKeyStore } from '../../modules/security/api-key-store.js';
+import { SCOPES, type Scope } from '../../modules/security/scopes.js';
+import { systemClock } from '../../shared/clock.js';
+import { openDatabase } from '../../store/database.js';
+import { migrate } from '../../store/migrate.js';
+import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { printJson, printTable } from '../output.js';
+
+interface KeyView {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+}
+
+/**
+ * `--local` works on this machine's store directly (MODELGATE_HOME or DATABASE_URL), without a
+ * running server or a key: the way back in when the only admin key is lost.
+ */
+async function withLocalKeys<T>(ctx: CliContext, fn: (keys: ApiKeyService) => Promise<T>): Promise<T> {
+  const config = loadConfig({ env: ctx.env });
+  const db = openDatabase({ databaseUrl: config.databaseUrl, home: config.home, poolSize: 2 });
+  try {
+    await migrate(db);
+    return await fn(new ApiKeyService(new SqlApiKeyStore(db.db, systemClock), systemClock));
+  } finally {
+    await db.close();
+  }
+}
+
+const view = (r: { id: string; name: string; scopes: string[]; createdAt: string; createdBy: string; revokedAt: string | null }): KeyView => ({
+  id: r.id,
+  name: r.name,
+  scopes: r.scopes,
+  created_at: r.createdAt,
+  created_by: r.createdBy,
+  revoked_at: r.revokedAt,
+});
+
+function parseScopes(text: string): Scope[] {
+  const scopes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = scopes.filter((s) => !SCOPES.includes(s as Scope));
+  if (scopes.length === 0 || bad.length > 0) throw new Error(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
+  return scopes as Scope[];
+}
+
+export function keysCommand(program: Command, ctx: CliContext): void {
+  const keys = program.command('keys').description('create, list and revoke API keys');
+
+  keys
+    .command('create')
+    .requiredOption('--name <name>', 'what the key is for')
+    .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`)
+    .option('--local', 'write to the local store directly, without a server')
+    .description('create an API key; the key is printed once and only its hash is stored')
+    .action(async (o: { name: string; scopes: string; local?: boolean }, cmd: Command) => {
+      const scopes = parseScopes(o.scopes);
+      const created = o.local
+        ? await withLocalKeys(ctx, async (s) => {
+            const { record, key } = await s.create(o.name, scopes, { id: 'cli:local' });
+            return { ...view(record), key };
+          })
+        : await clientFor(cmd, ctx).createKey(o.name, scopes);
+      if (wantsJson(cmd)) return printJson(ctx.io, created);
+      ctx.io.out(`created key ${created.id} (${created.name}; scopes ${created.scopes.join(', ')})`);
+      ctx.io.out(`key (shown once, store it now): ${created.key}`);
+    });
+
+  keys
+    .command('list')
+    .option('--local', 'read the local store directly')
+    .description('list API keys (never their secrets)')
+    .action(async (o: { local?: boolean }, cmd: Command) => {
+      const list = o.local ? await withLocalKeys(ctx, async (s) => (await s.list()).map(view)) : await clientFor(cmd, ctx).listKeys();
+      if (wantsJson(cmd)) return printJson(ctx.io, list);
+      printTable(ctx.io, ['id', 'name', 'scopes', 'created', 'revoked'], list.map((k) => [k.id, k.name, k.scopes.join(','), k.created_at, k.revoked_at ?? '']));
+    });
+
+  keys
+    .command('revoke <id>')
+    .option('--local', 'write to the local store directly')
+    .description('revoke an API key; it stops working at once')
+    .action(async (id: string, o: { local?: boolean }, cmd: Command) => {
+      const r = o.local ? await withLocalKeys(ctx, async (s) => view(await s.revoke(id, { id: 'cli:local' }))) : await clientFor(cmd, ctx).revokeKey(id);
+      if (wantsJson(cmd)) return printJson(ctx.io, r);
+      ctx.io.out(`revoked key ${r.id} (${r.name}) at ${r.revoked_at}`);
+    });
+}

@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import type { AliasMoveResponse } from '../../client/index.js';
+import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { printJson, printTable, SilentExit, type Io } from '../output.js';
+
+const aliasText = (a: Record<string, string | undefined>) =>
+  ['production', 'staging', 'previous']
+    .filter((k) => a[k])
+    .map((k) => `${k}=${a[k]}`)
+    .join(' ');
+
+function printMove(io: Io, r: AliasMoveResponse, verb: string): void {
+  io.out(r.changed ? `${r.model}: ${verb}; now ${aliasText(r.aliases)}` : `${r.model}: unchanged (${aliasText(r.aliases)})`);
+}
+
+export function modelsCommand(program: Command, ctx: CliContext): void {
+  const models = program.command('models').description('register, inspect, promote and roll back model versions');
+
+  models
+    .command('list')
+    .description('list models and their aliases')
+    .action(async (_o, cmd: Command) => {
+      const list = await clientFor(cmd, ctx).listModels();
+      if (wantsJson(cmd)) return printJson(ctx.io, list);
+      printTable(ctx.io, ['model', 'production', 'staging', 'previous', 'versions', 'latest'], list.map((m) => [m.name, m.aliases.production, m.aliases.staging, m.aliases.previous, m.version_count, m.latest_version]));
+    });
+
+  models
+    .command('show <name> [version]')
+    .description('show a model (its versions) or one version (files, hashes, features)')
+    .action(async (name: string, version: string | undefined, _o, cmd: Command) => {
+      const client = clientFor(cmd, ctx);
+      if (version === undefined) {
+        const m = await client.getModel(name);
+        if (wantsJson(cmd)) return printJson(ctx.io, m);
+        ctx.io.out(`${m.name}  ${aliasText(m.aliases) || '(no aliases)'}`);
+        printTable(ctx.io, ['version', 'id', 'task', 'artifact sha256', 'created', 'by'], m.versions.map((v) => [v.version, v.display_id, v.task, v.artifact_sha256.slice(0, 16) + '…', v.created_at, v.created_by]));
+        return;
+      }
+      const v = await client.getVersion(name, version);
+      if (wantsJson(cmd)) return printJson(ctx.io, v);
+      ctx.io.out(`${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`);
+      ctx.io.out(`artifact sha256: ${v.artifact_sha256}`);
+      printTable(ctx.io, ['file', 'sha256', 'bytes'], v.files.map((f) => [f.path, f.sha256, f.size]));
+      printTable(ctx.io, ['feature', 'type', 'min', 'max', 'values', 'nullable'], v.signature.features.map((f) => [f.name, f.type, f.min, f.max, f.values?.join(', '), f.nullable ? 'yes' : 'no']));
+    });
+
+  models
+    .command('register <manifest>')
+    .description('register a version from a manifest (YAML/JSON) and the files it lists')
+    .action(async (manifest: string, _o, cmd: Command) => {
+      const r = await clientFor(cmd, ctx).registerVersion(manifest);
+      if (wantsJson(cmd)) return printJson(ctx.io, r);
+      const v = r.version;
+      ctx.io.out(`${r.created ? 'registered' : 'already registered'} ${v.model} ${v.version} (${v.display_id}) sha256 ${v.artifact_sha256}`);
+    });
+
+  models
+    .command('promote <name> <version>')
+    .description('make a version the production version (loaded and warmed before the switch)')
+    .action(async (name: string, version: string, _o, cmd: Command) => {
+      const r = await clientFor(cmd, ctx).promote(name, version);
+      if (wantsJson(cmd)) return printJson(ctx.io, r);
+      printMove(ctx.io, r, `promoted ${version}`);
+    });
+
+  models
+    .command('rollback <name>')
+    .option('--to <version>', 'roll back to this version instead of the previous one')
+    .description('return production to the previous version')
+    .action(async (name: string, o: { to?: string }, cmd: Command) => {
+      const r = await clientFor(cmd, ctx).rollback(name, o.to);
+      if (wantsJson(cmd)) return printJson(ctx.io, r);
+      printMove(ctx.io, r, 'rolled back');
+    });
+
+  models
+    .command('stage <name> [version]')
+    .option('--clear', 'remove the staging alias')
+    .description('point the staging alias at a version (or clear it)')
+    .action(async (name: string, version: string | undefined, o: { clear?: boolean }, cmd: Command) => {
+      if (!version && !o.clear) throw new Error('give a version, or --clear');
+      const r = await clientFor(cmd, ctx).setAlias(name, 'staging', o.clear ? null : version!);
+      if (wantsJson(cmd)) return printJson(ctx.io, r);
+      ctx.io.out(`${r.model}: ${aliasText(r.aliases)}`);
+    });
+
+  models
+    .command('verify <name> <version>')
+    .description("re-hash a version's stored files; exits 1 when any differs from its registered SHA-256")
+    .action(async (name: string, version: string, _o, cmd: Command) => {
+      const r = await clientFor(cmd, ctx).verify(name, version);
+      if (wantsJson(cmd)) printJson(ctx.io, r);
+      else {
+        printTable(ctx.io, ['file', 'expected', 'actual', 'ok'], r.files.map((f) => [f.path, f.expected, f.actual ?? 'missing', f.ok ? 'ok' : 'MISMATCH']));
+        ctx.io.out(r.ok ? `${name} ${version}: intact` : `${name} ${version}: INTEGRITY FAILURE`);
+      }
+      if (!r.ok) throw new SilentExit(1);
+    });
+}

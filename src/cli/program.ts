@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { keysCommand } from './commands/keys.js';
+import { modelsCommand } from './commands/models.js';
+import { predictCommand } from './commands/predict.js';
+import { serveCommand } from './commands/serve.js';
+import type { CliContext } from './context.js';
+import { reportFailure } from './output.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('modelgate')
+    .description('Serve ONNX models safely: versioned registry, validated inference, safe rollouts.')
+    .version(VERSION)
+    .option('--url <url>', 'server URL (MODELGATE_URL; default http://127.0.0.1:8080)')
+    .option('--api-key <key>', 'API key (prefer MODELGATE_API_KEY or MODELGATE_API_KEY_FILE: arguments show in ps)')
+    .option('--json', 'print JSON instead of tables')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
+  serveCommand(program, ctx);
+  modelsCommand(program, ctx);
+  keysCommand(program, ctx);
+  predictCommand(program, ctx);
+  return program;
+}
+
+/** Runs one command line; resolves to the exit code (the serve command keeps the process alive). */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    return reportFailure(ctx.io, err);
+  }
+}

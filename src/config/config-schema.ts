@@ -1,0 +1,109 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The whole configuration. Each key's description is its documentation: the README's config
+ * table is generated from this schema and a test keeps the two in sync. `secret: true` keys may
+ * also be read from the file named by `<ENV>_FILE`.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    home: Type.String({
+      default: './.modelgate',
+      minLength: 1,
+      description: 'Directory of the embedded SQLite database and content-addressed artifacts.',
+    }),
+    host: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Address the HTTP server binds.' }),
+    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'HTTP port (0 picks a free one).' }),
+    databaseUrl: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://',
+        secret: true,
+        env: ['MODELGATE_DATABASE_URL', 'DATABASE_URL'],
+        description: 'PostgreSQL URL. When set, the registry, keys, audit log and artifacts live in PostgreSQL (cluster mode).',
+      }),
+    ),
+    databasePoolSize: Type.Integer({
+      default: 10,
+      minimum: 1,
+      maximum: 200,
+      description: 'Maximum PostgreSQL connections per process.',
+    }),
+    adminKey: Type.Optional(
+      Type.String({
+        pattern: '^mg_[A-Za-z0-9]{8,32}_[A-Za-z0-9_-]{20,}$',
+        secret: true,
+        description:
+          'Bootstrap admin API key (format of `modelgate keys generate`). When unset and no key exists, `serve` creates one and prints it once.',
+      }),
+    ),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'Log level (JSON lines on stdout).' },
+    ),
+    maxBodyBytes: Type.Integer({
+      default: 1_048_576,
+      minimum: 1024,
+      description: 'Largest JSON request body accepted, in bytes.',
+    }),
+    maxInstancesPerRequest: Type.Integer({
+      default: 1000,
+      minimum: 1,
+      maximum: 100_000,
+      description: 'Largest number of instances in one predict request.',
+    }),
+    maxArtifactBytes: Type.Integer({
+      default: 2_147_483_648,
+      minimum: 1024,
+      description: 'Largest model file accepted at registration, in bytes (each file of an artifact set).',
+    }),
+    maxLoadedVersions: Type.Integer({
+      default: 8,
+      minimum: 1,
+      description:
+        'Most model versions kept loaded at once. Production and previous versions always stay loaded; pinned versions are evicted least recently used.',
+    }),
+    inferenceThreads: Type.Integer({
+      default: 1,
+      minimum: 1,
+      maximum: 64,
+      description: 'ONNX Runtime intra-op threads per loaded version.',
+    }),
+    shutdownTimeoutMs: Type.Integer({
+      default: 10_000,
+      minimum: 0,
+      description: 'On SIGTERM, how long in-flight requests may take before the process exits.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Readonly<Static<typeof ConfigSchema>>;
+export type ConfigKey = keyof Static<typeof ConfigSchema>;
+
+export interface ConfigKeyInfo {
+  key: ConfigKey;
+  /** Environment variables read for the key, highest precedence first. */
+  env: string[];
+  /** Name of the key in a config file. */
+  fileKey: string;
+  secret: boolean;
+  schema: TSchema;
+  optional: boolean;
+}
+
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+
+export function configKeys(): ConfigKeyInfo[] {
+  const required = new Set<string>(ConfigSchema.required ?? []);
+  return Object.entries(ConfigSchema.properties).map(([key, schema]) => {
+    const s = schema as TSchema & { env?: string[]; secret?: boolean };
+    return {
+      key: key as ConfigKey,
+      env: s.env ?? ['MODELGATE_' + snake(key).toUpperCase()],
+      fileKey: snake(key),
+      secret: s.secret === true,
+      schema: s,
+      optional: !required.has(key),
+    };
+  });
+}

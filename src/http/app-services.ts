@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config-schema.js';
+import type { RegistryService } from '../modules/registry/registry-service.js';
+import type { ApiKeyService } from '../modules/security/api-key-service.js';
+import type { Authenticator } from '../modules/security/authenticator.js';
+import type { PredictService } from '../modules/serving/predict-service.js';
+import type { ServingService } from '../modules/serving/serving-service.js';
+import type { Clock } from '../shared/clock.js';
+
+/** Everything the HTTP layer uses, built by the composition root (main.ts) or by tests. */
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  registry: RegistryService;
+  serving: ServingService;
+  predict: PredictService;
+  keys: ApiKeyService;
+  auth: Authenticator;
+  /** Where uploads are staged; on the same filesystem as the artifact store. */
+  stagingDir: string;
+  /** True once shutdown began: readiness fails so load balancers stop sending traffic. */
+  shuttingDown(): boolean;
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppServices } from './app-services.js';
+import './fastify-types.js';
+import { toProblem } from './problem.js';
+import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { modelRoutes } from './routes/models.js';
+import { predictRoutes } from './routes/predict.js';
+import { registerRoutes } from './routes/register.js';
+import { ProblemSchema } from './schemas.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The Fastify application, without listening: tests drive it with `inject()`, main.ts listens.
+ * Order matters: request ids and the error handler first, so even auth failures are answered as
+ * problem+json with an id; then authentication; then the routes.
+ */
+export async function buildApp(services: AppServices): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: config.maxBodyBytes,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    requestIdLogLabel: 'req_id',
+    maxParamLength: 200,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  setValidators(app);
+  app.addSchema(ProblemSchema);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('logFields', null);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const scope = req.routeOptions.config.scope;
+    if (!scope) return;
+    const apiKey = req.headers['x-api-key'];
+    const principal = await services.auth.authenticate(req.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined);
+    req.principal = principal;
+    services.auth.authorize(principal, scope);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const status = reply.statusCode;
+    const line = {
+      method: req.method,
+      route: req.routeOptions.url ?? null,
+      path: req.url.split('?')[0],
+      status,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+      principal: req.principal?.id,
+      ...req.logFields,
+    };
+    if (status >= 500) req.log.error(line, 'request failed');
+    else req.log.info(line, 'request');
+  });
+
+  app.setErrorHandler(async (err, req, reply) => {
+    const problem = toProblem(err, req);
+    if (problem.unexpected) req.log.error({ err, req_id: req.id }, 'unexpected error');
+    return reply.code(problem.status).headers(problem.headers).type('application/problem+json').send(problem.body);
+  });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const problem = toProblem(Object.assign(new Error(`no route for ${req.method} ${req.url.split('?')[0]}`), { statusCode: 404 }), req);
+    return reply.code(404).type('application/problem+json').send(problem.body);
+  });
+
+  await app.register(multipart, {
+    preservePath: true,
+    limits: { fileSize: config.maxArtifactBytes, files: 66, fields: 4, fieldSize: 1_048_576, parts: 70 },
+  });
+
+  const opts = { services };
+  await app.register(healthRoutes, opts);
+  await app.register(modelRoutes, opts);
+  await app.register(registerRoutes, opts);
+  await app.register(predictRoutes, opts);
+  await app.register(keyRoutes, opts);
+  return app;
+}
+
+/**
+ * Bodies are validated strictly (no type coercion, unknown fields refused); path and query
+ * parameters arrive as strings, so they may be coerced ("10" → 10).
+ */
+function setValidators(app: FastifyInstance): void {
+  const body = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const other = new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
+}

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parseManifestText } from '../../modules/registry/validate-manifest.js';
+import { isSafeRelativePath } from '../../modules/registry/validate-manifest.js';
+import { discardStaged, stageStream, type StagedFile } from '../../store/blob-store.js';
+import { AppError } from '../../shared/errors.js';
+import type { AppServices } from '../app-services.js';
+import { versionDetailBody } from '../mappers.js';
+import { ModelParams, RegisterResponseSchema, responses } from '../schemas.js';
+
+const MAX_MANIFEST_BYTES = 1_048_576;
+
+/**
+ * Registration upload: multipart/form-data with one `manifest` field (YAML or JSON) and one
+ * `file` part per file the manifest lists, each named by its path relative to the manifest.
+ * Files stream to staging while they are hashed; nothing is kept if anything fails.
+ */
+export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+  app.post(
+    '/v1/models/:name/versions',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Register a model version (multipart: manifest + files)',
+        tags: ['models'],
+        consumes: ['multipart/form-data'],
+        params: ModelParams,
+        response: responses({ 200: RegisterResponseSchema, 201: RegisterResponseSchema }),
+      },
+    },
+    async (req, reply) => {
+      if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a manifest field and the model files');
+      const files = new Map<string, StagedFile>();
+      let manifestText: string | undefined;
+      let handedOver = false;
+      try {
+        for await (const part of req.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file') throw uploadError(`unexpected file field '${part.fieldname}'; send files as 'file'`);
+            const path = part.filename;
+            if (!isSafeRelativePath(path)) throw uploadError(`file name '${path}' must be a plain relative path`);
+            if (files.has(path)) throw uploadError(`file '${path}' was sent twice`);
+            files.set(path, await stageStream(part.file, services.stagingDir, services.config.maxArtifactBytes, `file '${path}'`));
+          } else if (part.fieldname === 'manifest') {
+            manifestText = String(part.value);
+            if (Buffer.byteLength(manifestText) > MAX_MANIFEST_BYTES) throw uploadError('the manifest is too large');
+          } else {
+            throw uploadError(`unexpected field '${part.fieldname}'; send 'manifest' and 'file' parts`);
+          }
+        }
+        if (manifestText === undefined) throw uploadError("the 'manifest' field is missing");
+        const manifest = parseManifestText(manifestText);
+        handedOver = true;
+        const { version, created } = await services.registry.register({
+          manifest,
+          files,
+          actor: { id: req.principal?.id ?? 'anonymous' },
+          expectedName: req.params.name,
+        });
+        req.logFields = { model: version.model, version: version.version };
+        const aliases = await services.registry.getAliases(version.model);
+        return reply.code(created ? 201 : 200).send({ created, version: versionDetailBody(version, aliases, false) });
+      } finally {
+        if (!handedOver) await discardStaged(files.values());
+      }
+    },
+  );
+};
+
+function uploadError(detail: string): AppError {
+  return new AppError('MANIFEST_INVALID', detail);
+}

@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config-schema.js';
+import type { AppServices } from './http/app-services.js';
+import { buildApp } from './http/build-app.js';
+import { registerFromManifestFile } from './modules/registry/register-from-files.js';
+import { RegistryService } from './modules/registry/registry-service.js';
+import { SqlRegistryStore } from './modules/registry/sql-registry-store.js';
+import { ApiKeyService } from './modules/security/api-key-service.js';
+import { SqlApiKeyStore } from './modules/security/api-key-store.js';
+import { Authenticator } from './modules/security/authenticator.js';
+import { PredictService } from './modules/serving/predict-service.js';
+import { RuntimePool } from './modules/serving/runtime-pool.js';
+import { ServingService } from './modules/serving/serving-service.js';
+import { versionLoader } from './modules/serving/version-loader.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import type { BlobStore } from './store/blob-store.js';
+import { openDatabase, type DatabaseHandle } from './store/database.js';
+import { FileBlobStore } from './store/file-blob-store.js';
+import { migrate } from './store/migrate.js';
+import { PgBlobStore } from './store/pg-blob-store.js';
+
+export const DEMO_DIR = fileURLToPath(new URL('../models/demo', import.meta.url));
+
+export interface Runtime {
+  services: AppServices;
+  db: DatabaseHandle;
+  blobs: BlobStore;
+  /** Frees sessions and connections; the HTTP server must be closed first. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** PostgreSQL schema (tests isolate themselves). */
+  pgSchema?: string;
+}
+
+/**
+ * The composition root: config → store (migrated) → services. The only place that constructs
+ * services; everything else receives what it needs.
+ */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const home = resolve(config.home);
+  mkdirSync(home, { recursive: true });
+
+  const db = openDatabase({ databaseUrl: config.databaseUrl, home, poolSize: config.databasePoolSize, ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}) });
+  try {
+    const applied = await migrate(db, undefined, () => clock.now());
+    if (applied.length > 0) logger.info({ applied, database: db.location }, 'database migrated');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const blobs: BlobStore = db.dialect === 'postgres' ? new PgBlobStore(db.db, () => clock.now()) : new FileBlobStore(join(home, 'artifacts'));
+  const registryStore = new SqlRegistryStore(db.db, db.dialect, clock);
+  const pool = new RuntimePool(versionLoader(blobs, config.inferenceThreads), config.maxLoadedVersions, logger);
+  const serving = new ServingService({ store: registryStore, pool, threads: config.inferenceThreads, logger });
+  const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
+  const keyStore = new SqlApiKeyStore(db.db, clock);
+  let shuttingDown = false;
+
+  const services: AppServices = {
+    config,
+    logger,
+    clock,
+    registry,
+    serving,
+    predict: new PredictService(serving, registryStore),
+    keys: new ApiKeyService(keyStore, clock),
+    auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined),
+    stagingDir: join(home, 'staging'),
+    shuttingDown: () => shuttingDown,
+  };
+  await serving.syncAll();
+
+  return {
+    services,
+    db,
+    blobs,
+    async close() {
+      shuttingDown = true;
+      await pool.close();
+      await db.close();
+    },
+  };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  runtime: Runtime;
+  url: string;
+  /** The admin key generated at this start (first start without any key), to print once. */
+  generatedAdminKey?: string;
+  /** Stops taking requests, waits for in-flight ones (up to shutdownTimeoutMs), frees everything. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: RuntimeOptions & { demo?: boolean } = {}): Promise<RunningServer> {
+  const runtime = await createRuntime(config, options);
+  const { services } = runtime;
+  try {
+    const generatedAdminKey = await ensureAdminKey(services);
+    if (options.demo) await installDemo(services);
+    const app = await buildApp(services);
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      runtime,
+      url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      ...(generatedAdminKey ? { generatedAdminKey } : {}),
+      close: () => (closing ??= shutdown(app, runtime, config.shutdownTimeoutMs)),
+    };
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+}
+
+async function shutdown(app: FastifyInstance, runtime: Runtime, timeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+    await runtime.close();
+  }
+}
+
+/** With no configured admin key and no active key, the first start creates one (shown once). */
+async function ensureAdminKey(services: AppServices): Promise<string | undefined> {
+  if (services.config.adminKey) return undefined;
+  if ((await services.keys.countActive()) > 0) return undefined;
+  const { key } = await services.keys.create('bootstrap-admin', ['admin'], { id: 'system' });
+  return key;
+}
+
+/** Registers the demo model's versions and promotes 1.0.0 when the model has no production version. */
+async function installDemo(services: AppServices): Promise<void> {
+  const actor = { id: 'system:demo' };
+  for (const version of ['1.0.0', '1.1.0']) {
+    await registerFromManifestFile(
+      services.registry,
+      join(DEMO_DIR, 'breast-cancer', version, 'manifest.yaml'),
+      actor,
+      services.stagingDir,
+      services.config.maxArtifactBytes,
+    );
+  }
+  const aliases = await services.registry.getAliases('breast-cancer');
+  if (!aliases.production) await services.registry.promote('breast-cancer', '1.0.0', actor);
+}

@@ -1,0 +1,60 @@
+import type { Manifest, Task } from './manifest.js';
+import type { FeatureType } from './manifest.js';
+
+export const ALIASES = ['production', 'staging', 'previous'] as const;
+export type AliasName = (typeof ALIASES)[number];
+export type Aliases = Partial<Record<AliasName, string>>;
+
+/** One file of an artifact set; `path` is relative to the main model file's folder. */
+export interface ArtifactFile {
+  path: string;
+  sha256: string;
+  size: number;
+  role: 'model' | 'external_data';
+}
+
+/** The served contract of a version, as resolved when it was registered (features may be inferred). */
+export interface VersionSignature {
+  features: Array<{
+    name: string;
+    type: FeatureType;
+    min?: number;
+    max?: number;
+    values?: Array<string | number>;
+    nullable: boolean;
+    description?: string;
+  }>;
+  features_inferred: boolean;
+  input_layout: 'matrix' | 'columns';
+  labels?: string[];
+}
+
+export interface ModelVersion {
+  model: string;
+  version: string;
+  /** Human-readable id: `{model}-v{version}-{yyyymmdd-hhmm}`. */
+  displayId: string;
+  /** SHA-256 of the model file, or of the set's listing when there are external data files. */
+  artifactSha256: string;
+  manifestSha256: string;
+  /** The main model file first, then external data files. */
+  files: ArtifactFile[];
+  manifest: Manifest;
+  signature: VersionSignature;
+  task: Task;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface ModelSummary {
+  name: string;
+  createdAt: string;
+  aliases: Aliases;
+  versionCount: number;
+  latestVersion: string | undefined;
+}
+
+/** Who did something: an API key, a token subject, or the system itself. */
+export interface Actor {
+  id: string;
+}

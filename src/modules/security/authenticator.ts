@@ -1,0 +1,62 @@
+import { AppError } from '../../shared/errors.js';
+import { keyMatches, parseApiKey } from './api-key.js';
+import type { ApiKeyStore } from './api-key-store.js';
+import { hasScope, type Principal, type Scope } from './scopes.js';
+
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="modelgate"' };
+
+export interface BootstrapKey {
+  key: string;
+}
+
+/**
+ * Turns request credentials into a Principal. Keys are accepted in `Authorization: Bearer` or
+ * `X-API-Key`, never in the URL. Unknown, revoked and wrong keys get one and the same answer, so
+ * the response does not tell an attacker which ids exist.
+ */
+export class Authenticator {
+  readonly #bootstrap: { id: string; key: string } | undefined;
+
+  constructor(
+    private readonly store: ApiKeyStore,
+    bootstrap?: BootstrapKey,
+  ) {
+    const parsed = bootstrap ? parseApiKey(bootstrap.key) : undefined;
+    this.#bootstrap = parsed && bootstrap ? { id: parsed.id, key: bootstrap.key } : undefined;
+  }
+
+  async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Principal> {
+    const presented = credential(authorization, apiKeyHeader);
+    const parsed = parseApiKey(presented);
+    if (!parsed) throw unauthenticated('the credential is not a modelgate API key');
+    if (this.#bootstrap && parsed.id === this.#bootstrap.id) {
+      if (presented === this.#bootstrap.key) return { id: `key:${parsed.id}`, name: 'bootstrap-admin', scopes: ['admin'] };
+      throw unauthenticated('invalid or revoked API key');
+    }
+    const record = await this.store.get(parsed.id);
+    if (!record || record.revokedAt !== null || !keyMatches(presented, record.keyHash)) {
+      throw unauthenticated('invalid or revoked API key');
+    }
+    return { id: `key:${record.id}`, name: record.name, scopes: record.scopes };
+  }
+
+  authorize(principal: Principal, scope: Scope): void {
+    if (!hasScope(principal, scope)) {
+      throw new AppError('FORBIDDEN', `this operation needs the '${scope}' scope; the credential has ${principal.scopes.join(', ')}`);
+    }
+  }
+}
+
+function credential(authorization: string | undefined, apiKeyHeader: string | undefined): string {
+  if (authorization !== undefined) {
+    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
+    if (!m) throw unauthenticated('the Authorization header must be "Bearer <key>"');
+    return m[1]!;
+  }
+  if (apiKeyHeader !== undefined) return apiKeyHeader.trim();
+  throw unauthenticated('send an API key in the Authorization header ("Bearer <key>") or in X-API-Key');
+}
+
+function unauthenticated(detail: string): AppError {
+  return new AppError('UNAUTHENTICATED', detail, { headers: CHALLENGE });
+}

@@ -1,0 +1,77 @@
+import type { InferenceSession } from 'onnxruntime-node';
+import type { FieldProblem } from '../../shared/errors.js';
+import { AppError } from '../../shared/errors.js';
+import type { Task } from '../registry/manifest.js';
+import { encodeInstances } from './input-codec.js';
+import type { InstanceValidator } from './instance-validator.js';
+import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './output-plan.js';
+import type { Signature } from './signature.js';
+
+export interface VersionIdentity {
+  model: string;
+  version: string;
+  artifactSha256: string;
+  task: Task;
+}
+
+/**
+ * One model version in ONNX Runtime, verified and warmed: validate, then predict. Counts requests
+ * in flight so that a version swapped out of service is released only after they finish.
+ */
+export class LoadedModel {
+  #inFlight = 0;
+  #released = false;
+  #drained: (() => void) | undefined;
+  readonly loadedAt = new Date();
+
+  constructor(
+    readonly identity: VersionIdentity,
+    readonly signature: Signature,
+    readonly outputs: OutputPlan,
+    private readonly session: InferenceSession,
+    private readonly validator: InstanceValidator,
+  ) {}
+
+  get key(): string {
+    return `${this.identity.model}@${this.identity.version}`;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  validate(instances: unknown[], basePointer?: string): FieldProblem[] {
+    return this.validator(instances, basePointer);
+  }
+
+  /** Runs validated rows through the model. */
+  async predict(rows: Array<Record<string, unknown>>): Promise<Prediction[]> {
+    if (this.#released) throw new AppError('MODEL_NOT_READY', `${this.key} was unloaded; retry the request`);
+    this.#inFlight++;
+    try {
+      const feeds = encodeInstances(this.signature.plan, this.signature.features, rows);
+      let out;
+      try {
+        out = await this.session.run(feeds, fetchesOf(this.outputs));
+      } catch (err) {
+        throw new AppError('INFERENCE_FAILED', `ONNX Runtime failed to run ${this.key}`, {}, { cause: err });
+      }
+      return decodeOutputs(this.outputs, out, rows.length);
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  /** Frees the session once requests in flight have finished. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
+    await this.session.release();
+  }
+}

@@ -1,0 +1,161 @@
+import type { Logger } from 'pino';
+import { AppError, isAppError } from '../../shared/errors.js';
+import type { Manifest } from '../registry/manifest.js';
+import type { ServingPort } from '../registry/registry-service.js';
+import type { RegistryStore } from '../registry/registry-store.js';
+import type { Aliases, ModelVersion, VersionSignature } from '../registry/types.js';
+import { createLoadedModel } from './create-loaded-model.js';
+import type { LoadedModel } from './loaded-model.js';
+import { versionKey, type RuntimePool } from './runtime-pool.js';
+
+export type RouteState = 'ready' | 'loading' | 'failed' | 'no-production';
+
+interface ModelRoute {
+  aliases: Aliases;
+  production?: LoadedModel;
+  state: RouteState;
+  /** Why the production version cannot serve, when state is 'failed'. */
+  error?: { code: string; detail: string };
+}
+
+export interface ServingDeps {
+  store: RegistryStore;
+  pool: RuntimePool;
+  threads: number;
+  logger: Logger;
+}
+
+/**
+ * Which loaded version answers for each model, and whether it is ready. A switch happens only
+ * after the new version is loaded and warmed (hot swap): requests already running finish on the
+ * version they started on.
+ */
+export class ServingService implements ServingPort {
+  readonly #routes = new Map<string, ModelRoute>();
+
+  constructor(private readonly deps: ServingDeps) {}
+
+  async check(candidate: Parameters<ServingPort['check']>[0]): Promise<VersionSignature> {
+    const model = await createLoadedModel({
+      identity: { model: candidate.model, version: candidate.version, artifactSha256: candidate.artifactSha256, task: candidate.manifest.task },
+      manifest: candidate.manifest,
+      files: candidate.files,
+      mainPath: candidate.mainPath,
+      threads: 1,
+    });
+    try {
+      return signatureOf(model);
+    } finally {
+      await model.release();
+    }
+  }
+
+  async prepare(version: ModelVersion): Promise<void> {
+    await this.deps.pool.acquire(version);
+  }
+
+  async activate(model: string, aliases: Aliases): Promise<void> {
+    const route: ModelRoute = { ...this.#routes.get(model), aliases, state: 'no-production' };
+    this.#routes.set(model, route);
+    if (aliases.production) {
+      const version = await this.#version(model, aliases.production);
+      route.state = route.production ? route.state : 'loading';
+      try {
+        route.production = await this.deps.pool.acquire(version);
+        route.state = 'ready';
+        delete route.error;
+      } catch (err) {
+        route.state = 'failed';
+        route.error = isAppError(err) ? { code: err.code, detail: err.detail } : { code: 'INTERNAL', detail: 'loading failed' };
+        delete route.production;
+        throw err;
+      } finally {
+        this.#retainAliased();
+      }
+    } else {
+      delete route.production;
+      this.#retainAliased();
+    }
+    if (aliases.previous) this.#warmPrevious(model, aliases.previous);
+  }
+
+  /** At start: serve every model's production version. A failure leaves that model not ready. */
+  async syncAll(): Promise<void> {
+    const all = await this.deps.store.allAliases();
+    for (const [model, aliases] of all) {
+      try {
+        await this.activate(model, aliases);
+      } catch (err) {
+        this.deps.logger.error({ err, model, version: aliases.production }, 'production version cannot serve');
+      }
+    }
+  }
+
+  production(model: string): LoadedModel | undefined {
+    return this.#routes.get(model)?.production;
+  }
+
+  route(model: string): Readonly<ModelRoute> | undefined {
+    return this.#routes.get(model);
+  }
+
+  /** A version that is already loaded, without touching the database. */
+  cached(model: string, version: string): LoadedModel | undefined {
+    return this.deps.pool.get(versionKey(model, version));
+  }
+
+  /** Loads a version by number for pinned requests (not retained: evictable). */
+  async pinned(version: ModelVersion): Promise<LoadedModel> {
+    return this.deps.pool.acquire(version);
+  }
+
+  readiness(): { ready: boolean; models: Array<{ name: string; version: string | null; state: RouteState; error?: string }> } {
+    const models = [...this.#routes]
+      .filter(([, r]) => r.aliases.production !== undefined)
+      .map(([name, r]) => ({
+        name,
+        version: r.aliases.production ?? null,
+        state: r.state,
+        ...(r.error ? { error: `${r.error.code}: ${r.error.detail}` } : {}),
+      }));
+    return { ready: models.every((m) => m.state === 'ready'), models };
+  }
+
+  loaded(): LoadedModel[] {
+    return this.deps.pool.loaded();
+  }
+
+  #warmPrevious(model: string, version: string): void {
+    // Kept loaded so that a rollback switches instantly; failure here only costs that speed.
+    void this.#version(model, version)
+      .then((v) => this.deps.pool.acquire(v))
+      .catch((err: unknown) => this.deps.logger.warn({ err, model, version }, 'previous version could not be kept warm'));
+  }
+
+  #retainAliased(): void {
+    const keys: string[] = [];
+    for (const [model, r] of this.#routes) {
+      if (r.aliases.production) keys.push(versionKey(model, r.aliases.production));
+      if (r.aliases.previous) keys.push(versionKey(model, r.aliases.previous));
+    }
+    this.deps.pool.retain(keys);
+  }
+
+  async #version(model: string, version: string): Promise<ModelVersion> {
+    const v = await this.deps.store.getVersion(model, version);
+    if (!v) throw new AppError('VERSION_NOT_FOUND', `model '${model}' has no version '${version}'`);
+    return v;
+  }
+}
+
+function signatureOf(model: LoadedModel): VersionSignature {
+  const { signature, outputs } = model;
+  return {
+    features: signature.features,
+    features_inferred: signature.inferred,
+    input_layout: signature.plan.kind,
+    ...(outputs.kind === 'classification' ? { labels: outputs.labels } : {}),
+  };
+}
+
+export type { Manifest };

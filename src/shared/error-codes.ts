@@ -1,0 +1,33 @@
+/**
+ * Every error the API can answer with, by stable code. The code is the contract: clients switch on
+ * it, `docs/errors.md` documents it, and a test keeps the two in sync. Titles never vary per
+ * occurrence (RFC 9457 §3.1.3); the occurrence goes in `detail`.
+ */
+export const ERROR_CODES = {
+  MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  FORBIDDEN: { status: 403, title: 'The credentials lack the required scope' },
+  NOT_FOUND: { status: 404, title: 'No such route' },
+  MODEL_NOT_FOUND: { status: 404, title: 'Model not found' },
+  VERSION_NOT_FOUND: { status: 404, title: 'Model version not found' },
+  API_KEY_NOT_FOUND: { status: 404, title: 'API key not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  VERSION_EXISTS: { status: 409, title: 'This model version already exists with other content' },
+  NO_PREVIOUS_VERSION: { status: 409, title: 'There is no previous version to roll back to' },
+  ALIAS_CONFLICT: { status: 409, title: 'The aliases changed concurrently' },
+  ARTIFACT_INTEGRITY_FAILED: { status: 409, title: 'The stored artifact does not match its registered hash' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  VALIDATION_FAILED: { status: 422, title: 'The request failed validation' },
+  MANIFEST_INVALID: { status: 422, title: 'The model manifest is invalid' },
+  ARTIFACT_INVALID: { status: 422, title: 'The model artifact cannot be served' },
+  SMOKE_TEST_FAILED: { status: 422, title: 'The model version failed its smoke tests' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+  INFERENCE_FAILED: { status: 500, title: 'Inference failed' },
+  MODEL_NOT_READY: { status: 503, title: 'The model is not ready to serve' },
+  SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const errorCodes = Object.keys(ERROR_CODES) as ErrorCode[];

@@ -1,0 +1,45 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes shared by SQLite and PostgreSQL. Times are ISO-8601 UTC strings (they sort as
+ * text in both databases); structured values are JSON text.
+ */
+export interface Database {
+  schema_migrations: { name: string; applied_at: string };
+  models: { name: string; created_at: string; created_by: string };
+  model_versions: {
+    model_name: string;
+    version: string;
+    display_id: string;
+    artifact_sha256: string;
+    manifest_sha256: string;
+    files: string;
+    manifest: string;
+    signature: string;
+    task: string;
+    created_at: string;
+    created_by: string;
+  };
+  aliases: { model_name: string; alias: string; version: string; updated_at: string; updated_by: string };
+  audit_events: {
+    id: Generated<number>;
+    at: string;
+    principal: string;
+    action: string;
+    model_name: string | null;
+    version: string | null;
+    before: string | null;
+    after: string | null;
+  };
+  api_keys: {
+    id: string;
+    name: string;
+    key_hash: string;
+    scopes: string;
+    created_at: string;
+    created_by: string;
+    revoked_at: string | null;
+  };
+  blobs: { sha256: string; size: number; chunks: number; created_at: string };
+  blob_chunks: { sha256: string; seq: number; data: Uint8Array };
+}
