@@ -145,9 +145,6 @@ function checkCompatibility(features: ResolvedFeature[], plan: InputPlan): void 
     if (!ACCEPTS[f.type].includes(tensorType)) {
       throw new AppError('ARTIFACT_INVALID', `feature '${f.name}' is ${f.type} but ${where} holds ${tensorType}`);
     }
-    if (f.nullable && !tensorType.startsWith('float')) {
-      throw new AppError('ARTIFACT_INVALID', `feature '${f.name}' is nullable but ${where} holds ${tensorType}, which has no NaN`);
-    }
     if (f.type === 'category' && tensorType !== 'string') {
       if (!f.values) {
         throw new AppError('ARTIFACT_INVALID', `category feature '${f.name}' feeds numeric ${where}, so it needs 'values' (sent as their index)`);

@@ -1,0 +1,30 @@
+// Runs every *.test.ts under src/ and test/ with Node's test runner (through tsx). Extra
+// arguments filter files by substring: `npm test -- registry predict`.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const filters = process.argv.slice(2);
+const files = ['src', 'test']
+  .flatMap((root) => readdirSync(root, { recursive: true }).map((f) => join(root, String(f))))
+  .filter((f) => f.endsWith('.test.ts'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(1);
+}
+const pg = process.env.MODELGATE_TEST_DATABASE_URL;
+if (pg) console.log(`PostgreSQL tests: enabled (${pg.replace(/\/\/[^@/]*@/, '//***@')})`);
+else if (process.env.CI === 'true') {
+  console.error('PostgreSQL tests: MODELGATE_TEST_DATABASE_URL is not set, and under CI=true they may not be skipped');
+  process.exit(1);
+} else console.log('PostgreSQL tests: SKIPPED (set MODELGATE_TEST_DATABASE_URL=postgres://... to run them)');
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  { stdio: 'inherit' },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
