@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { it } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { describeEachDatabase, testDatabase } from '../../test/helpers/databases.js';
 import { AppError } from '../shared/errors.js';
@@ -15,13 +15,13 @@ import { MIGRATIONS } from './migrations/index.js';
 import { PgBlobStore } from './pg-blob-store.js';
 
 describeEachDatabase('migrations', (dialect) => {
-  const open = async (): Promise<DatabaseHandle> => {
-    const t = await testDatabase(dialect);
+  const open = async (ctx: TestContext): Promise<DatabaseHandle> => {
+    const t = await testDatabase(dialect, ctx);
     return openDatabase({ home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) });
   };
 
-  it('apply every migration once and are idempotent', async () => {
-    const db = await open();
+  it('apply every migration once and are idempotent', async (t) => {
+    const db = await open(t);
     try {
       assert.deepEqual(await migrate(db), MIGRATIONS.map((m) => m.name));
       assert.deepEqual(await migrate(db), []);
@@ -32,8 +32,8 @@ describeEachDatabase('migrations', (dialect) => {
     }
   });
 
-  it('apply exactly once when replicas start together', async () => {
-    const t = await testDatabase(dialect);
+  it('apply exactly once when replicas start together', async (ctx0) => {
+    const t = await testDatabase(dialect, ctx0);
     if (dialect === 'sqlite') {
       // SQLite replicas are processes sharing one file (serve, keys --local).
       const run = () =>
@@ -56,8 +56,8 @@ describeEachDatabase('migrations', (dialect) => {
     }
   });
 
-  it('roll a failing migration back whole, leaving nothing half-applied', async () => {
-    const db = await open();
+  it('roll a failing migration back whole, leaving nothing half-applied', async (t) => {
+    const db = await open(t);
     const broken: Migration = {
       name: '9999_broken',
       async up(k: Kysely<unknown>) {
@@ -77,8 +77,8 @@ describeEachDatabase('migrations', (dialect) => {
     }
   });
 
-  it('refuse a database migrated by a newer binary', async () => {
-    const db = await open();
+  it('refuse a database migrated by a newer binary', async (t) => {
+    const db = await open(t);
     try {
       await migrate(db);
       await db.db.insertInto('schema_migrations').values({ name: '9000_future', applied_at: 'x' }).execute();
@@ -90,16 +90,16 @@ describeEachDatabase('migrations', (dialect) => {
 });
 
 describeEachDatabase('blob store', (dialect) => {
-  const setup = async (): Promise<{ blobs: BlobStore; staging: string; home: string; close: () => Promise<void> }> => {
-    const t = await testDatabase(dialect);
+  const setup = async (ctx: TestContext): Promise<{ blobs: BlobStore; staging: string; home: string; close: () => Promise<void> }> => {
+    const t = await testDatabase(dialect, ctx);
     const db = openDatabase({ home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) });
     await migrate(db);
     const blobs = dialect === 'postgres' ? new PgBlobStore(db.db) : new FileBlobStore(join(t.home, 'artifacts'));
     return { blobs, staging: join(t.home, 'staging'), home: t.home, close: () => db.close() };
   };
 
-  it('stores content-addressed bytes, idempotently, and consumes the staged file', async () => {
-    const s = await setup();
+  it('stores content-addressed bytes, idempotently, and consumes the staged file', async (t) => {
+    const s = await setup(t);
     try {
       const bytes = Buffer.from('onnx bytes '.repeat(1000));
       const staged = await stageStream(Readable.from([bytes]), s.staging, 1e6, 'x');
@@ -119,8 +119,8 @@ describeEachDatabase('blob store', (dialect) => {
     }
   });
 
-  it('stores files larger than one chunk', async () => {
-    const s = await setup();
+  it('stores files larger than one chunk', async (t) => {
+    const s = await setup(t);
     try {
       const bytes = Buffer.alloc(9 * 1024 * 1024 + 7, 3);
       const staged = await stageStream(Readable.from([bytes]), s.staging, 1e9, 'x');
@@ -131,8 +131,8 @@ describeEachDatabase('blob store', (dialect) => {
     }
   });
 
-  it('refuses a staged file over the limit and leaves nothing behind', async () => {
-    const s = await setup();
+  it('refuses a staged file over the limit and leaves nothing behind', async (t) => {
+    const s = await setup(t);
     try {
       await assert.rejects(
         stageStream(Readable.from([Buffer.alloc(2000)]), s.staging, 1000, "file 'm.onnx'"),
@@ -145,8 +145,8 @@ describeEachDatabase('blob store', (dialect) => {
   });
 
   if (dialect === 'sqlite') {
-    it('repairs a damaged file when the same content is stored again', async () => {
-      const s = await setup();
+    it('repairs a damaged file when the same content is stored again', async (t) => {
+      const s = await setup(t);
       try {
         const bytes = Buffer.from('good bytes');
         await s.blobs.put(await stageStream(Readable.from([bytes]), s.staging, 1e6, 'x'));

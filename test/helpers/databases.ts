@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, type TestContext } from 'node:test';
+import { describe, type TestContext } from 'node:test';
 import pg from 'pg';
 
 export type TestDialect = 'sqlite' | 'postgres';
@@ -62,10 +62,9 @@ export function describeEachDatabase(name: string, suite: (dialect: TestDialect)
   }
 }
 
-/** A test database that is dropped when the enclosing suite ends. */
-export async function testDatabase(dialect: TestDialect, t?: TestContext): Promise<TestDatabase> {
+/** A test database that is dropped when the test ends. */
+export async function testDatabase(dialect: TestDialect, t: TestContext): Promise<TestDatabase> {
   const db = await createTestDatabase(dialect);
-  if (t) t.after(() => db.cleanup());
-  else after(() => db.cleanup());
+  t.after(() => db.cleanup());
   return db;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { it, type TestContext } from 'node:test';
 import { describeEachDatabase, testDatabase } from '../../../test/helpers/databases.js';
 import { FakeClock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
@@ -28,16 +28,16 @@ function version(model: string, v: string, sha = 'a'.repeat(64)): ModelVersion {
 
 /** The store contract: the same behaviour from SQLite and PostgreSQL. */
 describeEachDatabase('registry and key stores', (dialect) => {
-  const setup = async () => {
-    const t = await testDatabase(dialect);
+  const setup = async (ctx: TestContext) => {
+    const t = await testDatabase(dialect, ctx);
     const handle = openDatabase({ home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) });
     await migrate(handle);
     const clock = new FakeClock(Date.UTC(2026, 5, 1));
     return { handle, clock, store: new SqlRegistryStore(handle.db, handle.dialect, clock), keys: new SqlApiKeyStore(handle.db, clock) };
   };
 
-  it('inserts a version once, with its audit event, and reads it back whole', async () => {
-    const { handle, store } = await setup();
+  it('inserts a version once, with its audit event, and reads it back whole', async (t) => {
+    const { handle, store } = await setup(t);
     try {
       const v = version('m', '1.0.0');
       assert.equal(await store.insertVersion(v, { principal: 'key:a', action: 'model.version.registered', model: 'm', version: '1.0.0', after: { x: 1 } }), true);
@@ -55,8 +55,8 @@ describeEachDatabase('registry and key stores', (dialect) => {
     }
   });
 
-  it('lists versions newest first by semver and models with counts', async () => {
-    const { handle, store } = await setup();
+  it('lists versions newest first by semver and models with counts', async (t) => {
+    const { handle, store } = await setup(t);
     try {
       for (const v of ['1.2.0', '1.10.0', '1.9.1', '2.0.0-rc.1']) {
         await store.insertVersion(version('m', v), { principal: 'p', action: 'model.version.registered' });
@@ -70,8 +70,8 @@ describeEachDatabase('registry and key stores', (dialect) => {
     }
   });
 
-  it('moves aliases by compare-and-set, auditing before and after', async () => {
-    const { handle, store } = await setup();
+  it('moves aliases by compare-and-set, auditing before and after', async (t) => {
+    const { handle, store } = await setup(t);
     try {
       await store.insertVersion(version('m', '1.0.0'), { principal: 'p', action: 'model.version.registered' });
       await store.insertVersion(version('m', '1.1.0'), { principal: 'p', action: 'model.version.registered' });
@@ -93,8 +93,8 @@ describeEachDatabase('registry and key stores', (dialect) => {
     }
   });
 
-  it('refuses an alias to a version that does not exist', async () => {
-    const { handle, store } = await setup();
+  it('refuses an alias to a version that does not exist', async (t) => {
+    const { handle, store } = await setup(t);
     try {
       await store.insertVersion(version('m', '1.0.0'), { principal: 'p', action: 'model.version.registered' });
       await assert.rejects(store.replaceAliases('m', {}, { production: '7.0.0' }, { principal: 'p', action: 'model.promoted' }));
@@ -104,8 +104,8 @@ describeEachDatabase('registry and key stores', (dialect) => {
     }
   });
 
-  it('stores API keys by hash, lists them, revokes once', async () => {
-    const { handle, keys, clock } = await setup();
+  it('stores API keys by hash, lists them, revokes once', async (t) => {
+    const { handle, keys, clock } = await setup(t);
     try {
       const rec = { id: 'Abcdefgh1234', name: 'ci', keyHash: 'h'.repeat(64), scopes: ['predict' as const], createdAt: clock.now().toISOString(), createdBy: 'system', revokedAt: null };
       await keys.insert(rec, { principal: 'system', action: 'api_key.created' });
@@ -122,8 +122,8 @@ describeEachDatabase('registry and key stores', (dialect) => {
     }
   });
 
-  it('filters and pages the audit log, newest first', async () => {
-    const { handle, keys, clock } = await setup();
+  it('filters and pages the audit log, newest first', async (t) => {
+    const { handle, keys, clock } = await setup(t);
     try {
       for (let i = 0; i < 5; i++) {
         clock.advance(60_000);
