@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppServices } from './app-services.js';
 import './fastify-types.js';
 import { toProblem } from './problem.js';
@@ -24,7 +24,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   const { config } = services;
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // one log line per request, written by our onResponse hook
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
     bodyLimit: config.maxBodyBytes,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -32,8 +33,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    requestIdLogLabel: 'req_id',
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   setValidators(app);

@@ -165,7 +165,7 @@ function attribute(buf: Uint8Array, state: State, depth: number): Array<string |
     }
   }
   if (name === 'classlabels_strings' && strings.length > 0) return strings;
-  if (name === 'classlabels_int64s' && ints.length > 0) return ints;
+  if ((name === 'classlabels_int64s' || name === 'classlabels_ints') && ints.length > 0) return ints;
   return undefined;
 }
 
