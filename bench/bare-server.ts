@@ -27,7 +27,9 @@ const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    const { instances } = JSON.parse(Buffer.concat(chunks).toString()) as { instances: Array<Record<string, number>> };
+    const { instances } = JSON.parse(Buffer.concat(chunks).toString()) as {
+      instances: Array<Record<string, number>>;
+    };
     const data = new Float32Array(instances.length * names.length);
     instances.forEach((row, r) => names.forEach((n, c) => (data[r * names.length + c] = row[n]!)));
     session.run({ input: new Tensor('float32', data, [instances.length, names.length]) }).then(

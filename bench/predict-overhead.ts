@@ -17,7 +17,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
-function start(args: string[], env: Record<string, string>, logFile: string): Promise<{ child: ChildProcess; port: number }> {
+function start(
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: ROOT,
@@ -43,8 +47,14 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
     headers: { 'content-type': 'application/json', ...headers },
     body: BODY,
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total };
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+  };
 }
 
 const home = mkdtempSync(join(tmpdir(), 'modelgate-bench-'));
@@ -58,13 +68,21 @@ const full = await start(
 );
 try {
   const fullUrl = `http://127.0.0.1:${full.port}`;
-  const { key } = await new ModelgateClient({ baseUrl: fullUrl, apiKey: admin }).createKey('bench', ['predict']);
+  const { key } = await new ModelgateClient({ baseUrl: fullUrl, apiKey: admin }).createKey('bench', [
+    'predict',
+  ]);
   const targets = {
     bare: { url: `http://127.0.0.1:${bare.port}/predict`, headers: {} },
-    modelgate: { url: `${fullUrl}/v1/models/breast-cancer/predict`, headers: { authorization: `Bearer ${key}` } },
+    modelgate: {
+      url: `${fullUrl}/v1/models/breast-cancer/predict`,
+      headers: { authorization: `Bearer ${key}` },
+    },
   };
   for (const t of Object.values(targets)) await load(t.url, t.headers, 2); // warm-up
-  const runs: Record<keyof typeof targets, Array<Awaited<ReturnType<typeof load>>>> = { bare: [], modelgate: [] };
+  const runs: Record<keyof typeof targets, Array<Awaited<ReturnType<typeof load>>>> = {
+    bare: [],
+    modelgate: [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of ['bare', 'modelgate'] as const) {
       const r = await load(targets[name].url, targets[name].headers, SECONDS);
@@ -74,13 +92,19 @@ try {
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const summary = Object.fromEntries(
-    Object.entries(runs).map(([k, rs]) => [k, { rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99: mean(rs.map((r) => r.p99)) }]),
+    Object.entries(runs).map(([k, rs]) => [
+      k,
+      { rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99: mean(rs.map((r) => r.p99)) },
+    ]),
   ) as Record<'bare' | 'modelgate', { rps: number; p50: number; p99: number }>;
   const ratio = summary.modelgate.rps / summary.bare.rps;
-  console.log(`\nsingle-row predict, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, node ${process.version}\n`);
+  console.log(
+    `\nsingle-row predict, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, node ${process.version}\n`,
+  );
   console.log('| server | req/s | p50 ms | p99 ms |');
   console.log('|---|---|---|---|');
-  for (const [name, s] of Object.entries(summary)) console.log(`| ${name} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`);
+  for (const [name, s] of Object.entries(summary))
+    console.log(`| ${name} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`);
   console.log(`\nratio modelgate / bare throughput: ${ratio.toFixed(3)} (target >= 0.8)`);
 } finally {
   bare.child.kill();

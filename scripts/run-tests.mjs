@@ -18,13 +18,23 @@ if (files.length === 0) {
 const pg = process.env.MODELGATE_TEST_DATABASE_URL;
 if (pg) console.log(`PostgreSQL tests: enabled (${pg.replace(/\/\/[^@/]*@/, '//***@')})`);
 else if (process.env.CI === 'true') {
-  console.error('PostgreSQL tests: MODELGATE_TEST_DATABASE_URL is not set, and under CI=true they may not be skipped');
+  console.error(
+    'PostgreSQL tests: MODELGATE_TEST_DATABASE_URL is not set, and under CI=true they may not be skipped',
+  );
   process.exit(1);
 } else console.log('PostgreSQL tests: SKIPPED (set MODELGATE_TEST_DATABASE_URL=postgres://... to run them)');
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-concurrency=2',
+    '--test-timeout=120000',
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -283,8 +283,9 @@ def iris():
     }
     write(os.path.join(FIXTURES, "iris-linear"), m, manifest)
     bare = {k: v for k, v in manifest.items() if k not in ("features", "outputs", "smoke_tests")}
+    bare["name"] = "iris-inferred"
     bare["changelog"] = "Fixture: no features and no labels in the manifest; both are inferred from the ONNX model."
-    write(os.path.join(FIXTURES, "iris-no-features"), m, bare)
+    write(os.path.join(FIXTURES, "iris-inferred"), m, bare)
     print(f"iris: accuracy {manifest['metrics']['accuracy']}")
 
 

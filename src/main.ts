@@ -50,7 +50,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const home = resolve(config.home);
   mkdirSync(home, { recursive: true });
 
-  const db = openDatabase({ databaseUrl: config.databaseUrl, home, poolSize: config.databasePoolSize, ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}) });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    home,
+    poolSize: config.databasePoolSize,
+    ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
+  });
   try {
     const applied = await migrate(db, undefined, () => clock.now());
     if (applied.length > 0) logger.info({ applied, database: db.location }, 'database migrated');
@@ -58,10 +63,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await db.close();
     throw err;
   }
-  const blobs: BlobStore = db.dialect === 'postgres' ? new PgBlobStore(db.db, () => clock.now()) : new FileBlobStore(join(home, 'artifacts'));
+  const blobs: BlobStore =
+    db.dialect === 'postgres'
+      ? new PgBlobStore(db.db, () => clock.now())
+      : new FileBlobStore(join(home, 'artifacts'));
   const registryStore = new SqlRegistryStore(db.db, db.dialect, clock);
-  const pool = new RuntimePool(versionLoader(blobs, config.inferenceThreads), config.maxLoadedVersions, logger);
-  const serving = new ServingService({ store: registryStore, pool, threads: config.inferenceThreads, logger });
+  const pool = new RuntimePool(
+    versionLoader(blobs, config.inferenceThreads),
+    config.maxLoadedVersions,
+    logger,
+  );
+  const serving = new ServingService({
+    store: registryStore,
+    pool,
+    threads: config.inferenceThreads,
+    logger,
+  });
   const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
   const keyStore = new SqlApiKeyStore(db.db, clock);
   let shuttingDown = false;
@@ -102,7 +119,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: RuntimeOptions & { demo?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: RuntimeOptions & { demo?: boolean } = {},
+): Promise<RunningServer> {
   const runtime = await createRuntime(config, options);
   const { services } = runtime;
   try {

@@ -17,7 +17,11 @@ export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
 }
 
-export function printTable(io: Io, head: string[], rows: Array<Array<string | number | null | undefined>>): void {
+export function printTable(
+  io: Io,
+  head: string[],
+  rows: Array<Array<string | number | null | undefined>>,
+): void {
   const table = new Table({ head, style: { head: [], border: [] } });
   for (const r of rows) table.push(r.map((c) => (c === null || c === undefined ? '' : String(c))));
   io.out(table.toString());

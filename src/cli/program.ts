@@ -13,7 +13,10 @@ export function buildProgram(ctx: CliContext): Command {
     .description('Serve ONNX models safely: versioned registry, validated inference, safe rollouts.')
     .version(VERSION)
     .option('--url <url>', 'server URL (MODELGATE_URL; default http://127.0.0.1:8080)')
-    .option('--api-key <key>', 'API key (prefer MODELGATE_API_KEY or MODELGATE_API_KEY_FILE: arguments show in ps)')
+    .option(
+      '--api-key <key>',
+      'API key (prefer MODELGATE_API_KEY or MODELGATE_API_KEY_FILE: arguments show in ps)',
+    )
     .option('--json', 'print JSON instead of tables')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });

@@ -48,7 +48,16 @@ export class ModelgateApiError extends Error {
 /** The server could not be reached at all. */
 export class ModelgateConnectionError extends Error {
   constructor(url: string, cause: unknown) {
-    const reason = (cause as { cause?: { code?: string } })?.cause?.code ?? (cause as Error)?.message ?? 'unknown error';
+    // fetch wraps the socket error; when several addresses were tried it is an AggregateError
+    const inner = (
+      cause as { cause?: { code?: string; errors?: Array<{ code?: string }>; message?: string } }
+    )?.cause;
+    const reason =
+      inner?.code ??
+      inner?.errors?.[0]?.code ??
+      inner?.message ??
+      (cause as Error)?.message ??
+      'unknown error';
     super(`cannot reach modelgate at ${url}: ${reason}`, { cause });
     this.name = 'ModelgateConnectionError';
   }
@@ -84,7 +93,8 @@ export class ModelgateClient {
   }
 
   async listVersions(name: string): Promise<VersionDetailBody[]> {
-    return (await this.#request<{ versions: VersionDetailBody[] }>('GET', `/v1/models/${enc(name)}/versions`)).versions;
+    return (await this.#request<{ versions: VersionDetailBody[] }>('GET', `/v1/models/${enc(name)}/versions`))
+      .versions;
   }
 
   getVersion(name: string, version: string): Promise<VersionDetailBody> {
@@ -100,7 +110,9 @@ export class ModelgateClient {
     }
     const form = new FormData();
     form.append('manifest', text);
-    const extra = Array.isArray(manifest.external_data) ? manifest.external_data.filter((p): p is string => typeof p === 'string') : [];
+    const extra = Array.isArray(manifest.external_data)
+      ? manifest.external_data.filter((p): p is string => typeof p === 'string')
+      : [];
     for (const rel of [manifest.artifact, ...extra]) {
       form.append('file', await openAsBlob(join(dirname(manifestPath), rel)), rel);
     }
@@ -115,7 +127,11 @@ export class ModelgateClient {
     return this.#request('POST', `/v1/models/${enc(name)}/rollback`, to === undefined ? {} : { to });
   }
 
-  setAlias(name: string, alias: 'staging', version: string | null): Promise<{ model: string; aliases: AliasMoveResponse['aliases'] }> {
+  setAlias(
+    name: string,
+    alias: 'staging',
+    version: string | null,
+  ): Promise<{ model: string; aliases: AliasMoveResponse['aliases'] }> {
     return this.#request('PUT', `/v1/models/${enc(name)}/aliases/${alias}`, { version });
   }
 
@@ -123,8 +139,15 @@ export class ModelgateClient {
     return this.#request('POST', `/v1/models/${enc(name)}/versions/${enc(version)}/verify`);
   }
 
-  predict(name: string, instances: Array<Record<string, unknown>>, options: { version?: string } = {}): Promise<PredictResponse> {
-    const path = options.version === undefined ? `/v1/models/${enc(name)}/predict` : `/v1/models/${enc(name)}/versions/${enc(options.version)}/predict`;
+  predict(
+    name: string,
+    instances: Array<Record<string, unknown>>,
+    options: { version?: string } = {},
+  ): Promise<PredictResponse> {
+    const path =
+      options.version === undefined
+        ? `/v1/models/${enc(name)}/predict`
+        : `/v1/models/${enc(name)}/versions/${enc(options.version)}/predict`;
     return this.#request('POST', path, { instances });
   }
 
@@ -157,22 +180,27 @@ export class ModelgateClient {
     const url = this.#base + path;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: payload, signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs) });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+      });
     } catch (err) {
       throw new ModelgateConnectionError(this.#base, err);
     }
     const text = await res.text();
-    const json = text.length > 0 ? (safeParse(text) as unknown) : undefined;
+    const json = text.length > 0 ? safeParse(text) : undefined;
     if (res.ok || options.accept?.includes(res.status)) return json as T;
-    throw new ModelgateApiError(res.status, (json ?? {}) as Partial<Problem>);
+    throw new ModelgateApiError(res.status, json ?? {});
   }
 }
 
 const enc = encodeURIComponent;
 
-function safeParse(text: string): unknown {
+function safeParse(text: string): Partial<Problem> {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as Partial<Problem>;
   } catch {
     return { detail: text.slice(0, 300) };
   }

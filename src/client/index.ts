@@ -1,4 +1,10 @@
-export { ModelgateClient, ModelgateApiError, ModelgateConnectionError, type ClientOptions, type Scope } from './client.js';
+export {
+  ModelgateClient,
+  ModelgateApiError,
+  ModelgateConnectionError,
+  type ClientOptions,
+  type Scope,
+} from './client.js';
 export type {
   AliasMoveResponse,
   CreatedKeyBody,

@@ -13,13 +13,19 @@ export const ConfigSchema = Type.Object(
       description: 'Directory of the embedded SQLite database and content-addressed artifacts.',
     }),
     host: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Address the HTTP server binds.' }),
-    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'HTTP port (0 picks a free one).' }),
+    port: Type.Integer({
+      default: 8080,
+      minimum: 0,
+      maximum: 65535,
+      description: 'HTTP port (0 picks a free one).',
+    }),
     databaseUrl: Type.Optional(
       Type.String({
         pattern: '^postgres(ql)?://',
         secret: true,
         env: ['MODELGATE_DATABASE_URL', 'DATABASE_URL'],
-        description: 'PostgreSQL URL. When set, the registry, keys, audit log and artifacts live in PostgreSQL (cluster mode).',
+        description:
+          'PostgreSQL URL. When set, the registry, keys, audit log and artifacts live in PostgreSQL (cluster mode).',
       }),
     ),
     databasePoolSize: Type.Integer({

@@ -5,7 +5,10 @@ export function renderConfigTable(): string {
   const rows = configKeys().map((k) => {
     const s = k.schema as { default?: unknown; description?: string };
     const env = k.env.map((e) => `\`${e}\``).join(', ') + (k.secret ? ` (or \`${k.env[0]}_FILE\`)` : '');
-    const def = s.default === undefined ? '—' : `\`${String(s.default)}\``;
+    const def =
+      s.default === undefined
+        ? '—'
+        : `\`${typeof s.default === 'string' ? s.default : JSON.stringify(s.default)}\``;
     return `| ${env} | \`${k.fileKey}\` | ${def} | ${s.description ?? ''} |`;
   });
   return ['| environment | config file key | default | meaning |', '|---|---|---|---|', ...rows].join('\n');

@@ -41,7 +41,8 @@ describe('loadConfig', () => {
   it('reads DATABASE_URL as well as MODELGATE_DATABASE_URL, the prefixed one winning', () => {
     assert.equal(loadConfig({ env: { DATABASE_URL: 'postgres://a/b' } }).databaseUrl, 'postgres://a/b');
     assert.equal(
-      loadConfig({ env: { DATABASE_URL: 'postgres://a/b', MODELGATE_DATABASE_URL: 'postgres://c/d' } }).databaseUrl,
+      loadConfig({ env: { DATABASE_URL: 'postgres://a/b', MODELGATE_DATABASE_URL: 'postgres://c/d' } })
+        .databaseUrl,
       'postgres://c/d',
     );
   });
@@ -50,7 +51,12 @@ describe('loadConfig', () => {
     let error: unknown;
     try {
       loadConfig({
-        env: { MODELGATE_PORT: '80x', MODELGATE_LOG_LEVEL: 'loud', MODELGATE_MAX_BODY_BYTES: '1.5', MODELGATE_ADMIN_KEY: 'hunter2' },
+        env: {
+          MODELGATE_PORT: '80x',
+          MODELGATE_LOG_LEVEL: 'loud',
+          MODELGATE_MAX_BODY_BYTES: '1.5',
+          MODELGATE_ADMIN_KEY: 'hunter2',
+        },
       });
     } catch (err) {
       error = err;
@@ -73,7 +79,10 @@ describe('loadConfig', () => {
       () => loadConfig({ env: { MODELGATE_ADMIN_KEY: KEY, MODELGATE_ADMIN_KEY_FILE: join(dir, 'k') } }),
       /MODELGATE_ADMIN_KEY and MODELGATE_ADMIN_KEY_FILE are both set/,
     );
-    assert.throws(() => loadConfig({ env: { MODELGATE_ADMIN_KEY_FILE: join(dir, 'missing') } }), /MODELGATE_ADMIN_KEY_FILE: cannot read .*ENOENT/);
+    assert.throws(
+      () => loadConfig({ env: { MODELGATE_ADMIN_KEY_FILE: join(dir, 'missing') } }),
+      /MODELGATE_ADMIN_KEY_FILE: cannot read .*ENOENT/,
+    );
   });
 
   it('refuses unknown keys and secrets in a config file', () => {

@@ -51,7 +51,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (entry === undefined) continue;
     const converted = convert(entry.value, info.schema);
     if (!Value.Check(info.schema, converted)) {
-      problems.push(`${entry.source}: ${describeExpected(info.schema)}, got ${show(entry.value, info.secret)}`);
+      problems.push(
+        `${entry.source}: ${describeExpected(info.schema)}, got ${show(entry.value, info.secret)}`,
+      );
       continue;
     }
     candidate[info.key] = converted;
@@ -64,7 +66,12 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   return Object.freeze(withDefaults);
 }
 
-function readConfigFile(path: string, keys: ConfigKeyInfo[], raw: Map<string, Raw>, problems: string[]): void {
+function readConfigFile(
+  path: string,
+  keys: ConfigKeyInfo[],
+  raw: Map<string, Raw>,
+  problems: string[],
+): void {
   let parsed: unknown;
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
@@ -85,7 +92,9 @@ function readConfigFile(path: string, keys: ConfigKeyInfo[], raw: Map<string, Ra
       continue;
     }
     if (info.secret) {
-      problems.push(`${path}: '${fileKey}' is a secret; set it with ${info.env[0]} or ${info.env[0]}_FILE instead`);
+      problems.push(
+        `${path}: '${fileKey}' is a secret; set it with ${info.env[0]} or ${info.env[0]}_FILE instead`,
+      );
       continue;
     }
     raw.set(info.key, { value, source: `${path}: ${fileKey}` });
@@ -106,9 +115,14 @@ function readSecretFile(
       return;
     }
     try {
-      raw.set(info.key, { value: readFileSync(filePath, 'utf8').replace(/\r?\n$/, ''), source: `${name}_FILE` });
+      raw.set(info.key, {
+        value: readFileSync(filePath, 'utf8').replace(/\r?\n$/, ''),
+        source: `${name}_FILE`,
+      });
     } catch (err) {
-      problems.push(`${name}_FILE: cannot read ${filePath}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      problems.push(
+        `${name}_FILE: cannot read ${filePath}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
     return;
   }
@@ -131,7 +145,7 @@ function convert(value: unknown, schema: TSchema): unknown {
 }
 
 function describeExpected(schema: TSchema): string {
-  const s = schema as Record<string, unknown>;
+  const s = schema as Record<string, unknown> & { minimum?: number; maximum?: number };
   if (Array.isArray(s.anyOf)) {
     return 'expected one of ' + (s.anyOf as Array<{ const: unknown }>).map((o) => String(o.const)).join(', ');
   }

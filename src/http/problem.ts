@@ -51,15 +51,31 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemReply {
   if (fe.validation) {
     const errors = fe.validation.map((v) => validationProblem(v, fe.validationContext ?? 'body'));
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    return build('VALIDATION_FAILED', `${errors[0]!.pointer || '/'}: ${errors[0]!.detail}${more}`, req, errors, {}, false);
+    return build(
+      'VALIDATION_FAILED',
+      `${errors[0]!.pointer || '/'}: ${errors[0]!.detail}${more}`,
+      req,
+      errors,
+      {},
+      false,
+    );
   }
-  const mapped = (fe.code && FASTIFY_CODES[fe.code]) ?? (err instanceof SyntaxError && fe.statusCode === 400 ? 'MALFORMED_REQUEST' : undefined);
+  const mapped =
+    (fe.code && FASTIFY_CODES[fe.code]) ??
+    (err instanceof SyntaxError && fe.statusCode === 400 ? 'MALFORMED_REQUEST' : undefined);
   if (mapped) return build(mapped, safeMessage(fe, mapped), req, undefined, {}, false);
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code = BY_STATUS[fe.statusCode] ?? 'MALFORMED_REQUEST';
     return build(code, safeMessage(fe, code), req, undefined, {}, false);
   }
-  return build('INTERNAL', `an internal error occurred; quote request id ${req.id} when reporting it`, req, undefined, {}, true);
+  return build(
+    'INTERNAL',
+    `an internal error occurred; quote request id ${req.id} when reporting it`,
+    req,
+    undefined,
+    {},
+    true,
+  );
 }
 
 function build(
@@ -78,7 +94,8 @@ function build(
 
 function safeMessage(fe: Partial<FastifyError>, code: ErrorCode): string {
   if (code === 'MALFORMED_REQUEST' && fe instanceof SyntaxError) return 'the body is not valid JSON';
-  if (code === 'PAYLOAD_TOO_LARGE') return 'the request body or an uploaded file is larger than the configured limit';
+  if (code === 'PAYLOAD_TOO_LARGE')
+    return 'the request body or an uploaded file is larger than the configured limit';
   return (fe.message ?? ERROR_CODES[code].title).slice(0, 300);
 }
 
@@ -102,6 +119,11 @@ function validationProblem(v: ValidationItem, context: string): FieldProblem {
   } else if (v.keyword === 'maxItems' || v.keyword === 'minItems') {
     detail = `must have ${v.keyword === 'maxItems' ? 'at most' : 'at least'} ${String(v.params.limit)} items`;
   }
-  if (context !== 'body') detail = `${context === 'querystring' ? 'query parameter' : 'path parameter'} ${at.slice(1) || ''} ${detail}`.replace(/\s+/g, ' ');
+  if (context !== 'body')
+    detail =
+      `${context === 'querystring' ? 'query parameter' : 'path parameter'} ${at.slice(1) || ''} ${detail}`.replace(
+        /\s+/g,
+        ' ',
+      );
   return { pointer: at, detail };
 }

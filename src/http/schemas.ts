@@ -31,7 +31,11 @@ export const ModelParams = Type.Object({ name: ModelNameParam });
 export const VersionParams = Type.Object({ name: ModelNameParam, version: VersionParam });
 
 export const AliasesSchema = Type.Object(
-  { production: Type.Optional(Type.String()), staging: Type.Optional(Type.String()), previous: Type.Optional(Type.String()) },
+  {
+    production: Type.Optional(Type.String()),
+    staging: Type.Optional(Type.String()),
+    previous: Type.Optional(Type.String()),
+  },
   { additionalProperties: false },
 );
 
@@ -44,7 +48,10 @@ export const PredictionSchema = Type.Object({
 export const predictBodySchema = (maxInstances: number) =>
   Type.Object(
     {
-      instances: Type.Array(Type.Object({}, { additionalProperties: true }), { minItems: 1, maxItems: maxInstances }),
+      instances: Type.Array(Type.Object({}, { additionalProperties: true }), {
+        minItems: 1,
+        maxItems: maxInstances,
+      }),
     },
     { additionalProperties: false },
   );
@@ -121,16 +128,26 @@ export type VersionDetailBody = Static<typeof VersionDetailSchema>;
 export const RegisterResponseSchema = Type.Object({ created: Type.Boolean(), version: VersionDetailSchema });
 export type RegisterResponse = Static<typeof RegisterResponseSchema>;
 
-export const AliasMoveResponseSchema = Type.Object({ model: Type.String(), aliases: AliasesSchema, changed: Type.Boolean() });
+export const AliasMoveResponseSchema = Type.Object({
+  model: Type.String(),
+  aliases: AliasesSchema,
+  changed: Type.Boolean(),
+});
 export type AliasMoveResponse = Static<typeof AliasMoveResponseSchema>;
 
 export const PromoteBodySchema = Type.Object({ version: VersionParam }, { additionalProperties: false });
-export const RollbackBodySchema = Type.Object({ to: Type.Optional(VersionParam) }, { additionalProperties: false });
+export const RollbackBodySchema = Type.Object(
+  { to: Type.Optional(VersionParam) },
+  { additionalProperties: false },
+);
 export const AliasBodySchema = Type.Object(
   { version: Type.Union([VersionParam, Type.Null()]) },
   { additionalProperties: false },
 );
-export const AliasParams = Type.Object({ name: ModelNameParam, alias: Type.Union(ALIASES.map((a) => Type.Literal(a))) });
+export const AliasParams = Type.Object({
+  name: ModelNameParam,
+  alias: Type.Union(ALIASES.map((a) => Type.Literal(a))),
+});
 
 export const VerifyResponseSchema = Type.Object({
   model: Type.String(),

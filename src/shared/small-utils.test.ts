@@ -51,7 +51,10 @@ describe('KeyedMutex', () => {
 
   it('keeps going after a task fails', async () => {
     const m = new KeyedMutex();
-    await assert.rejects(m.run('k', async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      m.run('k', async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await m.run('k', async () => 42), 42);
   });
 });

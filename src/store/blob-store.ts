@@ -34,7 +34,12 @@ export function sha256Hex(data: Uint8Array | string): string {
  * Streams `source` into `dir` while hashing it. Stops with PAYLOAD_TOO_LARGE past `maxBytes` and
  * leaves nothing behind on any failure. The file is fsynced before this resolves.
  */
-export async function stageStream(source: Readable, dir: string, maxBytes: number, label: string): Promise<StagedFile> {
+export async function stageStream(
+  source: Readable,
+  dir: string,
+  maxBytes: number,
+  label: string,
+): Promise<StagedFile> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${randomBytes(12).toString('hex')}.part`);
   const hash = createHash('sha256');
@@ -62,7 +67,12 @@ export async function stageStream(source: Readable, dir: string, maxBytes: numbe
   return { path, sha256: hash.digest('hex'), size };
 }
 
-export function stageLocalFile(file: string, dir: string, maxBytes: number, label: string): Promise<StagedFile> {
+export function stageLocalFile(
+  file: string,
+  dir: string,
+  maxBytes: number,
+  label: string,
+): Promise<StagedFile> {
   return stageStream(createReadStream(file), dir, maxBytes, label);
 }
 

@@ -50,8 +50,10 @@ function openPostgres(url: string, poolSize: number, schema?: string): DatabaseH
     max: poolSize,
     // bigint columns (counts, ids) fit in a double for any realistic size
     types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      getTypeParser: ((oid: number, format?: string): unknown =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });

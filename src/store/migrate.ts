@@ -67,7 +67,9 @@ async function applyPending(
   for (const m of migrations) {
     if (done.has(m.name)) continue;
     await m.up(db, dialect);
-    await sql`insert into schema_migrations (name, applied_at) values (${m.name}, ${now().toISOString()})`.execute(db);
+    await sql`insert into schema_migrations (name, applied_at) values (${m.name}, ${now().toISOString()})`.execute(
+      db,
+    );
     applied.push(m.name);
   }
   return applied;

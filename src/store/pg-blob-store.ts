@@ -34,7 +34,12 @@ export class PgBlobStore implements BlobStore {
           }
           await trx
             .insertInto('blobs')
-            .values({ sha256: staged.sha256, size: staged.size, chunks: seq, created_at: this.now().toISOString() })
+            .values({
+              sha256: staged.sha256,
+              size: staged.size,
+              chunks: seq,
+              created_at: this.now().toISOString(),
+            })
             .onConflict((oc) => oc.column('sha256').doNothing())
             .execute();
         });
@@ -47,7 +52,11 @@ export class PgBlobStore implements BlobStore {
   }
 
   async get(sha256: string): Promise<Buffer | undefined> {
-    const blob = await this.db.selectFrom('blobs').select(['chunks']).where('sha256', '=', sha256).executeTakeFirst();
+    const blob = await this.db
+      .selectFrom('blobs')
+      .select(['chunks'])
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
     if (!blob) return undefined;
     const rows = await this.db
       .selectFrom('blob_chunks')
@@ -60,7 +69,11 @@ export class PgBlobStore implements BlobStore {
   }
 
   async has(sha256: string): Promise<boolean> {
-    const row = await this.db.selectFrom('blobs').select('sha256').where('sha256', '=', sha256).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('blobs')
+      .select('sha256')
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
     return row !== undefined;
   }
 }

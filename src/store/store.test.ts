@@ -17,16 +17,26 @@ import { PgBlobStore } from './pg-blob-store.js';
 describeEachDatabase('migrations', (dialect) => {
   const open = async (ctx: TestContext): Promise<DatabaseHandle> => {
     const t = await testDatabase(dialect, ctx);
-    return openDatabase({ home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) });
+    return openDatabase({
+      home: t.home,
+      databaseUrl: t.databaseUrl,
+      ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}),
+    });
   };
 
   it('apply every migration once and are idempotent', async (t) => {
     const db = await open(t);
     try {
-      assert.deepEqual(await migrate(db), MIGRATIONS.map((m) => m.name));
+      assert.deepEqual(
+        await migrate(db),
+        MIGRATIONS.map((m) => m.name),
+      );
       assert.deepEqual(await migrate(db), []);
       const rows = await db.db.selectFrom('schema_migrations').select('name').execute();
-      assert.deepEqual(rows.map((r) => r.name), MIGRATIONS.map((m) => m.name));
+      assert.deepEqual(
+        rows.map((r) => r.name),
+        MIGRATIONS.map((m) => m.name),
+      );
     } finally {
       await db.close();
     }
@@ -38,15 +48,21 @@ describeEachDatabase('migrations', (dialect) => {
       // SQLite replicas are processes sharing one file (serve, keys --local).
       const run = () =>
         new Promise<number>((resolve, reject) =>
-          execFile(process.execPath, ['--import', 'tsx', 'test/helpers/migrate-child.ts', t.home], (err, stdout) =>
-            err ? reject(err) : resolve(Number(stdout.trim())),
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', 'test/helpers/migrate-child.ts', t.home],
+            (err, stdout) => (err ? reject(new Error(err.message)) : resolve(Number(stdout.trim()))),
           ),
         );
       const results = await Promise.all([run(), run(), run()]);
       assert.deepEqual(results.sort(), [0, 0, MIGRATIONS.length]);
       return;
     }
-    const opts = { home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) };
+    const opts = {
+      home: t.home,
+      databaseUrl: t.databaseUrl,
+      ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}),
+    };
     const replicas = [openDatabase(opts), openDatabase(opts), openDatabase(opts)];
     try {
       const results = await Promise.all(replicas.map((r) => migrate(r)));
@@ -67,11 +83,24 @@ describeEachDatabase('migrations', (dialect) => {
     };
     try {
       await assert.rejects(migrate(db, [...MIGRATIONS, broken]));
-      const names = (await db.db.selectFrom('schema_migrations').select('name').execute().catch(() => [])).map((r) => r.name);
+      const names = (
+        await db.db
+          .selectFrom('schema_migrations')
+          .select('name')
+          .execute()
+          .catch(() => [])
+      ).map((r) => r.name);
       assert.ok(!names.includes('9999_broken'));
-      await assert.rejects(sql`select * from half_done`.execute(db.db), 'the table created before the failure is gone');
+      await assert.rejects(
+        sql`select * from half_done`.execute(db.db),
+        'the table created before the failure is gone',
+      );
       assert.equal(names.length, 0, 'the whole batch rolled back, including the good migrations');
-      assert.deepEqual(await migrate(db), MIGRATIONS.map((m) => m.name), 'a later start applies them');
+      assert.deepEqual(
+        await migrate(db),
+        MIGRATIONS.map((m) => m.name),
+        'a later start applies them',
+      );
     } finally {
       await db.close();
     }
@@ -90,11 +119,18 @@ describeEachDatabase('migrations', (dialect) => {
 });
 
 describeEachDatabase('blob store', (dialect) => {
-  const setup = async (ctx: TestContext): Promise<{ blobs: BlobStore; staging: string; home: string; close: () => Promise<void> }> => {
+  const setup = async (
+    ctx: TestContext,
+  ): Promise<{ blobs: BlobStore; staging: string; home: string; close: () => Promise<void> }> => {
     const t = await testDatabase(dialect, ctx);
-    const db = openDatabase({ home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) });
+    const db = openDatabase({
+      home: t.home,
+      databaseUrl: t.databaseUrl,
+      ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}),
+    });
     await migrate(db);
-    const blobs = dialect === 'postgres' ? new PgBlobStore(db.db) : new FileBlobStore(join(t.home, 'artifacts'));
+    const blobs =
+      dialect === 'postgres' ? new PgBlobStore(db.db) : new FileBlobStore(join(t.home, 'artifacts'));
     return { blobs, staging: join(t.home, 'staging'), home: t.home, close: () => db.close() };
   };
 
@@ -136,7 +172,10 @@ describeEachDatabase('blob store', (dialect) => {
     try {
       await assert.rejects(
         stageStream(Readable.from([Buffer.alloc(2000)]), s.staging, 1000, "file 'm.onnx'"),
-        (err: unknown) => err instanceof AppError && err.code === 'PAYLOAD_TOO_LARGE' && /file 'm.onnx' is larger than the limit of 1000 bytes/.test(err.detail),
+        (err: unknown) =>
+          err instanceof AppError &&
+          err.code === 'PAYLOAD_TOO_LARGE' &&
+          /file 'm.onnx' is larger than the limit of 1000 bytes/.test(err.detail),
       );
       assert.deepEqual(readdirSync(s.staging), []);
     } finally {

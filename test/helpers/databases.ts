@@ -28,7 +28,7 @@ export interface TestDatabase {
 export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
   const home = mkdtempSync(join(tmpdir(), 'modelgate-test-'));
   if (dialect === 'sqlite') {
-    return { dialect, home, cleanup: async () => rmSync(home, { recursive: true, force: true }) };
+    return { dialect, home, cleanup: () => Promise.resolve(rmSync(home, { recursive: true, force: true })) };
   }
   const url = pgTestUrl()!;
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -63,7 +63,10 @@ export function describeEachDatabase(name: string, suite: (dialect: TestDialect)
 }
 
 /** A test database that is dropped when the test ends. */
-export async function testDatabase(dialect: TestDialect, t: TestContext): Promise<TestDatabase> {
+export async function testDatabase(
+  dialect: TestDialect,
+  t: Pick<TestContext, 'after'>,
+): Promise<TestDatabase> {
   const db = await createTestDatabase(dialect);
   t.after(() => db.cleanup());
   return db;

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { Writable } from 'node:stream';
-import { ModelgateClient } from '../../src/client/client.js';
+import { ModelgateApiError, ModelgateClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config-schema.js';
 import { startServer, type RunningServer } from '../../src/main.js';
@@ -11,6 +10,22 @@ import { testDatabase, type TestDialect } from './databases.js';
 export const REPO = new URL('../../', import.meta.url).pathname;
 export const FIXTURES = join(REPO, 'test/fixtures/models');
 export const DEMO = join(REPO, 'models/demo/breast-cancer');
+
+/** Where a helper registers its cleanup: a TestContext, or a SuiteScope for suite-wide servers. */
+export interface Cleanup {
+  after(fn: () => unknown): void;
+}
+
+/** Cleanup for resources shared by a whole suite: call `run` from the suite's `after` hook. */
+export class SuiteScope implements Cleanup {
+  readonly #fns: Array<() => unknown> = [];
+  after(fn: () => unknown): void {
+    this.#fns.push(fn);
+  }
+  async run(): Promise<void> {
+    for (const fn of this.#fns.reverse()) await fn();
+  }
+}
 
 /** Collects the server's JSON log lines so tests can assert on them. */
 export class LogCapture extends Writable {
@@ -41,7 +56,7 @@ export interface TestServer {
  * PostgreSQL schema), stopped when the test ends.
  */
 export async function startTestServer(
-  t: TestContext,
+  t: Cleanup,
   options: { dialect?: TestDialect; env?: Record<string, string>; demo?: boolean } = {},
 ): Promise<TestServer> {
   const db = await testDatabase(options.dialect ?? 'sqlite', t);
@@ -62,8 +77,30 @@ export async function startTestServer(
   });
   t.after(() => server.close());
   const adminKey = server.generatedAdminKey ?? config.adminKey!;
-  const client = (apiKey?: string) => new ModelgateClient({ baseUrl: server.url, ...(apiKey ? { apiKey } : {}) });
+  const client = (apiKey?: string) =>
+    new ModelgateClient({ baseUrl: server.url, ...(apiKey ? { apiKey } : {}) });
   return { server, url: server.url, admin: client(adminKey), adminKey, logs, client, home: db.home };
+}
+
+/** The API error a call ends with (fails the test if it succeeds or fails otherwise). */
+export async function apiError(p: Promise<unknown>): Promise<ModelgateApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ModelgateApiError) return err;
+    throw err;
+  }
+  throw new Error('expected the call to fail with an API error');
+}
+
+/** A JSON answer read without a schema: problem fields typed, anything else unknown. */
+export interface RawJson {
+  code: string;
+  status: number;
+  detail: string;
+  request_id: string;
+  errors: Array<{ pointer: string; detail: string }>;
+  [key: string]: unknown;
 }
 
 /** Raw HTTP with the admin key: for what the typed client cannot send (bad bodies, headers). */
@@ -72,17 +109,21 @@ export async function raw(
   method: string,
   path: string,
   init: { body?: string | FormData; headers?: Record<string, string>; key?: string | null } = {},
-): Promise<{ status: number; headers: Headers; json: any; text: string }> {
+): Promise<{ status: number; headers: Headers; json: RawJson; text: string }> {
   const headers: Record<string, string> = { ...init.headers };
   const key = init.key === undefined ? s.adminKey : init.key;
   if (key !== null) headers.authorization = `Bearer ${key}`;
-  const res = await fetch(s.url + path, { method, headers, ...(init.body !== undefined ? { body: init.body } : {}) });
+  const res = await fetch(s.url + path, {
+    method,
+    headers,
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
   const text = await res.text();
-  let json: unknown;
+  let json: RawJson;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text) as RawJson;
   } catch {
-    json = undefined;
+    json = {} as RawJson;
   }
   return { status: res.status, headers: res.headers, json, text };
 }

@@ -33,7 +33,14 @@ async function withLocalKeys<T>(ctx: CliContext, fn: (keys: ApiKeyService) => Pr
   }
 }
 
-const view = (r: { id: string; name: string; scopes: string[]; createdAt: string; createdBy: string; revokedAt: string | null }): KeyView => ({
+const view = (r: {
+  id: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+}): KeyView => ({
   id: r.id,
   name: r.name,
   scopes: r.scopes,
@@ -43,9 +50,13 @@ const view = (r: { id: string; name: string; scopes: string[]; createdAt: string
 });
 
 function parseScopes(text: string): Scope[] {
-  const scopes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = scopes.filter((s) => !SCOPES.includes(s as Scope));
-  if (scopes.length === 0 || bad.length > 0) throw new Error(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
+  if (scopes.length === 0 || bad.length > 0)
+    throw new Error(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
   return scopes as Scope[];
 }
 
@@ -76,9 +87,15 @@ export function keysCommand(program: Command, ctx: CliContext): void {
     .option('--local', 'read the local store directly')
     .description('list API keys (never their secrets)')
     .action(async (o: { local?: boolean }, cmd: Command) => {
-      const list = o.local ? await withLocalKeys(ctx, async (s) => (await s.list()).map(view)) : await clientFor(cmd, ctx).listKeys();
+      const list = o.local
+        ? await withLocalKeys(ctx, async (s) => (await s.list()).map(view))
+        : await clientFor(cmd, ctx).listKeys();
       if (wantsJson(cmd)) return printJson(ctx.io, list);
-      printTable(ctx.io, ['id', 'name', 'scopes', 'created', 'revoked'], list.map((k) => [k.id, k.name, k.scopes.join(','), k.created_at, k.revoked_at ?? '']));
+      printTable(
+        ctx.io,
+        ['id', 'name', 'scopes', 'created', 'revoked'],
+        list.map((k) => [k.id, k.name, k.scopes.join(','), k.created_at, k.revoked_at ?? '']),
+      );
     });
 
   keys
@@ -86,7 +103,9 @@ export function keysCommand(program: Command, ctx: CliContext): void {
     .option('--local', 'write to the local store directly')
     .description('revoke an API key; it stops working at once')
     .action(async (id: string, o: { local?: boolean }, cmd: Command) => {
-      const r = o.local ? await withLocalKeys(ctx, async (s) => view(await s.revoke(id, { id: 'cli:local' }))) : await clientFor(cmd, ctx).revokeKey(id);
+      const r = o.local
+        ? await withLocalKeys(ctx, async (s) => view(await s.revoke(id, { id: 'cli:local' })))
+        : await clientFor(cmd, ctx).revokeKey(id);
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(`revoked key ${r.id} (${r.name}) at ${r.revoked_at}`);
     });

@@ -10,11 +10,17 @@ const aliasText = (a: Record<string, string | undefined>) =>
     .join(' ');
 
 function printMove(io: Io, r: AliasMoveResponse, verb: string): void {
-  io.out(r.changed ? `${r.model}: ${verb}; now ${aliasText(r.aliases)}` : `${r.model}: unchanged (${aliasText(r.aliases)})`);
+  io.out(
+    r.changed
+      ? `${r.model}: ${verb}; now ${aliasText(r.aliases)}`
+      : `${r.model}: unchanged (${aliasText(r.aliases)})`,
+  );
 }
 
 export function modelsCommand(program: Command, ctx: CliContext): void {
-  const models = program.command('models').description('register, inspect, promote and roll back model versions');
+  const models = program
+    .command('models')
+    .description('register, inspect, promote and roll back model versions');
 
   models
     .command('list')
@@ -22,7 +28,18 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
     .action(async (_o, cmd: Command) => {
       const list = await clientFor(cmd, ctx).listModels();
       if (wantsJson(cmd)) return printJson(ctx.io, list);
-      printTable(ctx.io, ['model', 'production', 'staging', 'previous', 'versions', 'latest'], list.map((m) => [m.name, m.aliases.production, m.aliases.staging, m.aliases.previous, m.version_count, m.latest_version]));
+      printTable(
+        ctx.io,
+        ['model', 'production', 'staging', 'previous', 'versions', 'latest'],
+        list.map((m) => [
+          m.name,
+          m.aliases.production,
+          m.aliases.staging,
+          m.aliases.previous,
+          m.version_count,
+          m.latest_version,
+        ]),
+      );
     });
 
   models
@@ -34,15 +51,43 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
         const m = await client.getModel(name);
         if (wantsJson(cmd)) return printJson(ctx.io, m);
         ctx.io.out(`${m.name}  ${aliasText(m.aliases) || '(no aliases)'}`);
-        printTable(ctx.io, ['version', 'id', 'task', 'artifact sha256', 'created', 'by'], m.versions.map((v) => [v.version, v.display_id, v.task, v.artifact_sha256.slice(0, 16) + '…', v.created_at, v.created_by]));
+        printTable(
+          ctx.io,
+          ['version', 'id', 'task', 'artifact sha256', 'created', 'by'],
+          m.versions.map((v) => [
+            v.version,
+            v.display_id,
+            v.task,
+            v.artifact_sha256.slice(0, 16) + '…',
+            v.created_at,
+            v.created_by,
+          ]),
+        );
         return;
       }
       const v = await client.getVersion(name, version);
       if (wantsJson(cmd)) return printJson(ctx.io, v);
-      ctx.io.out(`${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`);
+      ctx.io.out(
+        `${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`,
+      );
       ctx.io.out(`artifact sha256: ${v.artifact_sha256}`);
-      printTable(ctx.io, ['file', 'sha256', 'bytes'], v.files.map((f) => [f.path, f.sha256, f.size]));
-      printTable(ctx.io, ['feature', 'type', 'min', 'max', 'values', 'nullable'], v.signature.features.map((f) => [f.name, f.type, f.min, f.max, f.values?.join(', '), f.nullable ? 'yes' : 'no']));
+      printTable(
+        ctx.io,
+        ['file', 'sha256', 'bytes'],
+        v.files.map((f) => [f.path, f.sha256, f.size]),
+      );
+      printTable(
+        ctx.io,
+        ['feature', 'type', 'min', 'max', 'values', 'nullable'],
+        v.signature.features.map((f) => [
+          f.name,
+          f.type,
+          f.min,
+          f.max,
+          f.values?.join(', '),
+          f.nullable ? 'yes' : 'no',
+        ]),
+      );
     });
 
   models
@@ -52,7 +97,9 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       const r = await clientFor(cmd, ctx).registerVersion(manifest);
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       const v = r.version;
-      ctx.io.out(`${r.created ? 'registered' : 'already registered'} ${v.model} ${v.version} (${v.display_id}) sha256 ${v.artifact_sha256}`);
+      ctx.io.out(
+        `${r.created ? 'registered' : 'already registered'} ${v.model} ${v.version} (${v.display_id}) sha256 ${v.artifact_sha256}`,
+      );
     });
 
   models
@@ -92,7 +139,11 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       const r = await clientFor(cmd, ctx).verify(name, version);
       if (wantsJson(cmd)) printJson(ctx.io, r);
       else {
-        printTable(ctx.io, ['file', 'expected', 'actual', 'ok'], r.files.map((f) => [f.path, f.expected, f.actual ?? 'missing', f.ok ? 'ok' : 'MISMATCH']));
+        printTable(
+          ctx.io,
+          ['file', 'expected', 'actual', 'ok'],
+          r.files.map((f) => [f.path, f.expected, f.actual ?? 'missing', f.ok ? 'ok' : 'MISMATCH']),
+        );
         ctx.io.out(r.ok ? `${name} ${version}: intact` : `${name} ${version}: INTEGRITY FAILURE`);
       }
       if (!r.ok) throw new SilentExit(1);

@@ -24,7 +24,11 @@ export function predictCommand(program: Command, ctx: CliContext): void {
         r.predictions.map((p, i) => [
           i,
           p.label ?? p.value,
-          p.probabilities ? Object.entries(p.probabilities).map(([k, v]) => `${k}=${v}`).join(' ') : '',
+          p.probabilities
+            ? Object.entries(p.probabilities)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')
+            : '',
         ]),
       );
     });

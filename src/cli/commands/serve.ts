@@ -25,10 +25,16 @@ export function serveCommand(program: Command, ctx: CliContext): void {
     .action(async (o: ServeOptions) => {
       const config = loadConfig({ env: ctx.env, overrides: { host: o.host, port: o.port, home: o.home } });
       const server = await startServer(config, { demo: o.demo === true });
-      const where = config.databaseUrl ? `cluster: ${redactUrlCredentials(config.databaseUrl)}` : `embedded: ${server.runtime.db.location}`;
+      const where = config.databaseUrl
+        ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
+        : `embedded: ${server.runtime.db.location}`;
       const lines = [`modelgate listening on ${server.url} (${where})`];
       if (server.generatedAdminKey) {
-        lines.push('', 'Admin API key (shown once; store it now, only its hash is kept):', `  ${server.generatedAdminKey}`);
+        lines.push(
+          '',
+          'Admin API key (shown once; store it now, only its hash is kept):',
+          `  ${server.generatedAdminKey}`,
+        );
       }
       if (o.demo) {
         const example = relative(process.cwd(), `${DEMO_DIR}/breast-cancer/example-request.json`);

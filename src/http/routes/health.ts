@@ -6,17 +6,30 @@ import { HealthSchema, ReadySchema } from '../schemas.js';
  * Liveness (`/health`: the process answers) and readiness (`/ready`: every production model is
  * loaded and warmed, and the server is not shutting down). Public: they reveal no secrets.
  */
-export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
   const started = performance.now();
 
-  app.get('/health', { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthSchema } } }, async () => ({
-    status: 'ok' as const,
-    uptime_seconds: Math.round((performance.now() - started) / 1000),
-  }));
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthSchema } } },
+    async () => ({
+      status: 'ok' as const,
+      uptime_seconds: Math.round((performance.now() - started) / 1000),
+    }),
+  );
 
   app.get(
     '/ready',
-    { schema: { summary: 'Readiness: production models loaded and warmed', tags: ['health'], response: { 200: ReadySchema, 503: ReadySchema } } },
+    {
+      schema: {
+        summary: 'Readiness: production models loaded and warmed',
+        tags: ['health'],
+        response: { 200: ReadySchema, 503: ReadySchema },
+      },
+    },
     async (_req, reply) => {
       const r = services.serving.readiness();
       const ready = r.ready && !services.shuttingDown();

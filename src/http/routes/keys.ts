@@ -10,17 +10,34 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
     '/v1/keys',
     {
       config: { scope: 'admin' },
-      schema: { summary: 'Create an API key (the key is shown once)', tags: ['keys'], body: CreateKeyBodySchema, response: responses({ 201: CreatedKeySchema }) },
+      schema: {
+        summary: 'Create an API key (the key is shown once)',
+        tags: ['keys'],
+        body: CreateKeyBodySchema,
+        response: responses({ 201: CreatedKeySchema }),
+      },
     },
     async (req, reply) => {
-      const { record, key } = await services.keys.create(req.body.name, req.body.scopes, { id: req.principal!.id });
-      return reply.code(201).header('cache-control', 'no-store').send({ ...keyBody(record), key });
+      const { record, key } = await services.keys.create(req.body.name, req.body.scopes, {
+        id: req.principal!.id,
+      });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...keyBody(record), key });
     },
   );
 
   app.get(
     '/v1/keys',
-    { config: { scope: 'admin' }, schema: { summary: 'List API keys (never their secrets)', tags: ['keys'], response: responses({ 200: KeyListSchema }) } },
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'List API keys (never their secrets)',
+        tags: ['keys'],
+        response: responses({ 200: KeyListSchema }),
+      },
+    },
     async () => ({ keys: (await services.keys.list()).map(keyBody) }),
   );
 

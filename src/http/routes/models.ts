@@ -19,7 +19,10 @@ import {
 } from '../schemas.js';
 
 /** Reading the registry (scope `read`) and moving aliases (scope `admin`). */
-export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
   const { registry, serving } = services;
   const actor = (p: { id: string } | null) => ({ id: p?.id ?? 'anonymous' });
 
@@ -27,7 +30,11 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     '/v1/models',
     {
       config: { scope: 'read' },
-      schema: { summary: 'List models', tags: ['models'], response: responses({ 200: Type.Object({ models: Type.Array(ModelSummarySchema) }) }) },
+      schema: {
+        summary: 'List models',
+        tags: ['models'],
+        response: responses({ 200: Type.Object({ models: Type.Array(ModelSummarySchema) }) }),
+      },
     },
     async () => ({ models: (await registry.listModels()).map(modelSummaryBody) }),
   );
@@ -36,7 +43,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     '/v1/models/:name',
     {
       config: { scope: 'read' },
-      schema: { summary: 'Show a model with its versions', tags: ['models'], params: ModelParams, response: responses({ 200: ModelDetailSchema }) },
+      schema: {
+        summary: 'Show a model with its versions',
+        tags: ['models'],
+        params: ModelParams,
+        response: responses({ 200: ModelDetailSchema }),
+      },
     },
     async (req) => {
       const { summary, versions } = await registry.getModel(req.params.name);
@@ -56,8 +68,15 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       },
     },
     async (req) => {
-      const [versions, aliases] = await Promise.all([registry.listVersions(req.params.name), registry.getAliases(req.params.name)]);
-      return { versions: versions.map((v) => versionDetailBody(v, aliases, serving.cached(v.model, v.version) !== undefined)) };
+      const [versions, aliases] = await Promise.all([
+        registry.listVersions(req.params.name),
+        registry.getAliases(req.params.name),
+      ]);
+      return {
+        versions: versions.map((v) =>
+          versionDetailBody(v, aliases, serving.cached(v.model, v.version) !== undefined),
+        ),
+      };
     },
   );
 
@@ -65,7 +84,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     '/v1/models/:name/versions/:version',
     {
       config: { scope: 'read' },
-      schema: { summary: 'Show a model version', tags: ['models'], params: VersionParams, response: responses({ 200: VersionDetailSchema }) },
+      schema: {
+        summary: 'Show a model version',
+        tags: ['models'],
+        params: VersionParams,
+        response: responses({ 200: VersionDetailSchema }),
+      },
     },
     async (req) => {
       const v = await registry.getVersion(req.params.name, req.params.version);
@@ -125,7 +149,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       },
     },
     async (req) => {
-      const aliases = await registry.setAlias(req.params.name, req.params.alias, req.body.version, actor(req.principal));
+      const aliases = await registry.setAlias(
+        req.params.name,
+        req.params.alias,
+        req.body.version,
+        actor(req.principal),
+      );
       return { model: req.params.name, aliases };
     },
   );
@@ -143,7 +172,13 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     },
     async (req) => {
       const r = await registry.verify(req.params.name, req.params.version);
-      return { model: r.version.model, version: r.version.version, artifact_sha256: r.version.artifactSha256, ok: r.ok, files: r.files };
+      return {
+        model: r.version.model,
+        version: r.version.version,
+        artifact_sha256: r.version.artifactSha256,
+        ok: r.ok,
+        files: r.files,
+      };
     },
   );
 };

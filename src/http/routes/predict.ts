@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { PredictResult } from '../../modules/serving/predict-service.js';
 import type { AppServices } from '../app-services.js';
-import { ModelParams, PredictResponseSchema, predictBodySchema, responses, VersionParams, type PredictResponse } from '../schemas.js';
+import {
+  ModelParams,
+  PredictResponseSchema,
+  predictBodySchema,
+  responses,
+  VersionParams,
+  type PredictResponse,
+} from '../schemas.js';
 
 function toBody(r: PredictResult): PredictResponse {
   return {
@@ -14,7 +21,10 @@ function toBody(r: PredictResult): PredictResponse {
 }
 
 /** Native predict API: the production version, or a pinned version. */
-export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
   const body = predictBodySchema(services.config.maxInstancesPerRequest);
 
   app.post(
@@ -30,7 +40,10 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       },
     },
     async (req) => {
-      const result = await services.predict.predict({ model: req.params.name, instances: req.body.instances });
+      const result = await services.predict.predict({
+        model: req.params.name,
+        instances: req.body.instances,
+      });
       req.logFields = { model: result.model, version: result.version, instances: result.predictions.length };
       return toBody(result);
     },

@@ -14,7 +14,10 @@ const MAX_MANIFEST_BYTES = 1_048_576;
  * `file` part per file the manifest lists, each named by its path relative to the manifest.
  * Files stream to staging while they are hashed; nothing is kept if anything fails.
  */
-export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
   app.post(
     '/v1/models/:name/versions',
     {
@@ -28,21 +31,36 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
       },
     },
     async (req, reply) => {
-      if (!req.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/form-data with a manifest field and the model files');
+      if (!req.isMultipart())
+        throw new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send multipart/form-data with a manifest field and the model files',
+        );
       const files = new Map<string, StagedFile>();
       let manifestText: string | undefined;
       let handedOver = false;
       try {
         for await (const part of req.parts()) {
           if (part.type === 'file') {
-            if (part.fieldname !== 'file') throw uploadError(`unexpected file field '${part.fieldname}'; send files as 'file'`);
+            if (part.fieldname !== 'file')
+              throw uploadError(`unexpected file field '${part.fieldname}'; send files as 'file'`);
             const path = part.filename;
-            if (!isSafeRelativePath(path)) throw uploadError(`file name '${path}' must be a plain relative path`);
+            if (!isSafeRelativePath(path))
+              throw uploadError(`file name '${path}' must be a plain relative path`);
             if (files.has(path)) throw uploadError(`file '${path}' was sent twice`);
-            files.set(path, await stageStream(part.file, services.stagingDir, services.config.maxArtifactBytes, `file '${path}'`));
+            files.set(
+              path,
+              await stageStream(
+                part.file,
+                services.stagingDir,
+                services.config.maxArtifactBytes,
+                `file '${path}'`,
+              ),
+            );
           } else if (part.fieldname === 'manifest') {
             manifestText = String(part.value);
-            if (Buffer.byteLength(manifestText) > MAX_MANIFEST_BYTES) throw uploadError('the manifest is too large');
+            if (Buffer.byteLength(manifestText) > MAX_MANIFEST_BYTES)
+              throw uploadError('the manifest is too large');
           } else {
             throw uploadError(`unexpected field '${part.fieldname}'; send 'manifest' and 'file' parts`);
           }
@@ -58,7 +76,9 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
         });
         req.logFields = { model: version.model, version: version.version };
         const aliases = await services.registry.getAliases(version.model);
-        return reply.code(created ? 201 : 200).send({ created, version: versionDetailBody(version, aliases, false) });
+        return reply
+          .code(created ? 201 : 200)
+          .send({ created, version: versionDetailBody(version, aliases, false) });
       } finally {
         if (!handedOver) await discardStaged(files.values());
       }

@@ -39,12 +39,19 @@ export async function checkArtifact(blobs: BlobStore, version: ModelVersion): Pr
  * The bytes of every file of a version, each checked against its registered SHA-256. A missing or
  * changed file refuses the whole version with ARTIFACT_INTEGRITY_FAILED.
  */
-export async function readVerifiedArtifact(blobs: BlobStore, version: ModelVersion): Promise<Map<string, Uint8Array>> {
+export async function readVerifiedArtifact(
+  blobs: BlobStore,
+  version: ModelVersion,
+): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   for (const f of version.files) {
     const bytes = await blobs.get(f.sha256);
     const where = `${version.model} ${version.version} (${f.path})`;
-    if (!bytes) throw new AppError('ARTIFACT_INTEGRITY_FAILED', `the stored artifact of ${where} is missing; it will not be served`);
+    if (!bytes)
+      throw new AppError(
+        'ARTIFACT_INTEGRITY_FAILED',
+        `the stored artifact of ${where} is missing; it will not be served`,
+      );
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== f.sha256) {
       throw new AppError(

@@ -19,7 +19,10 @@ export const FeatureSchema = Type.Object(
     min: Type.Optional(Type.Number()),
     max: Type.Optional(Type.Number()),
     values: Type.Optional(
-      Type.Array(Type.Union([Type.String({ maxLength: 1024 }), Type.Number()]), { minItems: 1, maxItems: 10_000 }),
+      Type.Array(Type.Union([Type.String({ maxLength: 1024 }), Type.Number()]), {
+        minItems: 1,
+        maxItems: 10_000,
+      }),
     ),
     nullable: Type.Optional(Type.Boolean()),
     description: Type.Optional(Text(2000)),

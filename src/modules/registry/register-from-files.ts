@@ -24,10 +24,16 @@ export async function registerFromManifestFile(
   const files = new Map<string, StagedFile>();
   try {
     for (const p of paths) {
-      files.set(p, await stageLocalFile(join(dir, p), stagingDir, maxBytes, `file '${p}'`).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') throw new AppError('MANIFEST_INVALID', `file '${p}' listed by ${manifestPath} does not exist`);
-        throw err;
-      }));
+      files.set(
+        p,
+        await stageLocalFile(join(dir, p), stagingDir, maxBytes, `file '${p}'`).catch(
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT')
+              throw new AppError('MANIFEST_INVALID', `file '${p}' listed by ${manifestPath} does not exist`);
+            throw err;
+          },
+        ),
+      );
     }
   } catch (err) {
     await discardStaged(files.values());

@@ -9,7 +9,15 @@ import { discardStaged, sha256Hex, type BlobStore, type StagedFile } from '../..
 import { artifactDigest, checkArtifact, type FileCheck } from './artifact-set.js';
 import type { Manifest } from './manifest.js';
 import type { RegistryStore } from './registry-store.js';
-import type { Actor, AliasName, Aliases, ArtifactFile, ModelSummary, ModelVersion, VersionSignature } from './types.js';
+import type {
+  Actor,
+  AliasName,
+  Aliases,
+  ArtifactFile,
+  ModelSummary,
+  ModelVersion,
+  VersionSignature,
+} from './types.js';
 import { validateManifest } from './validate-manifest.js';
 
 /** What the registry needs from serving; implemented by the serving module, wired in main.ts. */
@@ -62,16 +70,21 @@ export class RegistryService {
     try {
       const manifest = validateManifest(input.manifest);
       if (input.expectedName !== undefined && manifest.name !== input.expectedName) {
-        throw new AppError('MANIFEST_INVALID', `the manifest names model '${manifest.name}', but the request is for '${input.expectedName}'`, {
-          errors: [{ pointer: '/name', detail: `must be '${input.expectedName}'` }],
-        });
+        throw new AppError(
+          'MANIFEST_INVALID',
+          `the manifest names model '${manifest.name}', but the request is for '${input.expectedName}'`,
+          {
+            errors: [{ pointer: '/name', detail: `must be '${input.expectedName}'` }],
+          },
+        );
       }
       const { files, stagedByPath } = artifactSet(manifest, input.files);
       const manifestSha256 = sha256Hex(canonicalJson(manifest));
       const artifactSha256 = artifactDigest(files);
 
       const existing = await this.deps.store.getVersion(manifest.name, manifest.version);
-      if (existing) return { version: sameOrConflict(existing, artifactSha256, manifestSha256), created: false };
+      if (existing)
+        return { version: sameOrConflict(existing, artifactSha256, manifestSha256), created: false };
 
       const bytes = new Map<string, Uint8Array>();
       for (const [path, file] of stagedByPath) bytes.set(path, await readFile(file.path));
@@ -107,14 +120,20 @@ export class RegistryService {
         action: 'model.version.registered',
         model: version.model,
         version: version.version,
-        after: { artifact_sha256: artifactSha256, files: files.map((f) => ({ path: f.path, sha256: f.sha256 })) },
+        after: {
+          artifact_sha256: artifactSha256,
+          files: files.map((f) => ({ path: f.path, sha256: f.sha256 })),
+        },
       });
       if (!inserted) {
         // Lost a race with an identical or conflicting registration of the same (name, version).
         const winner = await this.deps.store.getVersion(version.model, version.version);
         return { version: sameOrConflict(winner!, artifactSha256, manifestSha256), created: false };
       }
-      this.deps.logger.info({ model: version.model, version: version.version, artifact_sha256: artifactSha256 }, 'model version registered');
+      this.deps.logger.info(
+        { model: version.model, version: version.version, artifact_sha256: artifactSha256 },
+        'model version registered',
+      );
       return { version, created: true };
     } finally {
       await discardStaged(staged);
@@ -153,7 +172,11 @@ export class RegistryService {
    * only then do the aliases move (production = version, previous = old production) and serving
    * switches. If anything fails before the move, nothing changes and the old version keeps serving.
    */
-  async promote(name: string, version: string, actor: Actor): Promise<{ aliases: Aliases; changed: boolean }> {
+  async promote(
+    name: string,
+    version: string,
+    actor: Actor,
+  ): Promise<{ aliases: Aliases; changed: boolean }> {
     const target = await this.getVersion(name, version);
     return this.#mutex.run(name, async () => {
       const current = await this.deps.store.getAliases(name);
@@ -172,7 +195,10 @@ export class RegistryService {
       const current = await this.deps.store.getAliases(name);
       const targetVersion = to ?? current.previous;
       if (!targetVersion) {
-        throw new AppError('NO_PREVIOUS_VERSION', `model '${name}' has no previous version; name one with 'to'`);
+        throw new AppError(
+          'NO_PREVIOUS_VERSION',
+          `model '${name}' has no previous version; name one with 'to'`,
+        );
       }
       if (targetVersion === current.production) return { aliases: current, changed: false };
       const target = await this.getVersion(name, targetVersion);
@@ -211,13 +237,22 @@ export class RegistryService {
   }
 
   /** Re-hashes every stored file of a version against its registered SHA-256. */
-  async verify(name: string, version: string): Promise<{ version: ModelVersion; ok: boolean; files: FileCheck[] }> {
+  async verify(
+    name: string,
+    version: string,
+  ): Promise<{ version: ModelVersion; ok: boolean; files: FileCheck[] }> {
     const v = await this.getVersion(name, version);
     const files = await checkArtifact(this.deps.blobs, v);
     return { version: v, ok: files.every((f) => f.ok), files };
   }
 
-  async #move(target: ModelVersion, current: Aliases, next: Aliases, actor: Actor, action: 'model.promoted' | 'model.rolled_back'): Promise<void> {
+  async #move(
+    target: ModelVersion,
+    current: Aliases,
+    next: Aliases,
+    actor: Actor,
+    action: 'model.promoted' | 'model.rolled_back',
+  ): Promise<void> {
     await this.deps.serving.prepare(target);
     await this.deps.store.replaceAliases(target.model, current, next, {
       principal: actor.id,
@@ -228,7 +263,10 @@ export class RegistryService {
       after: next,
     });
     await this.deps.serving.activate(target.model, next);
-    this.deps.logger.info({ model: target.model, version: target.version, action, before: current, after: next }, 'aliases moved');
+    this.deps.logger.info(
+      { model: target.model, version: target.version, action, before: current, after: next },
+      'aliases moved',
+    );
   }
 
   private async requireModel(name: string): Promise<void> {
@@ -240,7 +278,11 @@ function modelNotFound(name: string): AppError {
   return new AppError('MODEL_NOT_FOUND', `model '${name}' is not registered`);
 }
 
-function sameOrConflict(existing: ModelVersion, artifactSha256: string, manifestSha256: string): ModelVersion {
+function sameOrConflict(
+  existing: ModelVersion,
+  artifactSha256: string,
+  manifestSha256: string,
+): ModelVersion {
   if (existing.artifactSha256 !== artifactSha256) {
     throw new AppError(
       'VERSION_EXISTS',
@@ -265,10 +307,18 @@ function artifactSet(
   const listed = [manifest.artifact, ...(manifest.external_data ?? [])];
   const allowed = new Set([...listed, ...(manifest.reference_data ? [manifest.reference_data] : [])]);
   const errors = listed
-    .map((p, i) => (uploads.has(p) ? undefined : { pointer: i === 0 ? '/artifact' : `/external_data/${i - 1}`, detail: `file '${p}' was not provided` }))
+    .map((p, i) =>
+      uploads.has(p)
+        ? undefined
+        : {
+            pointer: i === 0 ? '/artifact' : `/external_data/${i - 1}`,
+            detail: `file '${p}' was not provided`,
+          },
+    )
     .filter((e) => e !== undefined);
   for (const path of uploads.keys()) {
-    if (!allowed.has(path)) errors.push({ pointer: '', detail: `file '${path}' was provided but the manifest does not list it` });
+    if (!allowed.has(path))
+      errors.push({ pointer: '', detail: `file '${path}' was provided but the manifest does not list it` });
   }
   if (errors.length > 0) throw new AppError('MANIFEST_INVALID', errors[0]!.detail, { errors });
   const stagedByPath = new Map<string, StagedFile>();

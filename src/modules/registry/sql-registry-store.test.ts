@@ -19,7 +19,11 @@ function version(model: string, v: string, sha = 'a'.repeat(64)): ModelVersion {
     manifestSha256: 'm'.repeat(64),
     files: [{ path: 'model.onnx', sha256: sha, size: 10, role: 'model' }],
     manifest: { name: model, version: v, task: 'regression', artifact: 'model.onnx', changelog: 'c' },
-    signature: { features: [{ name: 'x', type: 'number', nullable: false }], features_inferred: false, input_layout: 'matrix' },
+    signature: {
+      features: [{ name: 'x', type: 'number', nullable: false }],
+      features_inferred: false,
+      input_layout: 'matrix',
+    },
     task: 'regression',
     createdAt: '2026-01-01T00:00:00.000Z',
     createdBy: 'key:test',
@@ -30,25 +34,63 @@ function version(model: string, v: string, sha = 'a'.repeat(64)): ModelVersion {
 describeEachDatabase('registry and key stores', (dialect) => {
   const setup = async (ctx: TestContext) => {
     const t = await testDatabase(dialect, ctx);
-    const handle = openDatabase({ home: t.home, databaseUrl: t.databaseUrl, ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}) });
+    const handle = openDatabase({
+      home: t.home,
+      databaseUrl: t.databaseUrl,
+      ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}),
+    });
     await migrate(handle);
     const clock = new FakeClock(Date.UTC(2026, 5, 1));
-    return { handle, clock, store: new SqlRegistryStore(handle.db, handle.dialect, clock), keys: new SqlApiKeyStore(handle.db, clock) };
+    return {
+      handle,
+      clock,
+      store: new SqlRegistryStore(handle.db, handle.dialect, clock),
+      keys: new SqlApiKeyStore(handle.db, clock),
+    };
   };
 
   it('inserts a version once, with its audit event, and reads it back whole', async (t) => {
     const { handle, store } = await setup(t);
     try {
       const v = version('m', '1.0.0');
-      assert.equal(await store.insertVersion(v, { principal: 'key:a', action: 'model.version.registered', model: 'm', version: '1.0.0', after: { x: 1 } }), true);
-      assert.equal(await store.insertVersion(v, { principal: 'key:a', action: 'model.version.registered', model: 'm', version: '1.0.0' }), false);
+      assert.equal(
+        await store.insertVersion(v, {
+          principal: 'key:a',
+          action: 'model.version.registered',
+          model: 'm',
+          version: '1.0.0',
+          after: { x: 1 },
+        }),
+        true,
+      );
+      assert.equal(
+        await store.insertVersion(v, {
+          principal: 'key:a',
+          action: 'model.version.registered',
+          model: 'm',
+          version: '1.0.0',
+        }),
+        false,
+      );
       assert.deepEqual(await store.getVersion('m', '1.0.0'), v);
       assert.equal(await store.getVersion('m', '9.9.9'), undefined);
       const audit = await listAudit(handle.db, { limit: 10 });
       assert.equal(audit.length, 1, 'no audit event for the no-op insert');
       assert.deepEqual(
-        { principal: audit[0]!.principal, action: audit[0]!.action, model: audit[0]!.model, version: audit[0]!.version, after: audit[0]!.after },
-        { principal: 'key:a', action: 'model.version.registered', model: 'm', version: '1.0.0', after: { x: 1 } },
+        {
+          principal: audit[0]!.principal,
+          action: audit[0]!.action,
+          model: audit[0]!.model,
+          version: audit[0]!.version,
+          after: audit[0]!.after,
+        },
+        {
+          principal: 'key:a',
+          action: 'model.version.registered',
+          model: 'm',
+          version: '1.0.0',
+          after: { x: 1 },
+        },
       );
     } finally {
       await handle.close();
@@ -61,10 +103,22 @@ describeEachDatabase('registry and key stores', (dialect) => {
       for (const v of ['1.2.0', '1.10.0', '1.9.1', '2.0.0-rc.1']) {
         await store.insertVersion(version('m', v), { principal: 'p', action: 'model.version.registered' });
       }
-      await store.insertVersion(version('a', '0.1.0'), { principal: 'p', action: 'model.version.registered' });
-      assert.deepEqual((await store.listVersions('m')).map((v) => v.version), ['2.0.0-rc.1', '1.10.0', '1.9.1', '1.2.0']);
+      await store.insertVersion(version('a', '0.1.0'), {
+        principal: 'p',
+        action: 'model.version.registered',
+      });
+      assert.deepEqual(
+        (await store.listVersions('m')).map((v) => v.version),
+        ['2.0.0-rc.1', '1.10.0', '1.9.1', '1.2.0'],
+      );
       const models = await store.listModels();
-      assert.deepEqual(models.map((m) => [m.name, m.versionCount, m.latestVersion]), [['a', 1, '0.1.0'], ['m', 4, '2.0.0-rc.1']]);
+      assert.deepEqual(
+        models.map((m) => [m.name, m.versionCount, m.latestVersion]),
+        [
+          ['a', 1, '0.1.0'],
+          ['m', 4, '2.0.0-rc.1'],
+        ],
+      );
     } finally {
       await handle.close();
     }
@@ -73,19 +127,57 @@ describeEachDatabase('registry and key stores', (dialect) => {
   it('moves aliases by compare-and-set, auditing before and after', async (t) => {
     const { handle, store } = await setup(t);
     try {
-      await store.insertVersion(version('m', '1.0.0'), { principal: 'p', action: 'model.version.registered' });
-      await store.insertVersion(version('m', '1.1.0'), { principal: 'p', action: 'model.version.registered' });
-      await store.replaceAliases('m', {}, { production: '1.0.0' }, { principal: 'key:x', action: 'model.promoted', model: 'm', version: '1.0.0', before: {}, after: { production: '1.0.0' } });
-      await store.replaceAliases('m', { production: '1.0.0' }, { production: '1.1.0', previous: '1.0.0' }, { principal: 'key:x', action: 'model.promoted', model: 'm' });
+      await store.insertVersion(version('m', '1.0.0'), {
+        principal: 'p',
+        action: 'model.version.registered',
+      });
+      await store.insertVersion(version('m', '1.1.0'), {
+        principal: 'p',
+        action: 'model.version.registered',
+      });
+      await store.replaceAliases(
+        'm',
+        {},
+        { production: '1.0.0' },
+        {
+          principal: 'key:x',
+          action: 'model.promoted',
+          model: 'm',
+          version: '1.0.0',
+          before: {},
+          after: { production: '1.0.0' },
+        },
+      );
+      await store.replaceAliases(
+        'm',
+        { production: '1.0.0' },
+        { production: '1.1.0', previous: '1.0.0' },
+        { principal: 'key:x', action: 'model.promoted', model: 'm' },
+      );
       assert.deepEqual(await store.getAliases('m'), { production: '1.1.0', previous: '1.0.0' });
-      assert.deepEqual(await store.allAliases(), new Map([['m', { production: '1.1.0', previous: '1.0.0' }]]));
+      assert.deepEqual(
+        await store.allAliases(),
+        new Map([['m', { production: '1.1.0', previous: '1.0.0' }]]),
+      );
       await assert.rejects(
-        store.replaceAliases('m', { production: '1.0.0' }, { production: '1.0.0' }, { principal: 'key:x', action: 'model.rolled_back' }),
+        store.replaceAliases(
+          'm',
+          { production: '1.0.0' },
+          { production: '1.0.0' },
+          { principal: 'key:x', action: 'model.rolled_back' },
+        ),
         (err: unknown) => err instanceof AppError && err.code === 'ALIAS_CONFLICT',
       );
-      assert.deepEqual(await store.getAliases('m'), { production: '1.1.0', previous: '1.0.0' }, 'a lost race changes nothing');
+      assert.deepEqual(
+        await store.getAliases('m'),
+        { production: '1.1.0', previous: '1.0.0' },
+        'a lost race changes nothing',
+      );
       const audit = await listAudit(handle.db, { limit: 10, model: 'm' });
-      assert.deepEqual(audit.map((a) => a.action), ['model.promoted', 'model.promoted']);
+      assert.deepEqual(
+        audit.map((a) => a.action),
+        ['model.promoted', 'model.promoted'],
+      );
       assert.deepEqual(audit[1]!.before, {});
       assert.deepEqual(audit[1]!.after, { production: '1.0.0' });
     } finally {
@@ -96,8 +188,13 @@ describeEachDatabase('registry and key stores', (dialect) => {
   it('refuses an alias to a version that does not exist', async (t) => {
     const { handle, store } = await setup(t);
     try {
-      await store.insertVersion(version('m', '1.0.0'), { principal: 'p', action: 'model.version.registered' });
-      await assert.rejects(store.replaceAliases('m', {}, { production: '7.0.0' }, { principal: 'p', action: 'model.promoted' }));
+      await store.insertVersion(version('m', '1.0.0'), {
+        principal: 'p',
+        action: 'model.version.registered',
+      });
+      await assert.rejects(
+        store.replaceAliases('m', {}, { production: '7.0.0' }, { principal: 'p', action: 'model.promoted' }),
+      );
       assert.deepEqual(await store.getAliases('m'), {});
     } finally {
       await handle.close();
@@ -107,16 +204,33 @@ describeEachDatabase('registry and key stores', (dialect) => {
   it('stores API keys by hash, lists them, revokes once', async (t) => {
     const { handle, keys, clock } = await setup(t);
     try {
-      const rec = { id: 'Abcdefgh1234', name: 'ci', keyHash: 'h'.repeat(64), scopes: ['predict' as const], createdAt: clock.now().toISOString(), createdBy: 'system', revokedAt: null };
+      const rec = {
+        id: 'Abcdefgh1234',
+        name: 'ci',
+        keyHash: 'h'.repeat(64),
+        scopes: ['predict' as const],
+        createdAt: clock.now().toISOString(),
+        createdBy: 'system',
+        revokedAt: null,
+      };
       await keys.insert(rec, { principal: 'system', action: 'api_key.created' });
       assert.deepEqual(await keys.get('Abcdefgh1234'), rec);
       assert.equal(await keys.countActive(), 1);
       clock.advance(1000);
-      assert.equal(await keys.revoke('Abcdefgh1234', { principal: 'key:admin', action: 'api_key.revoked' }), true);
-      assert.equal(await keys.revoke('Abcdefgh1234', { principal: 'key:admin', action: 'api_key.revoked' }), false);
+      assert.equal(
+        await keys.revoke('Abcdefgh1234', { principal: 'key:admin', action: 'api_key.revoked' }),
+        true,
+      );
+      assert.equal(
+        await keys.revoke('Abcdefgh1234', { principal: 'key:admin', action: 'api_key.revoked' }),
+        false,
+      );
       assert.equal((await keys.get('Abcdefgh1234'))?.revokedAt, '2026-06-01T00:00:01.000Z');
       assert.equal(await keys.countActive(), 0);
-      assert.deepEqual((await listAudit(handle.db, { limit: 10 })).map((a) => a.action), ['api_key.revoked', 'api_key.created']);
+      assert.deepEqual(
+        (await listAudit(handle.db, { limit: 10 })).map((a) => a.action),
+        ['api_key.revoked', 'api_key.created'],
+      );
     } finally {
       await handle.close();
     }
@@ -127,7 +241,15 @@ describeEachDatabase('registry and key stores', (dialect) => {
     try {
       for (let i = 0; i < 5; i++) {
         clock.advance(60_000);
-        const rec = { id: `Key${i}abcdefgh`, name: `k${i}`, keyHash: 'h'.repeat(64), scopes: ['read' as const], createdAt: clock.now().toISOString(), createdBy: i % 2 ? 'key:odd' : 'key:even', revokedAt: null };
+        const rec = {
+          id: `Key${i}abcdefgh`,
+          name: `k${i}`,
+          keyHash: 'h'.repeat(64),
+          scopes: ['read' as const],
+          createdAt: clock.now().toISOString(),
+          createdBy: i % 2 ? 'key:odd' : 'key:even',
+          revokedAt: null,
+        };
         await keys.insert(rec, { principal: rec.createdBy, action: 'api_key.created' });
       }
       const page1 = await listAudit(handle.db, { limit: 2 });

@@ -54,7 +54,11 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async listVersions(model: string): Promise<ModelVersion[]> {
-    const rows = await this.db.selectFrom('model_versions').selectAll().where('model_name', '=', model).execute();
+    const rows = await this.db
+      .selectFrom('model_versions')
+      .selectAll()
+      .where('model_name', '=', model)
+      .execute();
     return rows.map(toVersion).sort((a, b) => semver.rcompare(a.version, b.version));
   }
 
@@ -89,14 +93,19 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async getAliases(model: string): Promise<Aliases> {
-    const rows = await this.db.selectFrom('aliases').select(['alias', 'version']).where('model_name', '=', model).execute();
+    const rows = await this.db
+      .selectFrom('aliases')
+      .select(['alias', 'version'])
+      .where('model_name', '=', model)
+      .execute();
     return toAliases(rows);
   }
 
   async allAliases(): Promise<Map<string, Aliases>> {
     const rows = await this.db.selectFrom('aliases').select(['model_name', 'alias', 'version']).execute();
     const out = new Map<string, Aliases>();
-    for (const r of rows) out.set(r.model_name, { ...out.get(r.model_name), [r.alias as AliasName]: r.version });
+    for (const r of rows)
+      out.set(r.model_name, { ...out.get(r.model_name), [r.alias as AliasName]: r.version });
     return out;
   }
 
@@ -104,9 +113,16 @@ export class SqlRegistryStore implements RegistryStore {
     const at = this.clock.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       await this.#lockModel(trx, model);
-      const rows = await trx.selectFrom('aliases').select(['alias', 'version']).where('model_name', '=', model).execute();
+      const rows = await trx
+        .selectFrom('aliases')
+        .select(['alias', 'version'])
+        .where('model_name', '=', model)
+        .execute();
       if (!sameAliases(toAliases(rows), expected)) {
-        throw new AppError('ALIAS_CONFLICT', `the aliases of '${model}' changed while this request ran; retry it`);
+        throw new AppError(
+          'ALIAS_CONFLICT',
+          `the aliases of '${model}' changed while this request ran; retry it`,
+        );
       }
       await trx.deleteFrom('aliases').where('model_name', '=', model).execute();
       const values = ALIASES.filter((a) => next[a] !== undefined).map((alias) => ({

@@ -44,23 +44,93 @@ describe('validateManifest', () => {
     ['bad semver', { version: 'v1' }, '/version', /not a semantic version/],
     ['bad name', { name: 'Churn Model' }, '/name', /must/],
     ['unknown key', { colour: 'red' }, '/colour', /not a manifest key/],
-    ['bad task', { task: 'ranking' }, '/task', /one of: binary-classification, multiclass-classification, regression/],
+    [
+      'bad task',
+      { task: 'ranking' },
+      '/task',
+      /one of: binary-classification, multiclass-classification, regression/,
+    ],
     ['absolute artifact', { artifact: '/etc/passwd' }, '/artifact', /plain relative path/],
     ['escaping artifact', { artifact: '../x.onnx' }, '/artifact', /plain relative path/],
-    ['duplicate feature', { features: [{ name: 'a', type: 'number' }, { name: 'a', type: 'number' }] }, '/features/1/name', /listed twice/],
-    ['min > max', { features: [{ name: 'a', type: 'number', min: 2, max: 1 }] }, '/features/0/min', /greater than max/],
-    ['range on boolean', { features: [{ name: 'a', type: 'boolean', min: 0 }] }, '/features/0/min', /not boolean/],
-    ['values on number', { features: [{ name: 'a', type: 'number', values: [1] }] }, '/features/0/values', /category/],
-    ['nullable integer', { features: [{ name: 'a', type: 'integer', nullable: true }] }, '/features/0/nullable', /only number/],
-    ['fractional integer bound', { features: [{ name: 'a', type: 'integer', max: 1.5 }] }, '/features/0/max', /integer/],
+    [
+      'duplicate feature',
+      {
+        features: [
+          { name: 'a', type: 'number' },
+          { name: 'a', type: 'number' },
+        ],
+      },
+      '/features/1/name',
+      /listed twice/,
+    ],
+    [
+      'min > max',
+      { features: [{ name: 'a', type: 'number', min: 2, max: 1 }] },
+      '/features/0/min',
+      /greater than max/,
+    ],
+    [
+      'range on boolean',
+      { features: [{ name: 'a', type: 'boolean', min: 0 }] },
+      '/features/0/min',
+      /not boolean/,
+    ],
+    [
+      'values on number',
+      { features: [{ name: 'a', type: 'number', values: [1] }] },
+      '/features/0/values',
+      /category/,
+    ],
+    [
+      'nullable integer',
+      { features: [{ name: 'a', type: 'integer', nullable: true }] },
+      '/features/0/nullable',
+      /only number/,
+    ],
+    [
+      'fractional integer bound',
+      { features: [{ name: 'a', type: 'integer', max: 1.5 }] },
+      '/features/0/max',
+      /integer/,
+    ],
     ['three binary labels', { outputs: { labels: ['a', 'b', 'c'] } }, '/outputs/labels', /exactly 2/],
-    ['positive label not a label', { outputs: { labels: ['a', 'b'], positive_label: 'c' } }, '/outputs/positive_label', /not one of the labels/],
+    [
+      'positive label not a label',
+      { outputs: { labels: ['a', 'b'], positive_label: 'c' } },
+      '/outputs/positive_label',
+      /not one of the labels/,
+    ],
     ['threshold out of range', { outputs: { threshold: 1.5 } }, '/outputs/threshold', /must/],
-    ['regression with labels', { task: 'regression', outputs: { labels: ['a', 'b'] } }, '/outputs/labels', /does not apply to regression/],
-    ['multiclass with threshold', { task: 'multiclass-classification', outputs: { threshold: 0.5 } }, '/outputs/threshold', /multiclass/],
-    ['external data outside the folder', { artifact: 'm/model.onnx', external_data: ['w.bin'] }, '/external_data/0', /artifact's folder/],
-    ['smoke test without expectation', { smoke_tests: [{ input: {}, expected: {} }] }, '/smoke_tests/0/expected', /at least one/],
-    ['regression smoke test with label', { task: 'regression', outputs: undefined, smoke_tests: [{ input: {}, expected: { label: 'x' } }] }, '/smoke_tests/0/expected', /expects a value/],
+    [
+      'regression with labels',
+      { task: 'regression', outputs: { labels: ['a', 'b'] } },
+      '/outputs/labels',
+      /does not apply to regression/,
+    ],
+    [
+      'multiclass with threshold',
+      { task: 'multiclass-classification', outputs: { threshold: 0.5 } },
+      '/outputs/threshold',
+      /multiclass/,
+    ],
+    [
+      'external data outside the folder',
+      { artifact: 'm/model.onnx', external_data: ['w.bin'] },
+      '/external_data/0',
+      /artifact's folder/,
+    ],
+    [
+      'smoke test without expectation',
+      { smoke_tests: [{ input: {}, expected: {} }] },
+      '/smoke_tests/0/expected',
+      /at least one/,
+    ],
+    [
+      'regression smoke test with label',
+      { task: 'regression', outputs: undefined, smoke_tests: [{ input: {}, expected: { label: 'x' } }] },
+      '/smoke_tests/0/expected',
+      /expects a value/,
+    ],
   ];
   for (const [name, patch, at, detail] of table) {
     it(`refuses ${name} with a pointer`, () => {
@@ -90,5 +160,6 @@ describe('isSafeRelativePath', () => {
     ['.', false],
     ['', false],
   ];
-  for (const [p, ok] of cases) it(`${JSON.stringify(p)} → ${ok}`, () => assert.equal(isSafeRelativePath(p), ok));
+  for (const [p, ok] of cases)
+    it(`${JSON.stringify(p)} → ${ok}`, () => assert.equal(isSafeRelativePath(p), ok));
 });

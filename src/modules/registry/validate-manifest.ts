@@ -15,7 +15,10 @@ export function parseManifestText(text: string): unknown {
   try {
     return parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
-    throw new AppError('MANIFEST_INVALID', `the manifest is neither valid YAML nor JSON: ${(err as Error).message}`);
+    throw new AppError(
+      'MANIFEST_INVALID',
+      `the manifest is neither valid YAML nor JSON: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -51,8 +54,12 @@ function schemaProblems(raw: object): FieldProblem[] {
   for (const e of Value.Errors(ManifestSchema, raw)) {
     if (byPointer.has(e.path)) continue;
     const schema = e.schema as { anyOf?: Array<{ const?: unknown }> };
-    const allowed = schema.anyOf?.every((s) => 'const' in s) ? schema.anyOf.map((s) => String(s.const)) : undefined;
-    let detail = allowed ? `must be one of: ${allowed.join(', ')}` : e.message.replace(/^Expected/, 'must be');
+    const allowed = schema.anyOf?.every((s) => 'const' in s)
+      ? schema.anyOf.map((s) => String(s.const))
+      : undefined;
+    let detail = allowed
+      ? `must be one of: ${allowed.join(', ')}`
+      : e.message.replace(/^Expected/, 'must be');
     if (e.message === 'Unexpected property') detail = 'is not a manifest key';
     byPointer.set(e.path, detail);
   }
@@ -74,7 +81,11 @@ export function isSafeRelativePath(p: string): boolean {
 function pathProblems(m: Manifest): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const check = (p: string, at: string) => {
-    if (!isSafeRelativePath(p)) problems.push({ pointer: at, detail: `'${p}' must be a plain relative path below the manifest's folder` });
+    if (!isSafeRelativePath(p))
+      problems.push({
+        pointer: at,
+        detail: `'${p}' must be a plain relative path below the manifest's folder`,
+      });
   };
   check(m.artifact, '/artifact');
   if (m.reference_data !== undefined) check(m.reference_data, '/reference_data');
@@ -86,7 +97,10 @@ function pathProblems(m: Manifest): FieldProblem[] {
     if (seen.has(p)) problems.push({ pointer: at, detail: `'${p}' is listed twice` });
     seen.add(p);
     if (posix.relative(artifactDir, p).startsWith('..')) {
-      problems.push({ pointer: at, detail: `'${p}' must sit in the artifact's folder (${artifactDir}) or below it` });
+      problems.push({
+        pointer: at,
+        detail: `'${p}' must sit in the artifact's folder (${artifactDir}) or below it`,
+      });
     }
   });
   return problems;
@@ -97,11 +111,15 @@ function featureProblems(m: Manifest): FieldProblem[] {
   const names = new Set<string>();
   (m.features ?? []).forEach((f, i) => {
     const at = (key?: string) => (key ? pointer('features', i, key) : pointer('features', i));
-    if (names.has(f.name)) problems.push({ pointer: at('name'), detail: `feature '${f.name}' is listed twice` });
+    if (names.has(f.name))
+      problems.push({ pointer: at('name'), detail: `feature '${f.name}' is listed twice` });
     names.add(f.name);
     const numeric = f.type === 'number' || f.type === 'integer';
     if (!numeric && (f.min !== undefined || f.max !== undefined)) {
-      problems.push({ pointer: at(f.min !== undefined ? 'min' : 'max'), detail: `min and max apply to number and integer features, not ${f.type}` });
+      problems.push({
+        pointer: at(f.min !== undefined ? 'min' : 'max'),
+        detail: `min and max apply to number and integer features, not ${f.type}`,
+      });
     }
     if (f.min !== undefined && f.max !== undefined && f.min > f.max) {
       problems.push({ pointer: at('min'), detail: `min (${f.min}) is greater than max (${f.max})` });
@@ -109,7 +127,8 @@ function featureProblems(m: Manifest): FieldProblem[] {
     if (f.type === 'integer') {
       for (const key of ['min', 'max'] as const) {
         const v = f[key];
-        if (v !== undefined && !Number.isInteger(v)) problems.push({ pointer: at(key), detail: `must be an integer for an integer feature` });
+        if (v !== undefined && !Number.isInteger(v))
+          problems.push({ pointer: at(key), detail: `must be an integer for an integer feature` });
       }
     }
     if (f.values !== undefined && f.type !== 'category') {
@@ -119,7 +138,10 @@ function featureProblems(m: Manifest): FieldProblem[] {
       problems.push({ pointer: at('values'), detail: 'values must be distinct' });
     }
     if (f.nullable && f.type !== 'number') {
-      problems.push({ pointer: at('nullable'), detail: 'only number features can be nullable (null reaches the model as NaN)' });
+      problems.push({
+        pointer: at('nullable'),
+        detail: 'only number features can be nullable (null reaches the model as NaN)',
+      });
     }
   });
   return problems;
@@ -130,10 +152,12 @@ function outputProblems(m: Manifest): FieldProblem[] {
   if (!o) return [];
   const problems: FieldProblem[] = [];
   const notFor = (key: keyof typeof o, why: string) => {
-    if (o[key] !== undefined) problems.push({ pointer: pointer('outputs', key), detail: `does not apply to ${why}` });
+    if (o[key] !== undefined)
+      problems.push({ pointer: pointer('outputs', key), detail: `does not apply to ${why}` });
   };
   if (m.task === 'regression') {
-    for (const key of ['labels', 'positive_label', 'threshold', 'label_output', 'scores_output'] as const) notFor(key, 'regression');
+    for (const key of ['labels', 'positive_label', 'threshold', 'label_output', 'scores_output'] as const)
+      notFor(key, 'regression');
     return problems;
   }
   notFor('value_output', 'classification');
@@ -146,10 +170,20 @@ function outputProblems(m: Manifest): FieldProblem[] {
     return problems;
   }
   if (o.labels && o.labels.length !== 2) {
-    problems.push({ pointer: '/outputs/labels', detail: `binary classification needs exactly 2 labels, got ${o.labels.length}` });
+    problems.push({
+      pointer: '/outputs/labels',
+      detail: `binary classification needs exactly 2 labels, got ${o.labels.length}`,
+    });
   }
-  if (o.positive_label !== undefined && o.labels && !o.labels.map(String).includes(String(o.positive_label))) {
-    problems.push({ pointer: '/outputs/positive_label', detail: `'${String(o.positive_label)}' is not one of the labels` });
+  if (
+    o.positive_label !== undefined &&
+    o.labels &&
+    !o.labels.map(String).includes(String(o.positive_label))
+  ) {
+    problems.push({
+      pointer: '/outputs/positive_label',
+      detail: `'${String(o.positive_label)}' is not one of the labels`,
+    });
   }
   return problems;
 }
@@ -161,10 +195,16 @@ function smokeTestProblems(m: Manifest): FieldProblem[] {
     const e = t.expected;
     const at = pointer('smoke_tests', i, 'expected');
     if (regression && (e.label !== undefined || e.probabilities !== undefined)) {
-      problems.push({ pointer: at, detail: 'a regression smoke test expects a value, not a label or probabilities' });
+      problems.push({
+        pointer: at,
+        detail: 'a regression smoke test expects a value, not a label or probabilities',
+      });
     }
     if (!regression && e.value !== undefined) {
-      problems.push({ pointer: at, detail: 'a classification smoke test expects a label or probabilities, not a value' });
+      problems.push({
+        pointer: at,
+        detail: 'a classification smoke test expects a label or probabilities, not a value',
+      });
     }
     if (e.label === undefined && e.probabilities === undefined && e.value === undefined) {
       problems.push({ pointer: at, detail: 'must state at least one expected output' });

@@ -21,7 +21,12 @@ export class ApiKeyService {
     const unknown = scopes.filter((s) => !SCOPES.includes(s));
     if (scopes.length === 0 || unknown.length > 0) {
       throw new AppError('VALIDATION_FAILED', `scopes must be a non-empty subset of ${SCOPES.join(', ')}`, {
-        errors: [{ pointer: '/scopes', detail: unknown.length > 0 ? `unknown scope '${unknown[0]}'` : 'must not be empty' }],
+        errors: [
+          {
+            pointer: '/scopes',
+            detail: unknown.length > 0 ? `unknown scope '${unknown[0]}'` : 'must not be empty',
+          },
+        ],
       });
     }
     const { id, key, hash } = generateApiKey();
@@ -34,7 +39,11 @@ export class ApiKeyService {
       createdBy: actor.id,
       revokedAt: null,
     };
-    await this.store.insert(record, { principal: actor.id, action: 'api_key.created', after: publicView(record) });
+    await this.store.insert(record, {
+      principal: actor.id,
+      action: 'api_key.created',
+      after: publicView(record),
+    });
     return { record, key };
   }
 
@@ -46,7 +55,11 @@ export class ApiKeyService {
     const record = await this.store.get(id);
     if (!record) throw new AppError('API_KEY_NOT_FOUND', `there is no API key '${id}'`);
     if (record.revokedAt === null) {
-      await this.store.revoke(id, { principal: actor.id, action: 'api_key.revoked', before: publicView(record) });
+      await this.store.revoke(id, {
+        principal: actor.id,
+        action: 'api_key.revoked',
+        before: publicView(record),
+      });
     }
     return (await this.store.get(id))!;
   }

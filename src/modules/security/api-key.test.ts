@@ -18,7 +18,14 @@ describe('API keys', () => {
   });
 
   it('refuse malformed keys', () => {
-    for (const bad of ['', 'mg_', 'mg_short_x', 'Bearer mg_abcdefgh_' + 'x'.repeat(40), 'sk_live_123', 'mg_abc$defgh_' + 'x'.repeat(40)]) {
+    for (const bad of [
+      '',
+      'mg_',
+      'mg_short_x',
+      'Bearer mg_abcdefgh_' + 'x'.repeat(40),
+      'sk_live_123',
+      'mg_abc$defgh_' + 'x'.repeat(40),
+    ]) {
       assert.equal(parseApiKey(bad), undefined, bad);
     }
   });

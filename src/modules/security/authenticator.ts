@@ -25,12 +25,16 @@ export class Authenticator {
     this.#bootstrap = parsed && bootstrap ? { id: parsed.id, key: bootstrap.key } : undefined;
   }
 
-  async authenticate(authorization: string | undefined, apiKeyHeader: string | undefined): Promise<Principal> {
+  async authenticate(
+    authorization: string | undefined,
+    apiKeyHeader: string | undefined,
+  ): Promise<Principal> {
     const presented = credential(authorization, apiKeyHeader);
     const parsed = parseApiKey(presented);
     if (!parsed) throw unauthenticated('the credential is not a modelgate API key');
     if (this.#bootstrap && parsed.id === this.#bootstrap.id) {
-      if (presented === this.#bootstrap.key) return { id: `key:${parsed.id}`, name: 'bootstrap-admin', scopes: ['admin'] };
+      if (presented === this.#bootstrap.key)
+        return { id: `key:${parsed.id}`, name: 'bootstrap-admin', scopes: ['admin'] };
       throw unauthenticated('invalid or revoked API key');
     }
     const record = await this.store.get(parsed.id);
@@ -42,7 +46,10 @@ export class Authenticator {
 
   authorize(principal: Principal, scope: Scope): void {
     if (!hasScope(principal, scope)) {
-      throw new AppError('FORBIDDEN', `this operation needs the '${scope}' scope; the credential has ${principal.scopes.join(', ')}`);
+      throw new AppError(
+        'FORBIDDEN',
+        `this operation needs the '${scope}' scope; the credential has ${principal.scopes.join(', ')}`,
+      );
     }
   }
 }

@@ -64,28 +64,41 @@ function inspect(bytes: Uint8Array): OnnxInspection {
   try {
     return inspectOnnx(bytes);
   } catch (err) {
-    if (err instanceof OnnxFormatError) throw new AppError('ARTIFACT_INVALID', `not a valid ONNX model: ${err.message}`);
+    if (err instanceof OnnxFormatError)
+      throw new AppError('ARTIFACT_INVALID', `not a valid ONNX model: ${err.message}`);
     throw err;
   }
 }
 
-function externalDataFor(inspection: OnnxInspection, input: LoadInput): Array<{ path: string; data: Uint8Array }> {
+function externalDataFor(
+  inspection: OnnxInspection,
+  input: LoadInput,
+): Array<{ path: string; data: Uint8Array }> {
   const used = new Set<string>();
   const list = inspection.externalDataLocations.map((location) => {
     const path = posix.normalize(location);
     if (!isSafeRelativePath(path)) {
-      throw new AppError('ARTIFACT_INVALID', `the model references external data at '${location}', outside its folder`);
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `the model references external data at '${location}', outside its folder`,
+      );
     }
     const data = input.files.get(path);
     if (!data) {
-      throw new AppError('ARTIFACT_INVALID', `the model needs external data file '${location}', which is not in the artifact set (list it under external_data)`);
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `the model needs external data file '${location}', which is not in the artifact set (list it under external_data)`,
+      );
     }
     used.add(path);
     return { path: location, data };
   });
   for (const path of input.files.keys()) {
     if (path !== input.mainPath && !used.has(path)) {
-      throw new AppError('ARTIFACT_INVALID', `file '${path}' is in the artifact set but the model does not reference it`);
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `file '${path}' is in the artifact set but the model does not reference it`,
+      );
     }
   }
   return list;
@@ -122,5 +135,7 @@ function syntheticValue(f: ResolvedFeature): unknown {
 }
 
 function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 500);
+  return String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 500);
 }

@@ -8,7 +8,11 @@ type Row = Record<string, unknown>;
  * in numeric tensors; a category value that feeds a numeric tensor is sent as itself when it is
  * a number and as its index in `values` when it is a string; null (nullable numbers) is NaN.
  */
-export function encodeInstances(plan: InputPlan, features: ResolvedFeature[], rows: Row[]): Record<string, Tensor> {
+export function encodeInstances(
+  plan: InputPlan,
+  features: ResolvedFeature[],
+  rows: Row[],
+): Record<string, Tensor> {
   const n = rows.length;
   if (plan.kind === 'matrix') {
     const width = plan.width;

@@ -10,7 +10,13 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 const MAX_STRING = 1024;
 
 // strictNumbers refuses NaN and ±Infinity (JSON such as 1e999 parses to Infinity).
-const ajv = new Ajv({ allErrors: true, strictNumbers: true, verbose: true, coerceTypes: false, useDefaults: false });
+const ajv = new Ajv({
+  allErrors: true,
+  strictNumbers: true,
+  verbose: true,
+  coerceTypes: false,
+  useDefaults: false,
+});
 
 /**
  * Compiles the per-version input contract from the resolved features: types, ranges, category
@@ -18,7 +24,9 @@ const ajv = new Ajv({ allErrors: true, strictNumbers: true, verbose: true, coerc
  * tensor (float32 overflows past ±3.4e38, int64 past ±2^53 in JSON).
  */
 export function compileInstanceValidator(features: ResolvedFeature[], plan: InputPlan): InstanceValidator {
-  const tensorTypes = features.map((_, i) => (plan.kind === 'matrix' ? plan.tensorType : plan.columns[i]!.tensorType));
+  const tensorTypes = features.map((_, i) =>
+    plan.kind === 'matrix' ? plan.tensorType : plan.columns[i]!.tensorType,
+  );
   const schema: SchemaObject = {
     type: 'object',
     properties: Object.fromEntries(features.map((f, i) => [f.name, featureSchema(f, tensorTypes[i]!)])),
@@ -42,14 +50,19 @@ export function compileInstanceValidator(features: ResolvedFeature[], plan: Inpu
 }
 
 function featureSchema(f: ResolvedFeature, tensorType: TensorType): SchemaObject {
-  const nullable = (s: SchemaObject): SchemaObject => (f.nullable ? { ...s, type: [s.type as string, 'null'] } : s);
+  const nullable = (s: SchemaObject): SchemaObject =>
+    f.nullable ? { ...s, type: [s.type as string, 'null'] } : s;
   switch (f.type) {
     case 'number': {
       const bound = tensorType === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
       return nullable({ type: 'number', minimum: f.min ?? -bound, maximum: f.max ?? bound });
     }
     case 'integer':
-      return { type: 'integer', minimum: f.min ?? -Number.MAX_SAFE_INTEGER, maximum: f.max ?? Number.MAX_SAFE_INTEGER };
+      return {
+        type: 'integer',
+        minimum: f.min ?? -Number.MAX_SAFE_INTEGER,
+        maximum: f.max ?? Number.MAX_SAFE_INTEGER,
+      };
     case 'boolean':
       return { type: 'boolean' };
     case 'category':
@@ -64,18 +77,30 @@ function describe(e: ErrorObject, base: string, features: Map<string, ResolvedFe
     case 'required':
       return { pointer: at + pointer(String(e.params.missingProperty)), detail: 'is required' };
     case 'additionalProperties':
-      return { pointer: at + pointer(String(e.params.additionalProperty)), detail: 'is not a feature of this model' };
+      return {
+        pointer: at + pointer(String(e.params.additionalProperty)),
+        detail: 'is not a feature of this model',
+      };
     case 'type': {
       const name = e.instancePath.slice(1);
       const f = features.get(name);
       if (!f) return { pointer: at, detail: 'must be an object of feature values' };
-      if (typeof e.data === 'number' && !Number.isFinite(e.data)) return { pointer: at, detail: 'must be a finite number' };
-      const expected = { number: 'a number', integer: 'an integer', boolean: 'true or false', category: 'a string' }[f.type];
+      if (typeof e.data === 'number' && !Number.isFinite(e.data))
+        return { pointer: at, detail: 'must be a finite number' };
+      const expected = {
+        number: 'a number',
+        integer: 'an integer',
+        boolean: 'true or false',
+        category: 'a string',
+      }[f.type];
       return { pointer: at, detail: `must be ${expected}${f.nullable ? ' or null' : ''}, got ${got}` };
     }
     case 'minimum':
     case 'maximum':
-      return { pointer: at, detail: `must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(e.params.limit)}, got ${got}` };
+      return {
+        pointer: at,
+        detail: `must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(e.params.limit)}, got ${got}`,
+      };
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
       const list = allowed.length > 10 ? allowed.slice(0, 10).join(', ') + ', …' : allowed.join(', ');
@@ -93,5 +118,6 @@ function show(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }

@@ -25,7 +25,13 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInspection {
     classifiers: [] as Array<Array<string | number>>,
     hasZipMap: false,
   };
-  const result: OnnxInspection = { irVersion: 0, producer: '', opsets: [], externalDataLocations: [], hasZipMap: false };
+  const result: OnnxInspection = {
+    irVersion: 0,
+    producer: '',
+    opsets: [],
+    externalDataLocations: [],
+    hasZipMap: false,
+  };
   let sawGraph = false;
   for (const f of fields(bytes)) {
     if (f.no === 1 && f.wire === 0) result.irVersion = Number(f.varint);
@@ -185,7 +191,8 @@ function tensor(buf: Uint8Array, state: State): void {
     }
   }
   if (external) {
-    if (location === undefined) throw new OnnxFormatError('a tensor is marked external but names no location');
+    if (location === undefined)
+      throw new OnnxFormatError('a tensor is marked external but names no location');
     state.locations.add(location);
   }
 }

@@ -46,7 +46,10 @@ export function planOutputs(
     if (!valueOutput) throw noOutput('a float output for the predicted value', outputs, inspection);
     const d = dims(valueOutput);
     if (!(d.length === 1 || (d.length === 2 && d[1] === 1))) {
-      throw new AppError('ARTIFACT_INVALID', `regression output '${valueOutput}' must have shape [N] or [N, 1], has [${d.join(', ')}]`);
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `regression output '${valueOutput}' must have shape [N] or [N, 1], has [${d.join(', ')}]`,
+      );
     }
     return { kind: 'regression', valueOutput };
   }
@@ -63,46 +66,79 @@ export function planOutputs(
     tensors.filter((m) => m.isTensor && LABEL_TYPES.includes(m.type) && dims(m.name).length <= 2),
     'label',
   );
-  if (!scoresOutput && !labelOutput) throw noOutput('a label output or a class-score output', outputs, inspection);
+  if (!scoresOutput && !labelOutput)
+    throw noOutput('a label output or a class-score output', outputs, inspection);
 
-  const classCount = scoresOutput ? dims(scoresOutput)[1] : (o.labels?.length ?? inspection.classLabels?.length);
+  const classCount = scoresOutput
+    ? dims(scoresOutput)[1]
+    : (o.labels?.length ?? inspection.classLabels?.length);
   const labels = settleLabels(manifest, inspection, classCount);
   if (manifest.task === 'binary-classification' && labels.length !== 2) {
-    throw new AppError('ARTIFACT_INVALID', `a binary classifier must have 2 classes; this model has ${labels.length}`);
+    throw new AppError(
+      'ARTIFACT_INVALID',
+      `a binary classifier must have 2 classes; this model has ${labels.length}`,
+    );
   }
   const plan: OutputPlan = { kind: 'classification', labels };
   if (scoresOutput) plan.scoresOutput = scoresOutput;
   if (labelOutput) plan.labelOutput = labelOutput;
   if (inspection.classLabels) plan.classValues = inspection.classLabels;
   if (o.threshold !== undefined) {
-    if (!scoresOutput) throw new AppError('ARTIFACT_INVALID', 'outputs.threshold needs class scores, and the model has no score output');
+    if (!scoresOutput)
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        'outputs.threshold needs class scores, and the model has no score output',
+      );
     const positive = String(o.positive_label ?? labels[1]);
     const index = labels.indexOf(positive);
-    if (index < 0) throw new AppError('ARTIFACT_INVALID', `outputs.positive_label '${positive}' is not a class of the model (${labels.join(', ')})`);
+    if (index < 0)
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `outputs.positive_label '${positive}' is not a class of the model (${labels.join(', ')})`,
+      );
     plan.positive = { index, threshold: o.threshold };
   }
   return plan;
 }
 
-function settleLabels(manifest: Manifest, inspection: OnnxInspection, classCount: number | undefined): string[] {
+function settleLabels(
+  manifest: Manifest,
+  inspection: OnnxInspection,
+  classCount: number | undefined,
+): string[] {
   const declared = manifest.outputs?.labels?.map(String);
   const fromModel = inspection.classLabels?.map(String);
   if (declared && classCount !== undefined && declared.length !== classCount) {
-    throw new AppError('ARTIFACT_INVALID', `outputs.labels lists ${declared.length} classes but the model scores ${classCount}`);
+    throw new AppError(
+      'ARTIFACT_INVALID',
+      `outputs.labels lists ${declared.length} classes but the model scores ${classCount}`,
+    );
   }
   if (declared && fromModel && declared.length !== fromModel.length) {
-    throw new AppError('ARTIFACT_INVALID', `outputs.labels lists ${declared.length} classes but the model declares ${fromModel.length}`);
+    throw new AppError(
+      'ARTIFACT_INVALID',
+      `outputs.labels lists ${declared.length} classes but the model declares ${fromModel.length}`,
+    );
   }
   if (declared) return declared;
   if (fromModel) return fromModel;
-  if (classCount === undefined) throw new AppError('ARTIFACT_INVALID', 'cannot tell the classes: list them under outputs.labels');
+  if (classCount === undefined)
+    throw new AppError('ARTIFACT_INVALID', 'cannot tell the classes: list them under outputs.labels');
   return Array.from({ length: classCount }, (_, i) => String(i));
 }
 
-function requireOutput(name: string, key: string, outputs: readonly OutputMeta[], inspection: OnnxInspection): string {
+function requireOutput(
+  name: string,
+  key: string,
+  outputs: readonly OutputMeta[],
+  inspection: OnnxInspection,
+): string {
   const meta = outputs.find((m) => m.name === name);
   if (!meta) {
-    throw new AppError('ARTIFACT_INVALID', `outputs.${key} names '${name}', which is not an output of the model (outputs: ${outputs.map((m) => m.name).join(', ')})`);
+    throw new AppError(
+      'ARTIFACT_INVALID',
+      `outputs.${key} names '${name}', which is not an output of the model (outputs: ${outputs.map((m) => m.name).join(', ')})`,
+    );
   }
   if (!meta.isTensor) throw nonTensor(name, inspection);
   return name;
@@ -126,7 +162,10 @@ function nonTensor(name: string, inspection: OnnxInspection): AppError {
 function noOutput(what: string, outputs: readonly OutputMeta[], inspection: OnnxInspection): AppError {
   const nonTensors = outputs.filter((m) => !m.isTensor);
   if (nonTensors.length > 0) return nonTensor(nonTensors[0]!.name, inspection);
-  return new AppError('ARTIFACT_INVALID', `the model has no ${what} (outputs: ${outputs.map((m) => m.name).join(', ')})`);
+  return new AppError(
+    'ARTIFACT_INVALID',
+    `the model has no ${what} (outputs: ${outputs.map((m) => m.name).join(', ')})`,
+  );
 }
 
 /** The outputs to fetch from ONNX Runtime for this plan. */
@@ -152,7 +191,11 @@ export function decodeOutputs(plan: OutputPlan, out: Record<string, OnnxValue>, 
   const labelTensor = plan.labelOutput ? (out[plan.labelOutput] as Tensor) : undefined;
   if (scores) {
     expectRows(scores, rows, plan.scoresOutput!);
-    if (scores.dims[1] !== k) throw new AppError('INFERENCE_FAILED', `output '${plan.scoresOutput}' has ${scores.dims[1]} columns, expected ${k}`);
+    if (scores.dims[1] !== k)
+      throw new AppError(
+        'INFERENCE_FAILED',
+        `output '${plan.scoresOutput}' has ${scores.dims[1]} columns, expected ${k}`,
+      );
   }
   if (labelTensor) expectRows(labelTensor, rows, plan.labelOutput!);
   const scoreData = scores?.data as Float32Array | Float64Array | undefined;
@@ -189,5 +232,6 @@ function labelName(plan: Extract<OutputPlan, { kind: 'classification' }>, raw: u
 }
 
 function expectRows(t: Tensor, rows: number, name: string): void {
-  if (t.dims[0] !== rows) throw new AppError('INFERENCE_FAILED', `output '${name}' has ${t.dims[0]} rows for ${rows} inputs`);
+  if (t.dims[0] !== rows)
+    throw new AppError('INFERENCE_FAILED', `output '${name}' has ${t.dims[0]} rows for ${rows} inputs`);
 }

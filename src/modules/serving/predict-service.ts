@@ -28,11 +28,16 @@ export class PredictService {
   ) {}
 
   async predict(req: PredictRequest): Promise<PredictResult> {
-    const model = req.version === undefined ? await this.#production(req.model) : await this.#pinned(req.model, req.version);
+    const model =
+      req.version === undefined
+        ? await this.#production(req.model)
+        : await this.#pinned(req.model, req.version);
     const problems = model.validate(req.instances);
     if (problems.length > 0) {
       const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-      throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, { errors: problems });
+      throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, {
+        errors: problems,
+      });
     }
     const predictions = await model.predict(req.instances);
     const { identity } = model;
@@ -51,12 +56,18 @@ export class PredictService {
     // Off the hot path: say precisely why nothing answers.
     const route = this.serving.route(name);
     if (route?.state === 'failed' && route.error) {
-      throw new AppError('MODEL_NOT_READY', `the production version ${route.aliases.production} of '${name}' cannot serve: ${route.error.detail}`);
+      throw new AppError(
+        'MODEL_NOT_READY',
+        `the production version ${route.aliases.production} of '${name}' cannot serve: ${route.error.detail}`,
+      );
     }
     if (route?.state === 'loading') {
-      throw new AppError('MODEL_NOT_READY', `the production version of '${name}' is loading`, { headers: { 'retry-after': '1' } });
+      throw new AppError('MODEL_NOT_READY', `the production version of '${name}' is loading`, {
+        headers: { 'retry-after': '1' },
+      });
     }
-    if (!(await this.store.getModel(name))) throw new AppError('MODEL_NOT_FOUND', `model '${name}' is not registered`);
+    if (!(await this.store.getModel(name)))
+      throw new AppError('MODEL_NOT_FOUND', `model '${name}' is not registered`);
     throw new AppError('MODEL_NOT_READY', `model '${name}' has no production version; promote one`);
   }
 
@@ -65,7 +76,8 @@ export class PredictService {
     if (hit) return hit;
     const v = await this.store.getVersion(name, version);
     if (!v) {
-      if (!(await this.store.getModel(name))) throw new AppError('MODEL_NOT_FOUND', `model '${name}' is not registered`);
+      if (!(await this.store.getModel(name)))
+        throw new AppError('MODEL_NOT_FOUND', `model '${name}' is not registered`);
       throw new AppError('VERSION_NOT_FOUND', `model '${name}' has no version '${version}'`);
     }
     return this.serving.pinned(v);

@@ -62,7 +62,10 @@ export class RuntimePool {
     try {
       const model = await this.load(version);
       this.#loaded.set(key, { model, lastUsed: ++this.#tick });
-      this.logger.info({ model: version.model, version: version.version, load_ms: Math.round(performance.now() - started) }, 'model version loaded');
+      this.logger.info(
+        { model: version.model, version: version.version, load_ms: Math.round(performance.now() - started) },
+        'model version loaded',
+      );
       this.#evict();
       return model;
     } finally {
@@ -78,8 +81,13 @@ export class RuntimePool {
     for (const [key, entry] of candidates) {
       if (this.#loaded.size <= this.maxLoaded) break;
       this.#loaded.delete(key);
-      this.logger.info({ model: entry.model.identity.model, version: entry.model.identity.version }, 'model version unloaded');
-      void entry.model.release().catch((err: unknown) => this.logger.error({ err, key }, 'releasing a model version failed'));
+      this.logger.info(
+        { model: entry.model.identity.model, version: entry.model.identity.version },
+        'model version unloaded',
+      );
+      void entry.model
+        .release()
+        .catch((err: unknown) => this.logger.error({ err, key }, 'releasing a model version failed'));
     }
   }
 }

@@ -37,7 +37,12 @@ export class ServingService implements ServingPort {
 
   async check(candidate: Parameters<ServingPort['check']>[0]): Promise<VersionSignature> {
     const model = await createLoadedModel({
-      identity: { model: candidate.model, version: candidate.version, artifactSha256: candidate.artifactSha256, task: candidate.manifest.task },
+      identity: {
+        model: candidate.model,
+        version: candidate.version,
+        artifactSha256: candidate.artifactSha256,
+        task: candidate.manifest.task,
+      },
       manifest: candidate.manifest,
       files: candidate.files,
       mainPath: candidate.mainPath,
@@ -66,7 +71,9 @@ export class ServingService implements ServingPort {
         delete route.error;
       } catch (err) {
         route.state = 'failed';
-        route.error = isAppError(err) ? { code: err.code, detail: err.detail } : { code: 'INTERNAL', detail: 'loading failed' };
+        route.error = isAppError(err)
+          ? { code: err.code, detail: err.detail }
+          : { code: 'INTERNAL', detail: 'loading failed' };
         delete route.production;
         throw err;
       } finally {
@@ -86,7 +93,10 @@ export class ServingService implements ServingPort {
       try {
         await this.activate(model, aliases);
       } catch (err) {
-        this.deps.logger.error({ err, model, version: aliases.production }, 'production version cannot serve');
+        this.deps.logger.error(
+          { err, model, version: aliases.production },
+          'production version cannot serve',
+        );
       }
     }
   }
@@ -109,7 +119,10 @@ export class ServingService implements ServingPort {
     return this.deps.pool.acquire(version);
   }
 
-  readiness(): { ready: boolean; models: Array<{ name: string; version: string | null; state: RouteState; error?: string }> } {
+  readiness(): {
+    ready: boolean;
+    models: Array<{ name: string; version: string | null; state: RouteState; error?: string }>;
+  } {
     const models = [...this.#routes]
       .filter(([, r]) => r.aliases.production !== undefined)
       .map(([name, r]) => ({
@@ -129,7 +142,9 @@ export class ServingService implements ServingPort {
     // Kept loaded so that a rollback switches instantly; failure here only costs that speed.
     void this.#version(model, version)
       .then((v) => this.deps.pool.acquire(v))
-      .catch((err: unknown) => this.deps.logger.warn({ err, model, version }, 'previous version could not be kept warm'));
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err, model, version }, 'previous version could not be kept warm'),
+      );
   }
 
   #retainAliased(): void {

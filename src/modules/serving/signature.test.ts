@@ -7,13 +7,21 @@ import { compileInstanceValidator } from './instance-validator.js';
 import { resolveSignature } from './signature.js';
 
 type Meta = InferenceSession.ValueMetadata;
-const tensor = (name: string, type: string, shape: Array<number | string>): Meta => ({ name, isTensor: true, type, shape }) as Meta;
+const tensor = (name: string, type: string, shape: Array<number | string>): Meta =>
+  ({ name, isTensor: true, type, shape }) as Meta;
 
 const expectInvalid = (fn: () => unknown, detail: RegExp) =>
-  assert.throws(fn, (err: unknown) => err instanceof AppError && err.code === 'ARTIFACT_INVALID' && detail.test(err.detail));
+  assert.throws(
+    fn,
+    (err: unknown) => err instanceof AppError && err.code === 'ARTIFACT_INVALID' && detail.test(err.detail),
+  );
 
 describe('resolveSignature', () => {
-  const f = (name: string, type: Feature['type'], extra: Partial<Feature> = {}): Feature => ({ name, type, ...extra });
+  const f = (name: string, type: Feature['type'], extra: Partial<Feature> = {}): Feature => ({
+    name,
+    type,
+    ...extra,
+  });
 
   it('maps features onto one [N, F] input in manifest order', () => {
     const s = resolveSignature([f('a', 'number'), f('b', 'integer')], [tensor('input', 'float32', ['N', 2])]);
@@ -33,23 +41,66 @@ describe('resolveSignature', () => {
   it('infers features from one [N, F] input', () => {
     const s = resolveSignature(undefined, [tensor('x', 'float32', [-1, 3])]);
     assert.equal(s.inferred, true);
-    assert.deepEqual(s.features.map((x) => [x.name, x.type]), [['x_0', 'number'], ['x_1', 'number'], ['x_2', 'number']]);
+    assert.deepEqual(
+      s.features.map((x) => [x.name, x.type]),
+      [
+        ['x_0', 'number'],
+        ['x_1', 'number'],
+        ['x_2', 'number'],
+      ],
+    );
   });
 
   it('infers one feature per input from named column inputs', () => {
-    const s = resolveSignature(undefined, [tensor('age', 'int64', ['N', 1]), tensor('smoker', 'bool', ['N']), tensor('city', 'string', ['N', 1])]);
-    assert.deepEqual(s.features.map((x) => [x.name, x.type]), [['age', 'integer'], ['smoker', 'boolean'], ['city', 'category']]);
+    const s = resolveSignature(undefined, [
+      tensor('age', 'int64', ['N', 1]),
+      tensor('smoker', 'bool', ['N']),
+      tensor('city', 'string', ['N', 1]),
+    ]);
+    assert.deepEqual(
+      s.features.map((x) => [x.name, x.type]),
+      [
+        ['age', 'integer'],
+        ['smoker', 'boolean'],
+        ['city', 'category'],
+      ],
+    );
   });
 
   it('refuses mismatches with a precise reason', () => {
-    expectInvalid(() => resolveSignature([f('a', 'number')], [tensor('input', 'float32', ['N', 3])]), /3 columns but the manifest lists 1 features/);
-    expectInvalid(() => resolveSignature([f('a', 'number'), f('b', 'number')], [tensor('a', 'float32', ['N', 1]), tensor('c', 'float32', ['N', 1])]), /no input is named 'b'/);
-    expectInvalid(() => resolveSignature([f('a', 'number')], [tensor('input', 'int64', ['N', 1])]), /feature 'a' is number but column 0 of input 'input' holds int64/);
-    expectInvalid(() => resolveSignature([f('a', 'boolean')], [tensor('a', 'string', ['N', 1])]), /feature 'a' is boolean but input 'a' holds string/);
-    expectInvalid(() => resolveSignature([f('c', 'category')], [tensor('input', 'float32', ['N', 1])]), /needs 'values'/);
-    expectInvalid(() => resolveSignature(undefined, [tensor('img', 'float32', ['N', 3, 224, 224])]), /cannot infer features/);
-    expectInvalid(() => resolveSignature(undefined, [{ name: 'seq', isTensor: false } as Meta]), /not a tensor/);
-    expectInvalid(() => resolveSignature(undefined, [tensor('x', 'float16', ['N', 2])]), /element type float16/);
+    expectInvalid(
+      () => resolveSignature([f('a', 'number')], [tensor('input', 'float32', ['N', 3])]),
+      /3 columns but the manifest lists 1 features/,
+    );
+    expectInvalid(
+      () =>
+        resolveSignature(
+          [f('a', 'number'), f('b', 'number')],
+          [tensor('a', 'float32', ['N', 1]), tensor('c', 'float32', ['N', 1])],
+        ),
+      /no input is named 'b'/,
+    );
+    expectInvalid(
+      () => resolveSignature([f('a', 'number')], [tensor('input', 'int64', ['N', 1])]),
+      /feature 'a' is number but column 0 of input 'input' holds int64/,
+    );
+    expectInvalid(
+      () => resolveSignature([f('a', 'boolean')], [tensor('a', 'string', ['N', 1])]),
+      /feature 'a' is boolean but input 'a' holds string/,
+    );
+    expectInvalid(
+      () => resolveSignature([f('c', 'category')], [tensor('input', 'float32', ['N', 1])]),
+      /needs 'values'/,
+    );
+    expectInvalid(
+      () => resolveSignature(undefined, [tensor('img', 'float32', ['N', 3, 224, 224])]),
+      /cannot infer features/,
+    );
+    expectInvalid(() => resolveSignature(undefined, [{ name: 'seq', isTensor: false }]), /not a tensor/);
+    expectInvalid(
+      () => resolveSignature(undefined, [tensor('x', 'float16', ['N', 2])]),
+      /element type float16/,
+    );
   });
 });
 
@@ -84,7 +135,12 @@ describe('compileInstanceValidator', () => {
     ['above the maximum', { bmi: 71 }, '/instances/0/bmi', /must be <= 70, got 71/],
     ['an infinite number', { bmi: Infinity }, '/instances/0/bmi', /finite/],
     ['a string for a boolean', { smoker: 'yes' }, '/instances/0/smoker', /must be true or false/],
-    ['an unknown category', { region: 'west' }, '/instances/0/region', /must be one of "north", "south", got "west"/],
+    [
+      'an unknown category',
+      { region: 'west' },
+      '/instances/0/region',
+      /must be one of "north", "south", got "west"/,
+    ],
     ['null for a non-nullable feature', { age: null }, '/instances/0/age', /must be an integer, got null/],
     ['an over-long string', { note: 'x'.repeat(2000) }, '/instances/0/note', /at most 1024 characters/],
     ['an unknown field', { colour: 'red' }, '/instances/0/colour', /not a feature/],
@@ -109,7 +165,12 @@ describe('compileInstanceValidator', () => {
   });
 
   it('refuses numbers that overflow a float32 input even without bounds', () => {
-    const v = compileInstanceValidator([{ name: 'x', type: 'number', nullable: false }], { kind: 'matrix', input: 'input', tensorType: 'float32', width: 1 });
+    const v = compileInstanceValidator([{ name: 'x', type: 'number', nullable: false }], {
+      kind: 'matrix',
+      input: 'input',
+      tensorType: 'float32',
+      width: 1,
+    });
     assert.equal(v([{ x: 3e38 }]).length, 0);
     assert.match(v([{ x: 1e39 }])[0]!.detail, /<= 3.4028234663852886e\+38/);
   });

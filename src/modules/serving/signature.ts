@@ -58,20 +58,32 @@ interface TensorInput {
 
 function tensorInput(meta: InputMeta): TensorInput {
   if (!meta.isTensor) {
-    throw new AppError('ARTIFACT_INVALID', `input '${meta.name}' is not a tensor (sequences and maps are not supported)`);
+    throw new AppError(
+      'ARTIFACT_INVALID',
+      `input '${meta.name}' is not a tensor (sequences and maps are not supported)`,
+    );
   }
   if (!SUPPORTED.includes(meta.type)) {
-    throw new AppError('ARTIFACT_INVALID', `input '${meta.name}' has element type ${meta.type}; supported: ${SUPPORTED.join(', ')}`);
+    throw new AppError(
+      'ARTIFACT_INVALID',
+      `input '${meta.name}' has element type ${meta.type}; supported: ${SUPPORTED.join(', ')}`,
+    );
   }
   return { name: meta.name, type: meta.type as TensorType, shape: meta.shape };
 }
 
-const isColumn = (t: TensorInput) => t.shape.length === 1 || (t.shape.length === 2 && !(isFixed(t.shape[1]) && t.shape[1] !== 1));
+const isColumn = (t: TensorInput) =>
+  t.shape.length === 1 || (t.shape.length === 2 && !(isFixed(t.shape[1]) && t.shape[1] !== 1));
 
 function planFor(features: ResolvedFeature[], tensors: TensorInput[]): InputPlan {
   const names = tensors.map((t) => `'${t.name}' ${t.type}[${t.shape.join(', ')}]`).join(', ');
   const only = tensors.length === 1 ? tensors[0] : undefined;
-  if (only && only.shape.length === 2 && NUMERIC.includes(only.type) && !(features.length > 1 && only.shape[1] === 1)) {
+  if (
+    only &&
+    only.shape.length === 2 &&
+    NUMERIC.includes(only.type) &&
+    !(features.length > 1 && only.shape[1] === 1)
+  ) {
     const width = only.shape[1];
     if (isFixed(width) && width !== features.length) {
       throw new AppError(
@@ -79,7 +91,12 @@ function planFor(features: ResolvedFeature[], tensors: TensorInput[]): InputPlan
         `input '${only.name}' has ${width} columns but the manifest lists ${features.length} features`,
       );
     }
-    return { kind: 'matrix', input: only.name, tensorType: only.type as NumericTensorType, width: features.length };
+    return {
+      kind: 'matrix',
+      input: only.name,
+      tensorType: only.type as NumericTensorType,
+      width: features.length,
+    };
   }
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const missing = features.filter((f) => !byName.has(f.name)).map((f) => f.name);
@@ -95,7 +112,10 @@ function planFor(features: ResolvedFeature[], tensors: TensorInput[]): InputPlan
     columns: features.map((f) => {
       const t = byName.get(f.name)!;
       if (!isColumn(t)) {
-        throw new AppError('ARTIFACT_INVALID', `input '${t.name}' must have shape [N] or [N, 1], has [${t.shape.join(', ')}]`);
+        throw new AppError(
+          'ARTIFACT_INVALID',
+          `input '${t.name}' must have shape [N] or [N, 1], has [${t.shape.join(', ')}]`,
+        );
       }
       return { input: t.name, tensorType: t.type, rank: t.shape.length as 1 | 2 };
     }),
@@ -104,17 +124,47 @@ function planFor(features: ResolvedFeature[], tensors: TensorInput[]): InputPlan
 
 function inferSignature(tensors: TensorInput[]): Signature {
   const only = tensors.length === 1 ? tensors[0] : undefined;
-  if (only && only.shape.length === 2 && isFixed(only.shape[1]) && only.shape[1] > 1 && NUMERIC.includes(only.type)) {
+  if (
+    only &&
+    only.shape.length === 2 &&
+    isFixed(only.shape[1]) &&
+    only.shape[1] > 1 &&
+    NUMERIC.includes(only.type)
+  ) {
     const type: FeatureType = only.type.startsWith('float') ? 'number' : 'integer';
-    const features = Array.from({ length: only.shape[1] }, (_, i) => ({ name: `${only.name}_${i}`, type, nullable: false }));
-    return { features, inferred: true, plan: { kind: 'matrix', input: only.name, tensorType: only.type as NumericTensorType, width: features.length } };
-  }
-  if (tensors.length > 0 && tensors.every(isColumn) && tensors.every((t) => new RegExp(FEATURE_NAME_PATTERN).test(t.name))) {
-    const features = tensors.map((t): ResolvedFeature => ({ name: t.name, type: featureTypeOf(t.type), nullable: false }));
+    const features = Array.from({ length: only.shape[1] }, (_, i) => ({
+      name: `${only.name}_${i}`,
+      type,
+      nullable: false,
+    }));
     return {
       features,
       inferred: true,
-      plan: { kind: 'columns', columns: tensors.map((t) => ({ input: t.name, tensorType: t.type, rank: t.shape.length as 1 | 2 })) },
+      plan: {
+        kind: 'matrix',
+        input: only.name,
+        tensorType: only.type as NumericTensorType,
+        width: features.length,
+      },
+    };
+  }
+  if (
+    tensors.length > 0 &&
+    tensors.every(isColumn) &&
+    tensors.every((t) => new RegExp(FEATURE_NAME_PATTERN).test(t.name))
+  ) {
+    const features = tensors.map((t): ResolvedFeature => ({
+      name: t.name,
+      type: featureTypeOf(t.type),
+      nullable: false,
+    }));
+    return {
+      features,
+      inferred: true,
+      plan: {
+        kind: 'columns',
+        columns: tensors.map((t) => ({ input: t.name, tensorType: t.type, rank: t.shape.length as 1 | 2 })),
+      },
     };
   }
   throw new AppError(
@@ -143,18 +193,33 @@ function checkCompatibility(features: ResolvedFeature[], plan: InputPlan): void 
     const tensorType = plan.kind === 'matrix' ? plan.tensorType : plan.columns[i]!.tensorType;
     const where = plan.kind === 'matrix' ? `column ${i} of input '${plan.input}'` : `input '${f.name}'`;
     if (!ACCEPTS[f.type].includes(tensorType)) {
-      throw new AppError('ARTIFACT_INVALID', `feature '${f.name}' is ${f.type} but ${where} holds ${tensorType}`);
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `feature '${f.name}' is ${f.type} but ${where} holds ${tensorType}`,
+      );
     }
     if (f.type === 'category' && tensorType !== 'string') {
       if (!f.values) {
-        throw new AppError('ARTIFACT_INVALID', `category feature '${f.name}' feeds numeric ${where}, so it needs 'values' (sent as their index)`);
+        throw new AppError(
+          'ARTIFACT_INVALID',
+          `category feature '${f.name}' feeds numeric ${where}, so it needs 'values' (sent as their index)`,
+        );
       }
-      if (tensorType.startsWith('int') && f.values.some((v) => typeof v === 'number' && !Number.isInteger(v))) {
-        throw new AppError('ARTIFACT_INVALID', `category feature '${f.name}' has non-integer values but ${where} holds ${tensorType}`);
+      if (
+        tensorType.startsWith('int') &&
+        f.values.some((v) => typeof v === 'number' && !Number.isInteger(v))
+      ) {
+        throw new AppError(
+          'ARTIFACT_INVALID',
+          `category feature '${f.name}' has non-integer values but ${where} holds ${tensorType}`,
+        );
       }
     }
     if (f.type === 'category' && tensorType === 'string' && f.values?.some((v) => typeof v !== 'string')) {
-      throw new AppError('ARTIFACT_INVALID', `category feature '${f.name}' feeds a string input, so its values must be strings`);
+      throw new AppError(
+        'ARTIFACT_INVALID',
+        `category feature '${f.name}' feeds a string input, so its values must be strings`,
+      );
     }
   });
 }

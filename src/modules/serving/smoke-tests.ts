@@ -16,7 +16,11 @@ export async function runSmokeTests(model: LoadedModel, tests: SmokeTest[]): Pro
     const name = test.name ?? `#${i}`;
     const inputProblems = model.validate([test.input], at('input'));
     if (inputProblems.length > 0) {
-      for (const p of inputProblems) problems.push({ pointer: p.pointer.replace(/\/0(?=\/|$)/, ''), detail: `smoke test ${name}: ${p.detail}` });
+      for (const p of inputProblems)
+        problems.push({
+          pointer: p.pointer.replace(/\/0(?=\/|$)/, ''),
+          detail: `smoke test ${name}: ${p.detail}`,
+        });
       continue;
     }
     const [prediction] = await model.predict([test.input]);
@@ -24,13 +28,22 @@ export async function runSmokeTests(model: LoadedModel, tests: SmokeTest[]): Pro
     const e = test.expected;
     if (!prediction) continue;
     if ('value' in prediction) {
-      if (e.value !== undefined && Math.abs(prediction.value - e.value) > tol * Math.max(1, Math.abs(e.value))) {
-        problems.push({ pointer: at('expected', 'value'), detail: `smoke test ${name}: expected ${e.value}, got ${prediction.value}` });
+      if (
+        e.value !== undefined &&
+        Math.abs(prediction.value - e.value) > tol * Math.max(1, Math.abs(e.value))
+      ) {
+        problems.push({
+          pointer: at('expected', 'value'),
+          detail: `smoke test ${name}: expected ${e.value}, got ${prediction.value}`,
+        });
       }
       continue;
     }
     if (e.label !== undefined && String(e.label) !== prediction.label) {
-      problems.push({ pointer: at('expected', 'label'), detail: `smoke test ${name}: expected label ${String(e.label)}, got ${prediction.label}` });
+      problems.push({
+        pointer: at('expected', 'label'),
+        detail: `smoke test ${name}: expected label ${String(e.label)}, got ${prediction.label}`,
+      });
     }
     for (const [label, p] of Object.entries(e.probabilities ?? {})) {
       const got = prediction.probabilities?.[label];
@@ -43,6 +56,10 @@ export async function runSmokeTests(model: LoadedModel, tests: SmokeTest[]): Pro
     }
   }
   if (problems.length > 0) {
-    throw new AppError('SMOKE_TEST_FAILED', `${model.key} failed ${problems.length} smoke-test check(s): ${problems[0]!.detail}`, { errors: problems });
+    throw new AppError(
+      'SMOKE_TEST_FAILED',
+      `${model.key} failed ${problems.length} smoke-test check(s): ${problems[0]!.detail}`,
+      { errors: problems },
+    );
   }
 }

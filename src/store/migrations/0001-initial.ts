@@ -55,7 +55,11 @@ export const initial: Migration = {
       .addColumn('before', 'text')
       .addColumn('after', 'text')
       .execute();
-    await db.schema.createIndex('audit_events_model_at').on('audit_events').columns(['model_name', 'at']).execute();
+    await db.schema
+      .createIndex('audit_events_model_at')
+      .on('audit_events')
+      .columns(['model_name', 'at'])
+      .execute();
     await db.schema.createIndex('audit_events_at').on('audit_events').column('at').execute();
 
     await db.schema
