@@ -59,10 +59,14 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
 
 const home = mkdtempSync(join(tmpdir(), 'modelgate-bench-'));
 const admin = generateApiKey().key;
-const bare = await start(['bench/bare-server.ts', MODEL_DIR, '0'], {}, join(home, 'bare.log'));
-// bare-server prints to stdout; we read its port from the line it writes
+const bare = await start(
+  ['--import', 'tsx', 'bench/bare-server.ts', MODEL_DIR, '0'],
+  {},
+  join(home, 'bare.log'),
+);
+// modelgate as `npm start` runs it: the compiled dist/ (npm run bench builds it first)
 const full = await start(
-  ['src/cli/index.ts', 'serve', '--demo', '--port', '0'],
+  ['dist/cli/index.js', 'serve', '--demo', '--port', '0'],
   { MODELGATE_HOME: join(home, 'data'), MODELGATE_ADMIN_KEY: admin, MODELGATE_LOG_LEVEL: 'info' },
   join(home, 'modelgate.log'),
 );

@@ -10,6 +10,7 @@ import { RegistryService } from './modules/registry/registry-service.js';
 import { SqlRegistryStore } from './modules/registry/sql-registry-store.js';
 import { ApiKeyService } from './modules/security/api-key-service.js';
 import { SqlApiKeyStore } from './modules/security/api-key-store.js';
+import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
 import { Authenticator } from './modules/security/authenticator.js';
 import { PredictService } from './modules/serving/predict-service.js';
 import { RuntimePool } from './modules/serving/runtime-pool.js';
@@ -80,7 +81,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
   });
   const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
-  const keyStore = new SqlApiKeyStore(db.db, clock);
+  const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
   let shuttingDown = false;
 
   const services: AppServices = {

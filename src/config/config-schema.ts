@@ -42,6 +42,13 @@ export const ConfigSchema = Type.Object(
           'Bootstrap admin API key (format of `modelgate keys generate`). When unset and no key exists, `serve` creates one and prints it once.',
       }),
     ),
+    authCacheTtlMs: Type.Integer({
+      default: 5000,
+      minimum: 0,
+      maximum: 600_000,
+      description:
+        'How long a verified API key is trusted without a database read. Revokes through this server apply at once; revokes made elsewhere (another replica, keys revoke --local) within this time. 0 reads the database on every request.',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level (JSON lines on stdout).' },
