@@ -3,8 +3,11 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 /**
- * Paths pino censors wherever they appear in a log line. Credentials never reach a log: request
- * headers that carry them, and any field named like one.
+ * Paths pino censors wherever they appear in a log line: the request headers that carry
+ * credentials and the config's secrets. modelgate's own log lines never carry a secret field;
+ * these paths are the safety net for objects logged whole (a request, headers, the config).
+ * Explicit paths only: wildcard paths make pino walk every field of every line, which cost about
+ * 6% of the predict path's CPU in the benchmark profile.
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -12,19 +15,8 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'headers.authorization',
   'headers["x-api-key"]',
-  'authorization',
-  'apiKey',
-  'adminKey',
-  'key',
-  'token',
-  'password',
-  'secret',
-  '*.apiKey',
-  '*.adminKey',
-  '*.key',
-  '*.token',
-  '*.password',
-  '*.secret',
+  'headers.cookie',
+  'config.adminKey',
   'config.databaseUrl',
 ];
 
@@ -42,7 +34,9 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination,
+    // Asynchronous, buffered stdout: a request never waits on a write(2). pino flushes the buffer
+    // synchronously when the process exits, so the last lines are not lost on shutdown.
+    options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }),
   );
 }
 
