@@ -12,12 +12,14 @@ import { ApiKeyService } from './modules/security/api-key-service.js';
 import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
 import { Authenticator } from './modules/security/authenticator.js';
+import { JwtVerifier } from './modules/security/jwt-verifier.js';
 import { PredictService } from './modules/serving/predict-service.js';
 import { RuntimePool } from './modules/serving/runtime-pool.js';
 import { ServingService } from './modules/serving/serving-service.js';
 import { versionLoader } from './modules/serving/version-loader.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import type { OutboundPolicy } from './shared/outbound-url.js';
 import type { BlobStore } from './store/blob-store.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { FileBlobStore } from './store/file-blob-store.js';
@@ -92,7 +94,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     serving,
     predict: new PredictService(serving, registryStore),
     keys: new ApiKeyService(keyStore, clock),
-    auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined),
+    auth: new Authenticator(
+      keyStore,
+      config.adminKey ? { key: config.adminKey } : undefined,
+      jwtVerifier(config),
+    ),
     stagingDir: join(home, 'staging'),
     shuttingDown: () => shuttingDown,
   };
@@ -108,6 +114,29 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await db.close();
     },
   };
+}
+
+/** The outbound URL policy every user-supplied URL (JWKS, webhooks) goes through. */
+export function outboundPolicy(config: Config): OutboundPolicy {
+  return {
+    schemes: config.outboundAllowHttp ? ['https', 'http'] : ['https'],
+    allowPrivateNetworks: config.outboundAllowPrivateNetworks,
+  };
+}
+
+function jwtVerifier(config: Config): JwtVerifier | undefined {
+  if (!config.jwtJwksUrl && !config.jwtPublicKey) return undefined;
+  return new JwtVerifier({
+    ...(config.jwtJwksUrl ? { jwksUrl: config.jwtJwksUrl } : {}),
+    ...(config.jwtPublicKey ? { publicKeyPem: config.jwtPublicKey } : {}),
+    issuer: config.jwtIssuer!,
+    audience: config.jwtAudience!,
+    algorithms: config.jwtAlgorithms.split(','),
+    clockSkewSeconds: config.jwtClockSkewSeconds,
+    scopePrefix: config.jwtScopePrefix,
+    jwksCooldownMs: config.jwtJwksCooldownMs,
+    outbound: outboundPolicy(config),
+  });
 }
 
 export interface RunningServer {

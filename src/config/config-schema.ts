@@ -49,6 +49,122 @@ export const ConfigSchema = Type.Object(
       description:
         'How long a verified API key is trusted without a database read. Revokes through this server apply at once; revokes made elsewhere (another replica, keys revoke --local) within this time. 0 reads the database on every request.',
     }),
+    jwtJwksUrl: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'JWKS URL of the OAuth2 issuer whose access tokens (JWT) are accepted as bearer tokens beside API keys. Fetched through the outbound URL policy, cached, refreshed when a token names an unknown `kid`.',
+      }),
+    ),
+    jwtPublicKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        secret: true,
+        description:
+          'Instead of a JWKS URL: one PEM public key (SPKI or certificate) that signs the accepted tokens.',
+      }),
+    ),
+    jwtIssuer: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Required `iss` of accepted tokens (needed when JWT is enabled).',
+      }),
+    ),
+    jwtAudience: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'Required `aud` of accepted tokens (needed when JWT is enabled).',
+      }),
+    ),
+    jwtAlgorithms: Type.String({
+      default: 'RS256,ES256,EdDSA',
+      pattern:
+        '^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA)(,(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA))*$',
+      description:
+        'Comma-separated signature algorithms accepted. Asymmetric only: `none` and HMAC are never accepted.',
+    }),
+    jwtClockSkewSeconds: Type.Integer({
+      default: 30,
+      minimum: 0,
+      maximum: 300,
+      description: 'Clock skew allowed when checking `exp` and `nbf`.',
+    }),
+    jwtScopePrefix: Type.String({
+      default: '',
+      description:
+        "Prefix of modelgate scopes in the token's `scope` or `scp` claim: with `modelgate:`, `modelgate:predict` grants `predict`.",
+    }),
+    jwtJwksCooldownMs: Type.Integer({
+      default: 30_000,
+      minimum: 0,
+      description: 'Shortest time between two JWKS refetches caused by tokens with an unknown `kid`.',
+    }),
+    outboundAllowHttp: Type.Boolean({
+      default: false,
+      description: 'Allow plain `http://` for outbound URLs (JWKS, webhooks). Off: https only.',
+    }),
+    outboundAllowPrivateNetworks: Type.Boolean({
+      default: false,
+      description:
+        'Allow outbound URLs that resolve to loopback, private, link-local or other non-public addresses.',
+    }),
+    rateLimitPredictPerMinute: Type.Integer({
+      default: 6000,
+      minimum: 0,
+      description: 'Predict requests per principal per minute (0: unlimited).',
+    }),
+    rateLimitReadPerMinute: Type.Integer({
+      default: 1200,
+      minimum: 0,
+      description: 'Read requests (model listings, audit) per principal per minute (0: unlimited).',
+    }),
+    rateLimitAdminPerMinute: Type.Integer({
+      default: 120,
+      minimum: 0,
+      description: 'Admin requests (register, promote, keys) per principal per minute (0: unlimited).',
+    }),
+    idempotencyTtlSeconds: Type.Integer({
+      default: 86_400,
+      minimum: 60,
+      maximum: 2_592_000,
+      description: 'How long a completed Idempotency-Key is remembered and replayed.',
+    }),
+    corsOrigins: Type.String({
+      default: '',
+      description:
+        'Comma-separated origins allowed to call the API from a browser (CORS). Empty: CORS is off.',
+    }),
+    maxJsonDepth: Type.Integer({
+      default: 32,
+      minimum: 2,
+      maximum: 1000,
+      description: 'Deepest nesting of arrays and objects accepted in a JSON body.',
+    }),
+    maxStringLength: Type.Integer({
+      default: 10_000,
+      minimum: 16,
+      description: 'Longest string accepted anywhere in a JSON body, in characters.',
+    }),
+    requestTimeoutMs: Type.Integer({
+      default: 30_000,
+      minimum: 0,
+      description: 'Time allowed to receive a whole request (headers and body); 0 disables.',
+    }),
+    inferenceTimeoutMs: Type.Integer({
+      default: 10_000,
+      minimum: 1,
+      description: 'Longest an inference call may take; a slower answer is discarded with a 504.',
+    }),
+    loadShedEventLoopDelayMs: Type.Integer({
+      default: 1000,
+      minimum: 0,
+      description: 'Shed load (503 with Retry-After) while the event loop lags more than this; 0 disables.',
+    }),
+    loadShedMaxRssBytes: Type.Integer({
+      default: 0,
+      minimum: 0,
+      description: 'Shed load while the resident set size is above this many bytes; 0 disables.',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level (JSON lines on stdout).' },

@@ -63,7 +63,28 @@ export function loadConfig(sources: ConfigSources = {}): Config {
   const withDefaults = Value.Default(ConfigSchema, candidate) as Config;
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];
   if (errors.length > 0) throw new ConfigError(errors.map((e) => `${e.path}: ${e.message}`));
+  const crossProblems = crossCheck(withDefaults);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   return Object.freeze(withDefaults);
+}
+
+/** Rules that span keys. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.jwtJwksUrl && config.jwtPublicKey) {
+    problems.push('MODELGATE_JWT_JWKS_URL and MODELGATE_JWT_PUBLIC_KEY are both set; set only one');
+  }
+  if (config.jwtJwksUrl || config.jwtPublicKey) {
+    if (!config.jwtIssuer) problems.push('MODELGATE_JWT_ISSUER: required when JWT verification is enabled');
+    if (!config.jwtAudience)
+      problems.push('MODELGATE_JWT_AUDIENCE: required when JWT verification is enabled');
+  }
+  for (const origin of config.corsOrigins.split(',').filter(Boolean)) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin.trim())) {
+      problems.push(`MODELGATE_CORS_ORIGINS: '${origin}' is not an origin (scheme://host[:port])`);
+    }
+  }
+  return problems;
 }
 
 function readConfigFile(

@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
+  IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is malformed' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   FORBIDDEN: { status: 403, title: 'The credentials lack the required scope' },
   NOT_FOUND: { status: 404, title: 'No such route' },
@@ -12,20 +13,31 @@ export const ERROR_CODES = {
   VERSION_NOT_FOUND: { status: 404, title: 'Model version not found' },
   API_KEY_NOT_FOUND: { status: 404, title: 'API key not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   VERSION_EXISTS: { status: 409, title: 'This model version already exists with other content' },
   NO_PREVIOUS_VERSION: { status: 409, title: 'There is no previous version to roll back to' },
   ALIAS_CONFLICT: { status: 409, title: 'The aliases changed concurrently' },
   ARTIFACT_INTEGRITY_FAILED: { status: 409, title: 'The stored artifact does not match its registered hash' },
+  IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   VALIDATION_FAILED: { status: 422, title: 'The request failed validation' },
   MANIFEST_INVALID: { status: 422, title: 'The model manifest is invalid' },
   ARTIFACT_INVALID: { status: 422, title: 'The model artifact cannot be served' },
   SMOKE_TEST_FAILED: { status: 422, title: 'The model version failed its smoke tests' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'This Idempotency-Key was used with another request',
+  },
+  OUTBOUND_URL_REFUSED: { status: 422, title: 'The URL is not allowed as an outbound target' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   INFERENCE_FAILED: { status: 500, title: 'Inference failed' },
+  AUTH_UNAVAILABLE: { status: 503, title: 'Tokens cannot be verified right now' },
+  OVERLOADED: { status: 503, title: 'The server is overloaded' },
   MODEL_NOT_READY: { status: 503, title: 'The model is not ready to serve' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
+  INFERENCE_TIMEOUT: { status: 504, title: 'Inference took longer than the configured limit' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import { keyMatches, parseApiKey } from './api-key.js';
 import type { ApiKeyStore } from './api-key-store.js';
+import { looksLikeJwt, type JwtVerifier } from './jwt-verifier.js';
 import { hasScope, type Principal, type Scope } from './scopes.js';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="modelgate"' };
@@ -10,9 +11,10 @@ export interface BootstrapKey {
 }
 
 /**
- * Turns request credentials into a Principal. Keys are accepted in `Authorization: Bearer` or
- * `X-API-Key`, never in the URL. Unknown, revoked and wrong keys get one and the same answer, so
- * the response does not tell an attacker which ids exist.
+ * Turns request credentials into a Principal. API keys are accepted in `Authorization: Bearer` or
+ * `X-API-Key`, never in the URL; OAuth2 access tokens (JWT) in `Authorization: Bearer` when a
+ * verifier is configured. Unknown, revoked and wrong keys get one and the same answer, so the
+ * response does not tell an attacker which ids exist.
  */
 export class Authenticator {
   readonly #bootstrap: { id: string; key: string } | undefined;
@@ -20,6 +22,7 @@ export class Authenticator {
   constructor(
     private readonly store: ApiKeyStore,
     bootstrap?: BootstrapKey,
+    private readonly jwt?: JwtVerifier,
   ) {
     const parsed = bootstrap ? parseApiKey(bootstrap.key) : undefined;
     this.#bootstrap = parsed && bootstrap ? { id: parsed.id, key: bootstrap.key } : undefined;
@@ -31,7 +34,13 @@ export class Authenticator {
   ): Promise<Principal> {
     const presented = credential(authorization, apiKeyHeader);
     const parsed = parseApiKey(presented);
-    if (!parsed) throw unauthenticated('the credential is not a modelgate API key');
+    if (!parsed) {
+      if (authorization !== undefined && looksLikeJwt(presented)) {
+        if (this.jwt) return this.jwt.verify(presented);
+        throw unauthenticated('bearer tokens (JWT) are not enabled on this server; use an API key');
+      }
+      throw unauthenticated('the credential is not a modelgate API key');
+    }
     if (this.#bootstrap && parsed.id === this.#bootstrap.id) {
       if (presented === this.#bootstrap.key)
         return { id: `key:${parsed.id}`, name: 'bootstrap-admin', scopes: ['admin'] };
