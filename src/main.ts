@@ -13,6 +13,10 @@ import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
 import { Authenticator } from './modules/security/authenticator.js';
 import { JwtVerifier } from './modules/security/jwt-verifier.js';
+import { SqlAuditReader } from './modules/audit/audit.js';
+import type { IdempotencyStore } from './modules/idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from './modules/idempotency/memory-idempotency-store.js';
+import { SqlIdempotencyStore } from './modules/idempotency/sql-idempotency-store.js';
 import { PredictService } from './modules/serving/predict-service.js';
 import { RuntimePool } from './modules/serving/runtime-pool.js';
 import { ServingService } from './modules/serving/serving-service.js';
@@ -85,6 +89,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
   const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
   let shuttingDown = false;
+  // Idempotency-Key records: shared through the database in cluster mode, in memory embedded
+  let purgeTimer: NodeJS.Timeout | undefined;
+  let idempotency: IdempotencyStore;
+  if (db.dialect === 'postgres') {
+    const sqlStore = new SqlIdempotencyStore(db.db);
+    purgeTimer = setInterval(() => {
+      sqlStore
+        .purgeExpired(clock.nowMs())
+        .catch((err: unknown) => logger.warn({ err }, 'idempotency purge failed'));
+    }, 600_000).unref();
+    idempotency = sqlStore;
+  } else {
+    idempotency = new MemoryIdempotencyStore();
+  }
 
   const services: AppServices = {
     config,
@@ -92,13 +110,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock,
     registry,
     serving,
-    predict: new PredictService(serving, registryStore),
+    predict: new PredictService(serving, registryStore, config.inferenceTimeoutMs),
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(
       keyStore,
       config.adminKey ? { key: config.adminKey } : undefined,
       jwtVerifier(config),
     ),
+    idempotency,
+    audit: new SqlAuditReader(db.db),
     stagingDir: join(home, 'staging'),
     shuttingDown: () => shuttingDown,
   };
@@ -110,6 +130,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     blobs,
     async close() {
       shuttingDown = true;
+      clearInterval(purgeTimer);
       await pool.close();
       await db.close();
     },

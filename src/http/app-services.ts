@@ -6,6 +6,8 @@ import type { Authenticator } from '../modules/security/authenticator.js';
 import type { PredictService } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
+import type { IdempotencyStore } from '../modules/idempotency/idempotency-store.js';
+import type { AuditReader } from '../modules/audit/audit.js';
 
 /** Everything the HTTP layer uses, built by the composition root (main.ts) or by tests. */
 export interface AppServices {
@@ -17,6 +19,8 @@ export interface AppServices {
   predict: PredictService;
   keys: ApiKeyService;
   auth: Authenticator;
+  idempotency: IdempotencyStore;
+  audit: AuditReader;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */

@@ -5,6 +5,9 @@ import { Ajv } from 'ajv';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppServices } from './app-services.js';
 import './fastify-types.js';
+import { AppError } from '../shared/errors.js';
+import { MethodIndex, registerHardening } from './hardening.js';
+import { registerIdempotency } from './idempotency.js';
 import { toProblem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -30,6 +33,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     // one log line per request, written by our onResponse hook
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
     bodyLimit: config.maxBodyBytes,
+    requestTimeout: config.requestTimeoutMs,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -87,12 +91,37 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       .send(problem.body);
   });
 
+  const methods = new MethodIndex();
+  app.addHook('onRoute', (route) => methods.add(route.method, route.url));
   app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allowed = methods.allowed(path);
+    if (allowed.length > 0) {
+      const problem = toProblem(
+        new AppError(
+          'METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+        ),
+        req,
+      );
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .type('application/problem+json')
+        .send(problem.body);
+    }
     const problem = toProblem(
-      Object.assign(new Error(`no route for ${req.method} ${req.url.split('?')[0]}`), { statusCode: 404 }),
+      Object.assign(new Error(`no route for ${req.method} ${path}`), { statusCode: 404 }),
       req,
     );
     return reply.code(404).type('application/problem+json').send(problem.body);
+  });
+
+  await registerHardening(app, config);
+  registerIdempotency(app, {
+    store: services.idempotency,
+    clock: services.clock,
+    ttlSeconds: config.idempotencyTtlSeconds,
   });
 
   await app.register(multipart, {

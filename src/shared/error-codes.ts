@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
+  JSON_LIMIT_EXCEEDED: { status: 400, title: 'The JSON body exceeds a structural limit' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is malformed' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   FORBIDDEN: { status: 403, title: 'The credentials lack the required scope' },
@@ -19,6 +20,10 @@ export const ERROR_CODES = {
   ALIAS_CONFLICT: { status: 409, title: 'The aliases changed concurrently' },
   ARTIFACT_INTEGRITY_FAILED: { status: 409, title: 'The stored artifact does not match its registered hash' },
   IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, title: 'A request with this Idempotency-Key is still running' },
+  SECRET_NOT_REPLAYED: {
+    status: 409,
+    title: 'The request completed, but its response held a secret that is not replayed',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   VALIDATION_FAILED: { status: 422, title: 'The request failed validation' },

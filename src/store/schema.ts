@@ -40,6 +40,17 @@ export interface Database {
     created_by: string;
     revoked_at: string | null;
   };
+  idempotency_keys: {
+    principal: string;
+    method: string;
+    route: string;
+    key: string;
+    fingerprint: string;
+    state: 'running' | 'done';
+    response: string | null;
+    locked_until: number | string;
+    expires_at: number | string;
+  };
   blobs: { sha256: string; size: number; chunks: number; created_at: string };
   blob_chunks: { sha256: string; seq: number; data: Uint8Array };
 }

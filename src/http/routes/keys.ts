@@ -9,7 +9,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
   app.post(
     '/v1/keys',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', idempotent: 'body' },
       schema: {
         summary: 'Create an API key (the key is shown once)',
         tags: ['keys'],
@@ -44,7 +44,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
   app.delete(
     '/v1/keys/:id',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', idempotent: 'body' },
       schema: {
         summary: 'Revoke an API key; it stops working at once',
         tags: ['keys'],

@@ -101,7 +101,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.post(
     '/v1/models/:name/promote',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', idempotent: 'body' },
       schema: {
         summary: 'Make a version the production version (loaded and warmed before the switch)',
         tags: ['models'],
@@ -120,7 +120,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.post(
     '/v1/models/:name/rollback',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', idempotent: 'body' },
       schema: {
         summary: 'Return production to the previous version (or to a named one)',
         tags: ['models'],
@@ -139,7 +139,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.put(
     '/v1/models/:name/aliases/:alias',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', idempotent: 'body' },
       schema: {
         summary: 'Set or clear the staging alias',
         tags: ['models'],

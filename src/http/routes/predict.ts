@@ -30,7 +30,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/v1/models/:name/predict',
     {
-      config: { scope: 'predict' },
+      config: { scope: 'predict', idempotent: 'body' },
       schema: {
         summary: 'Predict with the production version',
         tags: ['predict'],
@@ -52,7 +52,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/v1/models/:name/versions/:version/predict',
     {
-      config: { scope: 'predict' },
+      config: { scope: 'predict', idempotent: 'body' },
       schema: {
         summary: 'Predict with a pinned version (bypasses rollout routing)',
         tags: ['predict'],

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseManifestText } from '../../modules/registry/validate-manifest.js';
 import { isSafeRelativePath } from '../../modules/registry/validate-manifest.js';
 import { discardStaged, stageStream, type StagedFile } from '../../store/blob-store.js';
 import { AppError } from '../../shared/errors.js';
 import type { AppServices } from '../app-services.js';
+import { beginIdempotent } from '../idempotency.js';
 import { versionDetailBody } from '../mappers.js';
 import { ModelParams, RegisterResponseSchema, responses } from '../schemas.js';
 
@@ -21,7 +23,7 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.post(
     '/v1/models/:name/versions',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', idempotent: 'handler' },
       schema: {
         summary: 'Register a model version (multipart: manifest + files)',
         tags: ['models'],
@@ -67,6 +69,12 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
         }
         if (manifestText === undefined) throw uploadError("the 'manifest' field is missing");
         const manifest = parseManifestText(manifestText);
+        // the upload is read: now the Idempotency-Key can be checked against what was sent
+        const material = [
+          createHash('sha256').update(manifestText).digest('hex'),
+          ...[...files.values()].map((f) => `${f.path}:${f.sha256}`).sort(),
+        ].join('\n');
+        if (!(await beginIdempotent(req, reply, material))) return reply;
         handedOver = true;
         const { version, created } = await services.registry.register({
           manifest,

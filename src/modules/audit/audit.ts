@@ -83,3 +83,15 @@ export async function listAudit(db: Executor, f: AuditFilter): Promise<AuditEven
     after: r.after === null ? null : (JSON.parse(r.after) as unknown),
   }));
 }
+
+/** Read side of the audit log, for the API. */
+export interface AuditReader {
+  list(filter: AuditFilter): Promise<AuditEvent[]>;
+}
+
+export class SqlAuditReader implements AuditReader {
+  constructor(private readonly db: Kysely<Database>) {}
+  list(filter: AuditFilter): Promise<AuditEvent[]> {
+    return listAudit(this.db, filter);
+  }
+}

@@ -48,17 +48,29 @@ export class LoadedModel {
     return this.validator(instances, basePointer);
   }
 
-  /** Runs validated rows through the model. */
-  async predict(rows: Array<Record<string, unknown>>): Promise<Prediction[]> {
+  /**
+   * Runs validated rows through the model. ONNX Runtime's run cannot be interrupted from
+   * JavaScript (it runs on this thread, ADR 0001), so a run that took longer than `timeoutMs` is
+   * not cut short: its answer is discarded and the caller gets INFERENCE_TIMEOUT (ADR 0004).
+   */
+  async predict(rows: Array<Record<string, unknown>>, timeoutMs = Infinity): Promise<Prediction[]> {
     if (this.#released) throw new AppError('MODEL_NOT_READY', `${this.key} was unloaded; retry the request`);
     this.#inFlight++;
     try {
       const feeds = encodeInstances(this.signature.plan, this.signature.features, rows);
       let out;
+      const started = performance.now();
       try {
         out = await this.session.run(feeds, fetchesOf(this.outputs));
       } catch (err) {
         throw new AppError('INFERENCE_FAILED', `ONNX Runtime failed to run ${this.key}`, {}, { cause: err });
+      }
+      const took = performance.now() - started;
+      if (took > timeoutMs) {
+        throw new AppError(
+          'INFERENCE_TIMEOUT',
+          `${this.key} took ${Math.round(took)} ms for ${rows.length} instances; the limit is ${timeoutMs} ms`,
+        );
       }
       return decodeOutputs(this.outputs, out, rows.length);
     } finally {

@@ -25,6 +25,7 @@ export class PredictService {
   constructor(
     private readonly serving: ServingService,
     private readonly store: RegistryStore,
+    private readonly inferenceTimeoutMs = Infinity,
   ) {}
 
   async predict(req: PredictRequest): Promise<PredictResult> {
@@ -39,7 +40,7 @@ export class PredictService {
         errors: problems,
       });
     }
-    const predictions = await model.predict(req.instances);
+    const predictions = await model.predict(req.instances, this.inferenceTimeoutMs);
     const { identity } = model;
     return {
       model: identity.model,

@@ -1,0 +1,109 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config-schema.js';
+import type { Scope } from '../modules/security/scopes.js';
+import { AppError } from '../shared/errors.js';
+import { jsonLimitProblem } from './json-limits.js';
+
+/**
+ * The protections every request passes, in one place: security headers, CORS (off unless an
+ * allow-list is configured), load shedding, JSON limits, rate limits per principal and route
+ * class. Registered by buildApp after authentication, so rate limits key on the principal.
+ */
+export async function registerHardening(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(helmet, {
+    // an API answers JSON: nothing may be loaded or framed from its responses
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+
+  const origins = config.corsOrigins
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (origins.length > 0) {
+    await app.register(cors, {
+      origin: origins,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id', 'x-api-key'],
+      exposedHeaders: [
+        'x-request-id',
+        'idempotent-replayed',
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+      ],
+      maxAge: 600,
+    });
+  }
+
+  if (config.loadShedEventLoopDelayMs > 0 || config.loadShedMaxRssBytes > 0) {
+    await app.register(underPressure, {
+      ...(config.loadShedEventLoopDelayMs > 0 ? { maxEventLoopDelay: config.loadShedEventLoopDelayMs } : {}),
+      ...(config.loadShedMaxRssBytes > 0 ? { maxRssBytes: config.loadShedMaxRssBytes } : {}),
+      retryAfter: 5,
+      pressureHandler: (_req, _reply, type, value) => {
+        throw new AppError('OVERLOADED', `the server is shedding load (${type}: ${Math.round(value ?? 0)})`, {
+          headers: { 'retry-after': '5' },
+        });
+      },
+    });
+  }
+
+  // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = body as string;
+    const problem = jsonLimitProblem(text, config.maxJsonDepth, config.maxStringLength);
+    if (problem) return done(new AppError('JSON_LIMIT_EXCEEDED', problem), undefined);
+    parse(req, text, done);
+  });
+
+  const limits: Record<Scope, number> = {
+    predict: config.rateLimitPredictPerMinute,
+    read: config.rateLimitReadPerMinute,
+    admin: config.rateLimitAdminPerMinute,
+  };
+  const classOf = (req: FastifyRequest): Scope | undefined => req.routeOptions.config.scope;
+  await app.register(rateLimit, {
+    global: true,
+    // the in-memory store (an LRU per process); cluster mode passes a shared store here (ADR 0004)
+    timeWindow: 60_000,
+    cache: 100_000,
+    // routes without a scope (health, readiness) and unlimited classes are not counted
+    allowList: (req) => {
+      const cls = classOf(req);
+      return cls === undefined || req.principal === null || limits[cls] === 0;
+    },
+    max: (req) => limits[classOf(req)!],
+    keyGenerator: (req) => `${classOf(req) ?? 'public'}:${req.principal?.id ?? req.ip}`,
+    enableDraftSpec: true,
+    errorResponseBuilder: (req, ctx) =>
+      new AppError(
+        'RATE_LIMITED',
+        `more than ${ctx.max} ${classOf(req) ?? ''} requests per minute for this principal; retry in ${ctx.after}`,
+        { headers: { 'retry-after': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) } },
+      ),
+  });
+}
+
+/** Route patterns by method, to answer 405 (with Allow) instead of 404 for a known path. */
+export class MethodIndex {
+  readonly #routes: Array<{ method: string; pattern: RegExp }> = [];
+
+  add(method: string | string[], url: string): void {
+    const pattern = new RegExp(
+      '^' + url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+') + '/?$',
+    );
+    for (const m of Array.isArray(method) ? method : [method]) this.#routes.push({ method: m, pattern });
+  }
+
+  allowed(path: string): string[] {
+    return [...new Set(this.#routes.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+  }
+}
