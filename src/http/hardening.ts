@@ -61,7 +61,7 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
     const text = body as string;
     const problem = jsonLimitProblem(text, config.maxJsonDepth, config.maxStringLength);
     if (problem) return done(new AppError('JSON_LIMIT_EXCEEDED', problem), undefined);
-    parse(req, text, done);
+    void parse(req, text, done);
   });
 
   const limits: Record<Scope, number> = {
