@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
@@ -24,6 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
   modelsCommand(program, ctx);
   keysCommand(program, ctx);
   predictCommand(program, ctx);
+  auditCommand(program, ctx);
   return program;
 }
 

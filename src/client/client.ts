@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type {
   AliasMoveResponse,
+  AuditPage,
   CreatedKeyBody,
   KeyBody,
   ModelDetailBody,
@@ -17,6 +18,17 @@ import type {
 } from '../http/schemas.js';
 
 export type Scope = 'predict' | 'read' | 'admin';
+
+export interface AuditFilter {
+  model?: string;
+  principal?: string;
+  /** ISO 8601, inclusive */
+  since?: string;
+  /** ISO 8601, exclusive */
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
 
 export interface ClientOptions {
   /** Server URL, e.g. http://127.0.0.1:8080. */
@@ -161,6 +173,14 @@ export class ModelgateClient {
 
   revokeKey(id: string): Promise<KeyBody> {
     return this.#request('DELETE', `/v1/keys/${enc(id)}`);
+  }
+
+  /** One page of the audit log, newest first; pass `cursor` = the previous page's `next_cursor`. */
+  listAudit(filter: AuditFilter = {}): Promise<AuditPage> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+    const qs = q.toString();
+    return this.#request('GET', `/v1/audit${qs ? `?${qs}` : ''}`);
   }
 
   async #request<T>(

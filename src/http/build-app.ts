@@ -9,12 +9,26 @@ import { AppError } from '../shared/errors.js';
 import { MethodIndex, registerHardening } from './hardening.js';
 import { registerIdempotency } from './idempotency.js';
 import { toProblem } from './problem.js';
+import { auditRoutes } from './routes/audit.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { registerRoutes } from './routes/register.js';
 import { ProblemSchema } from './schemas.js';
+
+/** Every route the app serves and the scope it needs (null: public). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  scope: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeInventory: RouteInfo[];
+  }
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -92,7 +106,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
 
   const methods = new MethodIndex();
-  app.addHook('onRoute', (route) => methods.add(route.method, route.url));
+  const inventory: RouteInfo[] = [];
+  app.decorate('routeInventory', inventory);
+  app.addHook('onRoute', (route) => {
+    methods.add(route.method, route.url);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') inventory.push({ method, url: route.url, scope: route.config?.scope ?? null });
+    }
+  });
   app.setNotFoundHandler(async (req, reply) => {
     const path = req.url.split('?')[0]!;
     const allowed = methods.allowed(path);
@@ -135,6 +156,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(registerRoutes, opts);
   await app.register(predictRoutes, opts);
   await app.register(keyRoutes, opts);
+  await app.register(auditRoutes, opts);
   return app;
 }
 

@@ -201,3 +201,34 @@ export const ReadySchema = Type.Object({
   ),
 });
 export type ReadyBody = Static<typeof ReadySchema>;
+
+export const AuditQuerySchema = Type.Object(
+  {
+    model: Type.Optional(ModelNameParam),
+    principal: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    since: Type.Optional(Type.String({ maxLength: 40, description: 'inclusive, ISO 8601 date-time' })),
+    until: Type.Optional(Type.String({ maxLength: 40, description: 'exclusive, ISO 8601 date-time' })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    cursor: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,18}$', description: 'next_cursor of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const AuditEventSchema = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  principal: Type.String(),
+  action: Type.String(),
+  model: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Union([Type.String(), Type.Null()]),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+});
+
+export const AuditPageSchema = Type.Object({
+  events: Type.Array(AuditEventSchema),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type AuditPage = Static<typeof AuditPageSchema>;

@@ -34,15 +34,13 @@ export class SqlIdempotencyStore implements IdempotencyStore {
       return { kind: 'replay', response: JSON.parse(row.response!) as StoredResponse };
     }
     const taken = await this.#where(
-      this.db
-        .updateTable('idempotency_keys')
-        .set({
-          fingerprint,
-          state: 'running',
-          response: null,
-          locked_until: nowMs + lockMs,
-          expires_at: nowMs + lockMs,
-        }),
+      this.db.updateTable('idempotency_keys').set({
+        fingerprint,
+        state: 'running',
+        response: null,
+        locked_until: nowMs + lockMs,
+        expires_at: nowMs + lockMs,
+      }),
       id,
     )
       .where('state', '=', row.state)

@@ -129,15 +129,11 @@ function tokenError(err: unknown): AppError {
 }
 
 function isFetchFailure(err: unknown): boolean {
-  return (
-    err instanceof AppError ||
-    (err instanceof errors.JOSEError && /JSON Web Key Set/.test(err.message)) ||
-    (typeof err === 'object' &&
-      err !== null &&
-      'code' in err &&
-      typeof err.code === 'string' &&
-      /^E[A-Z]+/.test(err.code))
-  );
+  if (err instanceof AppError) return true; // the outbound URL policy refused the JWKS address
+  if (err instanceof errors.JOSEError) return /JSON Web Key Set/.test(err.message);
+  // network errors from the fetch: ECONNREFUSED, ENOTFOUND, ETIMEDOUT, ...
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 /** A compact JWS: three base64url parts. */

@@ -1,0 +1,126 @@
+// OWASP API4:2023 Unrestricted Resource Consumption: body size, instances per request, string
+// length, JSON depth, inference time, request rate and load shedding are all bounded, and each
+// bound answers with a clear 4xx/5xx problem instead of consuming the server.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FIXTURES, raw, startTestServer, SuiteScope } from '../helpers/server.js';
+import { demoServer, EXAMPLE, EXAMPLE_BODY, json, type SecuredServer } from './setup.js';
+
+describe('API4 resource consumption: request shape limits', () => {
+  const scope = new SuiteScope();
+  let s: SecuredServer;
+  before(async () => {
+    s = await demoServer(scope, {
+      MODELGATE_MAX_BODY_BYTES: '65536',
+      MODELGATE_MAX_INSTANCES_PER_REQUEST: '10',
+      MODELGATE_MAX_STRING_LENGTH: '100',
+      MODELGATE_MAX_JSON_DEPTH: '8',
+      MODELGATE_REQUEST_TIMEOUT_MS: '5000',
+    });
+  });
+  after(() => scope.run());
+
+  const predict = (body: string) =>
+    raw(s, 'POST', '/v1/models/breast-cancer/predict', { key: s.predictKey, body, headers: json });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const r = await predict(JSON.stringify({ instances: [{ pad: 'x'.repeat(70_000) }] }));
+    assert.equal(r.status, 413);
+    assert.equal(r.json.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses more instances than allowed with 422 and a pointer', async () => {
+    const r = await predict(JSON.stringify({ instances: Array(11).fill(EXAMPLE.instances[0]) }));
+    assert.equal(r.status, 422);
+    assert.equal(r.json.errors[0]!.pointer, '/instances');
+    assert.match(r.json.errors[0]!.detail, /at most 10/);
+    assert.equal(
+      (await predict(JSON.stringify({ instances: Array(10).fill(EXAMPLE.instances[0]) }))).status,
+      200,
+    );
+  });
+
+  it('refuses a string over the length limit with 400', async () => {
+    const r = await predict(
+      JSON.stringify({ instances: [{ ...EXAMPLE.instances[0], note: 'y'.repeat(101) }] }),
+    );
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, 'JSON_LIMIT_EXCEEDED');
+    assert.match(r.json.detail, /longer than 100 characters/);
+  });
+
+  it('refuses JSON nested deeper than allowed with 400, before parsing it', async () => {
+    const deep = '{"instances":[' + '['.repeat(20) + ']'.repeat(20) + ']}';
+    const r = await predict(deep);
+    assert.equal(r.status, 400);
+    assert.match(r.json.detail, /deeper than 8 levels/);
+  });
+
+  it('sets the request timeout on the HTTP server', () => {
+    assert.equal(s.server.app.server.requestTimeout, 5000);
+  });
+});
+
+describe('API4 resource consumption: inference timeout', () => {
+  it('answers 504 when inference takes longer than the limit, and keeps serving', async (t) => {
+    const s = await startTestServer(t, { env: { MODELGATE_INFERENCE_TIMEOUT_MS: '40' } });
+    await s.admin.registerVersion(join(FIXTURES, 'slow-regressor/manifest.yaml'));
+    await s.admin.promote('slow', '1.0.0');
+    const rows = (n: number) =>
+      JSON.stringify({ instances: Array(n).fill({ f0: 0.1, f1: 0.2, f2: 0.3, f3: 0.4 }) });
+    const big = await raw(s, 'POST', '/v1/models/slow/predict', { body: rows(1000), headers: json });
+    assert.equal(big.status, 504, big.text);
+    assert.equal(big.json.code, 'INFERENCE_TIMEOUT');
+    assert.match(big.json.detail, /took \d+ ms for 1000 instances; the limit is 40 ms/);
+    const small = await raw(s, 'POST', '/v1/models/slow/predict', { body: rows(1), headers: json });
+    assert.equal(small.status, 200, small.text);
+  });
+});
+
+describe('API4 resource consumption: rate limits', () => {
+  it('limits each principal per route class with 429, Retry-After and RateLimit headers', async (t) => {
+    const s = await demoServer(t, {
+      MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '3',
+      MODELGATE_RATE_LIMIT_READ_PER_MINUTE: '2',
+    });
+    const predict = (key: string) =>
+      raw(s, 'POST', '/v1/models/breast-cancer/predict', { key, body: EXAMPLE_BODY, headers: json });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await predict(s.predictKey)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const limited = await predict(s.predictKey);
+    assert.equal(limited.json.code, 'RATE_LIMITED');
+    assert.equal(limited.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
+    assert.equal(limited.headers.get('ratelimit-limit'), '3');
+    assert.equal(limited.headers.get('ratelimit-remaining'), '0');
+
+    // another principal has its own budget; the same principal's read class too
+    const other = (await s.admin.createKey('other', ['predict', 'read'])).key;
+    assert.equal((await predict(other)).status, 200);
+    assert.equal((await raw(s, 'GET', '/v1/models', { key: other })).status, 200);
+    assert.equal((await raw(s, 'GET', '/v1/models', { key: other })).status, 200);
+    assert.equal((await raw(s, 'GET', '/v1/models', { key: other })).status, 429);
+    // health and readiness are never limited
+    for (let i = 0; i < 5; i++) assert.equal((await raw(s, 'GET', '/health', { key: null })).status, 200);
+  });
+});
+
+describe('API4 resource consumption: load shedding', () => {
+  it('sheds requests with 503 and Retry-After while the event loop lags', async (t) => {
+    const s = await demoServer(t, { MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '50' });
+    const end = Date.now() + 1500;
+    while (Date.now() < end); // block this process's event loop, as a runaway computation would
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const r = await raw(s, 'POST', '/v1/models/breast-cancer/predict', {
+      key: s.predictKey,
+      body: EXAMPLE_BODY,
+      headers: json,
+    });
+    assert.equal(r.status, 503, r.text);
+    assert.equal(r.json.code, 'OVERLOADED');
+    assert.equal(r.headers.get('retry-after'), '5');
+  });
+});
