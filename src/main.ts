@@ -54,6 +54,8 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
+  // before anything is opened: a refused JWKS URL stops the start with nothing to clean up
+  const jwt = jwtVerifier(config);
   const home = resolve(config.home);
   mkdirSync(home, { recursive: true });
 
@@ -112,11 +114,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     serving,
     predict: new PredictService(serving, registryStore, config.inferenceTimeoutMs),
     keys: new ApiKeyService(keyStore, clock),
-    auth: new Authenticator(
-      keyStore,
-      config.adminKey ? { key: config.adminKey } : undefined,
-      jwtVerifier(config),
-    ),
+    auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
     idempotency,
     audit: new SqlAuditReader(db.db),
     stagingDir: join(home, 'staging'),

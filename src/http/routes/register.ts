@@ -72,7 +72,7 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
         // the upload is read: now the Idempotency-Key can be checked against what was sent
         const material = [
           createHash('sha256').update(manifestText).digest('hex'),
-          ...[...files.values()].map((f) => `${f.path}:${f.sha256}`).sort(),
+          ...[...files].map(([name, f]) => `${name}:${f.sha256}`).sort(),
         ].join('\n');
         if (!(await beginIdempotent(req, reply, material))) return reply;
         handedOver = true;

@@ -23,7 +23,7 @@ export interface StoredResponse {
 export type ClaimResult =
   /** No live record: this request runs, and must end with complete() or release(). */
   | { kind: 'claimed' }
-  /** The first request with this key is still running. */
+  /** The first request with this key is still running (whatever this request's body). */
   | { kind: 'running' }
   /** The key was used with another request (fingerprint differs). */
   | { kind: 'mismatch' }

@@ -25,8 +25,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     const k = keyOf(id);
     const e = this.#entries.get(k);
     if (e && live(e, nowMs)) {
+      if (!e.response) return { kind: 'running' };
       if (e.fingerprint !== fingerprint) return { kind: 'mismatch' };
-      return e.response ? { kind: 'replay', response: e.response } : { kind: 'running' };
+      return { kind: 'replay', response: e.response };
     }
     this.#sweep(nowMs);
     this.#entries.delete(k);

@@ -29,8 +29,8 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     if (!row) return this.claim(id, fingerprint, nowMs, lockMs); // released in between
     const live = row.state === 'done' ? Number(row.expires_at) > nowMs : Number(row.locked_until) > nowMs;
     if (live) {
-      if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
       if (row.state === 'running') return { kind: 'running' };
+      if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
       return { kind: 'replay', response: JSON.parse(row.response!) as StoredResponse };
     }
     const taken = await this.#where(

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { describeEachDatabase, testDatabase } from '../../../test/helpers/databases.js';
+import { openDatabase } from '../../store/database.js';
+import { migrate } from '../../store/migrate.js';
+import type { IdempotencyId, IdempotencyStore, StoredResponse } from './idempotency-store.js';
+import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
+import { SqlIdempotencyStore } from './sql-idempotency-store.js';
+
+const id: IdempotencyId = {
+  principal: 'key:A',
+  method: 'POST',
+  route: '/v1/models/:name/predict',
+  key: 'k-1',
+};
+const response: StoredResponse = {
+  status: 200,
+  contentType: 'application/json; charset=utf-8',
+  body: '{"prediction_id":"p1"}',
+  headers: {},
+};
+const T0 = Date.UTC(2026, 10, 23);
+const LOCK = 60_000;
+const TTL = 86_400_000;
+
+/** The contract every store keeps: memory, SQLite and PostgreSQL alike. */
+function contract(make: (ctx: TestContext) => Promise<IdempotencyStore>): void {
+  it('claims a new key once; the same request meanwhile sees it running', async (ctx) => {
+    const store = await make(ctx);
+    assert.deepEqual(await store.claim(id, 'fp', T0, LOCK), { kind: 'claimed' });
+    assert.deepEqual(await store.claim(id, 'fp', T0 + 10, LOCK), { kind: 'running' });
+    // while the first runs, any request with the key waits: its fingerprint is compared once done
+    assert.deepEqual(await store.claim(id, 'other', T0 + 10, LOCK), { kind: 'running' });
+  });
+
+  it('replays the stored response until it expires, then forgets it', async (ctx) => {
+    const store = await make(ctx);
+    await store.claim(id, 'fp', T0, LOCK);
+    await store.complete(id, response, T0 + TTL);
+    assert.deepEqual(await store.claim(id, 'fp', T0 + 1000, LOCK), { kind: 'replay', response });
+    assert.deepEqual(await store.claim(id, 'other', T0 + 1000, LOCK), { kind: 'mismatch' });
+    assert.deepEqual(await store.claim(id, 'other', T0 + TTL + 1, LOCK), { kind: 'claimed' });
+  });
+
+  it('scopes records by principal, method and route', async (ctx) => {
+    const store = await make(ctx);
+    await store.claim(id, 'fp', T0, LOCK);
+    for (const other of [
+      { ...id, principal: 'key:B' },
+      { ...id, method: 'PUT' },
+      { ...id, route: '/v1/keys' },
+    ]) {
+      assert.deepEqual(await store.claim(other, 'fp', T0, LOCK), { kind: 'claimed' });
+    }
+  });
+
+  it('frees a released claim, and takes over a claim whose lock ran out', async (ctx) => {
+    const store = await make(ctx);
+    await store.claim(id, 'fp', T0, LOCK);
+    await store.release(id);
+    assert.deepEqual(await store.claim(id, 'fp2', T0 + 1, LOCK), { kind: 'claimed' });
+    assert.deepEqual(await store.claim(id, 'fp2', T0 + LOCK, LOCK), { kind: 'running' });
+    assert.deepEqual(await store.claim(id, 'fp3', T0 + LOCK + 2, LOCK), { kind: 'claimed' });
+  });
+
+  it('lets exactly one of many concurrent claims win', async (ctx) => {
+    const store = await make(ctx);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => store.claim({ ...id, key: 'race' }, 'fp', T0, LOCK)),
+    );
+    assert.equal(results.filter((r) => r.kind === 'claimed').length, 1);
+    assert.equal(results.filter((r) => r.kind === 'running').length, 7);
+  });
+}
+
+describe('MemoryIdempotencyStore', () => {
+  contract(async () => new MemoryIdempotencyStore());
+
+  it('drops the oldest record when full', async () => {
+    const store = new MemoryIdempotencyStore(3);
+    for (const key of ['a', 'b', 'c', 'd']) await store.claim({ ...id, key }, 'fp', T0, LOCK);
+    assert.equal(store.size, 3);
+    assert.deepEqual(await store.claim({ ...id, key: 'a' }, 'fp', T0, LOCK), { kind: 'claimed' });
+  });
+});
+
+describeEachDatabase('SqlIdempotencyStore', (dialect) => {
+  const make = async (ctx: TestContext) => {
+    const t = await testDatabase(dialect, ctx);
+    const handle = openDatabase({
+      home: t.home,
+      databaseUrl: t.databaseUrl,
+      ...(t.pgSchema ? { pgSchema: t.pgSchema } : {}),
+    });
+    ctx.after(() => handle.close());
+    await migrate(handle);
+    return new SqlIdempotencyStore(handle.db);
+  };
+  contract(make);
+
+  it('purges expired records and stale claims', async (ctx) => {
+    const store = await make(ctx);
+    await store.claim({ ...id, key: 'done' }, 'fp', T0, LOCK);
+    await store.complete({ ...id, key: 'done' }, response, T0 + TTL);
+    await store.claim({ ...id, key: 'stale' }, 'fp', T0, LOCK);
+    await store.claim({ ...id, key: 'fresh' }, 'fp', T0 + TTL, LOCK);
+    assert.equal(await store.purgeExpired(T0 + TTL + 1), 2);
+    assert.deepEqual(await store.claim({ ...id, key: 'fresh' }, 'fp', T0 + TTL + 2, LOCK), {
+      kind: 'running',
+    });
+  });
+});
