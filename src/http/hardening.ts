@@ -64,6 +64,17 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
     void parse(req, text, done);
   });
 
+  // Fastify closes the connection after refusing a body (413, bad JSON). Closing with request bytes
+  // still unread makes the kernel send RST, and the client often loses the 413 it was sent. Kept
+  // open, Node reads and discards the rest of the body (bounded by the request timeout) and the
+  // client reads its answer. Found by `npm run fuzz`.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode >= 400 && reply.statusCode < 500 && reply.getHeader('connection') === 'close') {
+      reply.removeHeader('connection');
+    }
+    return payload;
+  });
+
   const limits: Record<Scope, number> = {
     predict: config.rateLimitPredictPerMinute,
     read: config.rateLimitReadPerMinute,

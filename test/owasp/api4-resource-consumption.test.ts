@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES, raw, startTestServer, SuiteScope } from '../helpers/server.js';
+import { send } from '../fuzz/fuzz-cases.js';
 import { demoServer, EXAMPLE, EXAMPLE_BODY, json, type SecuredServer } from './setup.js';
 
 describe('API4 resource consumption: request shape limits', () => {
@@ -28,6 +29,17 @@ describe('API4 resource consumption: request shape limits', () => {
     const r = await predict(JSON.stringify({ instances: [{ pad: 'x'.repeat(70_000) }] }));
     assert.equal(r.status, 413);
     assert.equal(r.json.code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('lets a client that sends a body far over the limit read its 413', async () => {
+    const status = await send(s.url, s.predictKey, {
+      method: 'POST',
+      path: '/v1/models/breast-cancer/predict',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instances: Array(3000).fill(EXAMPLE.instances[0]) }),
+      kind: 'big',
+    });
+    assert.equal(status, 413);
   });
 
   it('refuses more instances than allowed with 422 and a pointer', async () => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { parseManifestText } from '../../modules/registry/validate-manifest.js';
 import { isSafeRelativePath } from '../../modules/registry/validate-manifest.js';
 import { discardStaged, stageStream, type StagedFile } from '../../store/blob-store.js';
@@ -42,7 +44,7 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
       let manifestText: string | undefined;
       let handedOver = false;
       try {
-        for await (const part of req.parts()) {
+        for await (const part of multipartParts(req)) {
           if (part.type === 'file') {
             if (part.fieldname !== 'file')
               throw uploadError(`unexpected file field '${part.fieldname}'; send files as 'file'`);
@@ -93,6 +95,29 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
     },
   );
 };
+
+/**
+ * The request's parts; a body that is not well-formed multipart (busboy's plain Errors) is the
+ * client's mistake, answered 400, not an internal error.
+ */
+async function* multipartParts(req: FastifyRequest): AsyncGenerator<Multipart> {
+  const parts = req.parts();
+  while (true) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await parts.next();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (err instanceof AppError || (typeof code === 'string' && code.startsWith('FST_'))) throw err;
+      throw new AppError(
+        'MALFORMED_REQUEST',
+        `the multipart body is malformed: ${String((err as Error).message).slice(0, 100)}`,
+      );
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
 
 function uploadError(detail: string): AppError {
   return new AppError('MANIFEST_INVALID', detail);

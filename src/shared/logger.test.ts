@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { configKeys } from '../config/config-schema.js';
+import { loadConfig } from '../config/load-config.js';
+import { LogCapture } from '../../test/helpers/server.js';
+import { createLogger } from './logger.js';
+
+describe('log redaction', () => {
+  it('censors credentials in headers and config objects that are logged whole', () => {
+    const out = new LogCapture();
+    const log = createLogger({ level: 'info', destination: out });
+    log.info(
+      {
+        req: {
+          headers: {
+            authorization: 'Bearer mg_AAAA_secret1',
+            'x-api-key': 'mg_BBBB_secret2',
+            cookie: 's=secret3',
+          },
+        },
+        headers: { authorization: 'Bearer eyJ.secret4.x' },
+        config: { adminKey: 'mg_CCCC_secret5', databaseUrl: 'postgres://u:secret6@db/x', port: 8080 },
+      },
+      'whole objects',
+    );
+    const line = out.raw.join('\n');
+    for (let i = 1; i <= 6; i++) assert.ok(!line.includes(`secret${i}`), `secret${i} is censored`);
+    assert.equal((out.lines[0]!.config as { port: number }).port, 8080, 'other fields stay');
+    assert.equal(
+      (out.lines[0]!.req as { headers: Record<string, string> }).headers.authorization,
+      '[REDACTED]',
+    );
+  });
+});
+
+describe('secrets from files', () => {
+  it('reads every secret config key from <ENV>_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelgate-secrets-'));
+    const values: Record<string, string> = {
+      databaseUrl: 'postgres://u:p@127.0.0.1:5432/x',
+      adminKey: 'mg_abcdefgh12_' + 'k'.repeat(43),
+      jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----',
+    };
+    const secrets = configKeys().filter((k) => k.secret);
+    assert.deepEqual(
+      secrets.map((k) => k.key).sort(),
+      Object.keys(values).sort(),
+      'every secret is covered here',
+    );
+    const env: Record<string, string> = { MODELGATE_JWT_ISSUER: 'https://i', MODELGATE_JWT_AUDIENCE: 'a' };
+    for (const k of secrets) {
+      const file = join(dir, k.key);
+      writeFileSync(file, values[k.key] + '\n');
+      env[`${k.env[0]}_FILE`] = file;
+    }
+    const config = loadConfig({ env });
+    for (const k of secrets) assert.equal(config[k.key], values[k.key], k.key);
+  });
+});
