@@ -89,18 +89,14 @@ function jsonBodies(
     fc
       .integer({ min: 40, max: 5000 })
       .map((d) => ({ kind: 'deep nesting', body: '{"instances":' + '['.repeat(d) + ']'.repeat(d) + '}' })),
-    fc
-      .integer({ min: 10_001, max: 300_000 })
-      .map((n) => ({
-        kind: 'giant string',
-        body: JSON.stringify({ instances: [{ mean_radius: 'x'.repeat(n) }] }),
-      })),
-    fc
-      .integer({ min: 1001, max: 3000 })
-      .map((n) => ({
-        kind: 'too many instances',
-        body: JSON.stringify({ instances: Array(n).fill(example) }),
-      })),
+    fc.integer({ min: 10_001, max: 300_000 }).map((n) => ({
+      kind: 'giant string',
+      body: JSON.stringify({ instances: [{ mean_radius: 'x'.repeat(n) }] }),
+    })),
+    fc.integer({ min: 1001, max: 3000 }).map((n) => ({
+      kind: 'too many instances',
+      body: JSON.stringify({ instances: Array(n).fill(example) }),
+    })),
     fc.uint8Array({ minLength: 1, maxLength: 400 }).map((bytes) => ({
       kind: 'invalid UTF-8',
       body: Buffer.concat([
