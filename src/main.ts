@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +25,9 @@ import { versionLoader } from './modules/serving/version-loader.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { OutboundPolicy } from './shared/outbound-url.js';
+import { VERSION } from './shared/version.js';
+import { Observability } from './observability/observability.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { BlobStore } from './store/blob-store.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { FileBlobStore } from './store/file-blob-store.js';
@@ -42,6 +46,8 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   logger?: Logger;
+  /** Where spans go (tests); by default OTLP when configured, else nowhere. */
+  spanExporter?: SpanExporter;
   clock?: Clock;
   /** PostgreSQL schema (tests isolate themselves). */
   pgSchema?: string;
@@ -77,10 +83,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ? new PgBlobStore(db.db, () => clock.now())
       : new FileBlobStore(join(home, 'artifacts'));
   const registryStore = new SqlRegistryStore(db.db, db.dialect, clock);
+  const observability = new Observability(VERSION, {
+    serviceName: config.otelServiceName,
+    ...(config.otelExporterOtlpEndpoint ? { otlpEndpoint: config.otelExporterOtlpEndpoint } : {}),
+    ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+  });
   const pool = new RuntimePool(
     versionLoader(blobs, config.inferenceThreads),
     config.maxLoadedVersions,
     logger,
+    observability.observeLoadFailure,
   );
   const serving = new ServingService({
     store: registryStore,
@@ -112,14 +124,21 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock,
     registry,
     serving,
-    predict: new PredictService(serving, registryStore, config.inferenceTimeoutMs),
+    predict: new PredictService(
+      serving,
+      registryStore,
+      config.inferenceTimeoutMs,
+      observability.observePrediction,
+    ),
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
     idempotency,
     audit: new SqlAuditReader(db.db),
+    observability,
     stagingDir: join(home, 'staging'),
     shuttingDown: () => shuttingDown,
   };
+  observability.bindServing(serving);
   await serving.syncAll();
 
   return {
@@ -130,6 +149,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       shuttingDown = true;
       clearInterval(purgeTimer);
       await pool.close();
+      await observability.close();
       await db.close();
     },
   };
@@ -179,6 +199,9 @@ export async function startServer(
     if (options.demo) await installDemo(services);
     const app = await buildApp(services);
     await app.listen({ host: config.host, port: config.port });
+    const metricsServer = config.metricsPort > 0 ? await serveMetrics(services, config) : undefined;
+    if (metricsServer)
+      app.addHook('onClose', () => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -194,6 +217,26 @@ export async function startServer(
     await runtime.close();
     throw err;
   }
+}
+
+/** `/metrics` alone on its own port (no credentials): for a scrape from inside the cluster only. */
+async function serveMetrics(services: AppServices, config: Config): Promise<Server> {
+  const registry = services.observability.metrics.registry;
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.metricsPort, config.host, resolve);
+  });
+  return server;
 }
 
 async function shutdown(app: FastifyInstance, runtime: Runtime, timeoutMs: number): Promise<void> {

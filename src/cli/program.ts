@@ -7,7 +7,8 @@ import { serveCommand } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../shared/version.js';
+import { VERSION } from '../shared/version.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('modelgate')

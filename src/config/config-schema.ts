@@ -165,6 +165,43 @@ export const ConfigSchema = Type.Object(
       minimum: 0,
       description: 'Shed load while the resident set size is above this many bytes; 0 disables.',
     }),
+    metricsPublic: Type.Boolean({
+      default: false,
+      description:
+        'Serve `/metrics` without credentials (for a Prometheus that cannot send a bearer token). Off: it needs a key with the `read` scope.',
+    }),
+    metricsPort: Type.Integer({
+      default: 0,
+      minimum: 0,
+      maximum: 65535,
+      description:
+        'Serve `/metrics` (without credentials) on this separate port, bound to `host`, e.g. for a cluster-internal scrape. 0: only on the main port.',
+    }),
+    statsWindowSeconds: Type.Integer({
+      default: 300,
+      minimum: 10,
+      maximum: 86_400,
+      description: 'Sliding window of `GET /stats` (request counts, error rates, latency percentiles).',
+    }),
+    logPredictionInputs: Type.Boolean({
+      default: false,
+      description:
+        'Log the feature values of each predict request (debug aid; they may be personal data). Off: never logged.',
+    }),
+    otelExporterOtlpEndpoint: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        env: ['OTEL_EXPORTER_OTLP_ENDPOINT'],
+        description:
+          'OpenTelemetry OTLP/HTTP endpoint; when set, traces are exported to `<endpoint>/v1/traces`. Unset: tracing is off and costs nothing.',
+      }),
+    ),
+    otelServiceName: Type.String({
+      default: 'modelgate',
+      minLength: 1,
+      env: ['OTEL_SERVICE_NAME'],
+      description: 'service.name of exported spans.',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level (JSON lines on stdout).' },

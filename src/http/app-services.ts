@@ -6,6 +6,7 @@ import type { Authenticator } from '../modules/security/authenticator.js';
 import type { PredictService } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
+import type { Observability } from '../observability/observability.js';
 import type { IdempotencyStore } from '../modules/idempotency/idempotency-store.js';
 import type { AuditReader } from '../modules/audit/audit.js';
 
@@ -21,6 +22,7 @@ export interface AppServices {
   auth: Authenticator;
   idempotency: IdempotencyStore;
   audit: AuditReader;
+  observability: Observability;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */

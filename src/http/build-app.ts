@@ -9,7 +9,10 @@ import { AppError } from '../shared/errors.js';
 import { MethodIndex, registerHardening } from './hardening.js';
 import { registerIdempotency } from './idempotency.js';
 import { toProblem } from './problem.js';
+import { traceIdOf, type RequestSpan } from '../observability/tracing.js';
+import { NO_SPANS, type SpanScope } from '../shared/spans.js';
 import { auditRoutes } from './routes/audit.js';
+import { observabilityRoutes } from './routes/observability.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -27,6 +30,12 @@ export interface RouteInfo {
 declare module 'fastify' {
   interface FastifyInstance {
     routeInventory: RouteInfo[];
+  }
+  interface FastifyRequest {
+    /** This request's spans (null when tracing is off). */
+    spans: SpanScope | null;
+    /** The trace id for logs: this request's span's, or the caller's traceparent's. */
+    traceId: string | null;
   }
 }
 
@@ -63,25 +72,51 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addSchema(ProblemSchema);
   app.decorateRequest('principal', null);
   app.decorateRequest('logFields', null);
+  app.decorateRequest('spans', null);
+  app.decorateRequest('traceId', null);
+  const { metrics, stats, tracing } = services.observability;
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // trace context: a span when tracing is on; else the caller's trace id, for the log line
+    const span = tracing.startRequest(`${req.method} ${req.routeOptions.url ?? 'unmatched'}`, req.headers, {
+      'http.request.method': req.method,
+      'http.route': req.routeOptions.url ?? 'unmatched',
+      'modelgate.request_id': String(req.id),
+    });
+    if (span) {
+      req.spans = span;
+      req.traceId = span.traceId;
+      reply.header('traceparent', span.traceparent());
+    } else {
+      const incoming = req.headers.traceparent;
+      req.traceId = traceIdOf(typeof incoming === 'string' ? incoming : undefined) ?? null;
+    }
   });
 
   app.addHook('onRequest', async (req) => {
     const scope = req.routeOptions.config.scope;
     if (!scope) return;
     const apiKey = req.headers['x-api-key'];
-    const principal = await services.auth.authenticate(
-      req.headers.authorization,
-      typeof apiKey === 'string' ? apiKey : undefined,
+    const principal = await (req.spans ?? NO_SPANS).child('modelgate.authenticate', {}, () =>
+      services.auth.authenticate(req.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined),
     );
     req.principal = principal;
+    req.spans?.setAttributes({ 'modelgate.principal': principal.id });
     services.auth.authorize(principal, scope);
   });
 
   app.addHook('onResponse', async (req, reply) => {
     const status = reply.statusCode;
+    const route = req.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ route, method: req.method, status: String(status) });
+    metrics.httpDuration.observe({ route, method: req.method }, seconds);
+    const fields = req.logFields;
+    if (typeof fields?.model === 'string' && typeof fields.version === 'string') {
+      stats.record(fields.model, fields.version, reply.elapsedTime, status, services.clock.nowMs());
+    }
+    (req.spans as RequestSpan | null)?.end(status);
     const line = {
       method: req.method,
       route: req.routeOptions.url ?? null,
@@ -89,7 +124,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       status,
       ms: Math.round(reply.elapsedTime * 100) / 100,
       principal: req.principal?.id,
-      ...req.logFields,
+      ...(req.traceId ? { trace_id: req.traceId } : {}),
+      ...fields,
     };
     if (status >= 500) req.log.error(line, 'request failed');
     else req.log.info(line, 'request');
@@ -97,7 +133,13 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   app.setErrorHandler(async (err, req, reply) => {
     const problem = toProblem(err, req);
-    if (problem.unexpected) req.log.error({ err, req_id: req.id }, 'unexpected error');
+    services.observability.observeProblem(problem.body.code, req.routeOptions.config.scope);
+    if (problem.unexpected) {
+      req.log.error(
+        { err, req_id: req.id, ...(req.traceId ? { trace_id: req.traceId } : {}) },
+        'unexpected error',
+      );
+    }
     return reply
       .code(problem.status)
       .headers(problem.headers)
@@ -157,6 +199,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(predictRoutes, opts);
   await app.register(keyRoutes, opts);
   await app.register(auditRoutes, opts);
+  await app.register(observabilityRoutes, opts);
   return app;
 }
 

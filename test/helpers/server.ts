@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Writable } from 'node:stream';
 import { ModelgateApiError, ModelgateClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -57,7 +58,12 @@ export interface TestServer {
  */
 export async function startTestServer(
   t: Cleanup,
-  options: { dialect?: TestDialect; env?: Record<string, string>; demo?: boolean } = {},
+  options: {
+    dialect?: TestDialect;
+    env?: Record<string, string>;
+    demo?: boolean;
+    spanExporter?: SpanExporter;
+  } = {},
 ): Promise<TestServer> {
   const db = await testDatabase(options.dialect ?? 'sqlite', t);
   const config: Config = loadConfig({
@@ -74,6 +80,7 @@ export async function startTestServer(
     logger: createLogger({ level: config.logLevel, destination: logs }),
     ...(db.pgSchema ? { pgSchema: db.pgSchema } : {}),
     demo: options.demo ?? false,
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
   });
   t.after(() => server.close());
   const adminKey = server.generatedAdminKey ?? config.adminKey!;
@@ -126,4 +133,9 @@ export async function raw(
     json = {} as RawJson;
   }
   return { status: res.status, headers: res.headers, json, text };
+}
+
+/** The secret part of an API key (`mg_<id>_<secret>`; the secret itself may contain `_`). */
+export function secretOf(key: string): string {
+  return key.split('_').slice(2).join('_');
 }

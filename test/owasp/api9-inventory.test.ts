@@ -11,6 +11,7 @@ describe('API9 inventory', () => {
     const s = await startTestServer(t);
     const routes = s.server.app.routeInventory;
     const publicRoutes = routes.filter((r) => r.scope === null).map((r) => `${r.method} ${r.url}`);
+    // /metrics is behind the read scope unless MODELGATE_METRICS_PUBLIC says otherwise
     assert.deepEqual(publicRoutes.sort(), ['GET /health', 'GET /ready']);
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const r of routes) {
@@ -22,10 +23,15 @@ describe('API9 inventory', () => {
     }
   });
 
-  it('does not expose /metrics or /docs (not served by this build)', async (t) => {
+  it('exposes /metrics only as configured, and nothing undocumented', async (t) => {
     const s = await startTestServer(t);
-    for (const path of ['/metrics', '/docs', '/openapi.json', '/debug', '/.env']) {
+    assert.equal((await raw(s, 'GET', '/metrics', { key: null })).status, 401);
+    assert.equal((await raw(s, 'GET', '/metrics')).status, 200);
+    for (const path of ['/docs', '/openapi.json', '/debug', '/.env', '/status']) {
       assert.equal((await raw(s, 'GET', path, { key: null })).status, 404, path);
     }
+    const open = await startTestServer(t, { env: { MODELGATE_METRICS_PUBLIC: 'true' } });
+    assert.equal((await raw(open, 'GET', '/metrics', { key: null })).status, 200);
+    assert.ok(!open.server.app.routeInventory.some((r) => r.url === '/stats' && r.scope === null));
   });
 });

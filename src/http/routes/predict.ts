@@ -43,8 +43,16 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       const result = await services.predict.predict({
         model: req.params.name,
         instances: req.body.instances,
+        ...(req.spans ? { spans: req.spans } : {}),
+        onVersion: (model, version) => (req.logFields = { model, version }),
       });
-      req.logFields = { model: result.model, version: result.version, instances: result.predictions.length };
+      req.logFields = {
+        model: result.model,
+        version: result.version,
+        instances: result.predictions.length,
+        prediction_id: result.predictionId,
+        ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
+      };
       return toBody(result);
     },
   );
@@ -66,8 +74,16 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         model: req.params.name,
         version: req.params.version,
         instances: req.body.instances,
+        ...(req.spans ? { spans: req.spans } : {}),
+        onVersion: (model, version) => (req.logFields = { model, version }),
       });
-      req.logFields = { model: result.model, version: result.version, instances: result.predictions.length };
+      req.logFields = {
+        model: result.model,
+        version: result.version,
+        instances: result.predictions.length,
+        prediction_id: result.predictionId,
+        ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
+      };
       return toBody(result);
     },
   );

@@ -53,7 +53,10 @@ export class LoadedModel {
    * JavaScript (it runs on this thread, ADR 0001), so a run that took longer than `timeoutMs` is
    * not cut short: its answer is discarded and the caller gets INFERENCE_TIMEOUT (ADR 0004).
    */
-  async predict(rows: Array<Record<string, unknown>>, timeoutMs = Infinity): Promise<Prediction[]> {
+  async predict(
+    rows: Array<Record<string, unknown>>,
+    timeoutMs = Infinity,
+  ): Promise<{ predictions: Prediction[]; inferenceMs: number }> {
     if (this.#released) throw new AppError('MODEL_NOT_READY', `${this.key} was unloaded; retry the request`);
     this.#inFlight++;
     try {
@@ -72,7 +75,7 @@ export class LoadedModel {
           `${this.key} took ${Math.round(took)} ms for ${rows.length} instances; the limit is ${timeoutMs} ms`,
         );
       }
-      return decodeOutputs(this.outputs, out, rows.length);
+      return { predictions: decodeOutputs(this.outputs, out, rows.length), inferenceMs: took };
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
 import { AppError } from '../../shared/errors.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { LoadedModel } from './loaded-model.js';
@@ -10,6 +11,10 @@ export interface PredictRequest {
   /** Pinned version; when absent the production version answers. */
   version?: string;
   instances: Array<Record<string, unknown>>;
+  /** Spans for routing, validation and inference (tracing); none by default. */
+  spans?: SpanScope;
+  /** Told which version answers as soon as it is picked (before validation can fail). */
+  onVersion?: (model: string, version: string) => void;
 }
 
 export interface PredictResult {
@@ -20,28 +25,61 @@ export interface PredictResult {
   predictions: Prediction[];
 }
 
+export type PredictOutcome = 'ok' | 'invalid' | 'error' | 'timeout';
+
+/** What happened to one predict request, for metrics and statistics. */
+export interface PredictEvent {
+  model: string;
+  version: string;
+  outcome: PredictOutcome;
+  instances: number;
+  /** ONNX Runtime time, when the model ran. */
+  inferenceMs?: number;
+}
+
+export type PredictObserver = (e: PredictEvent) => void;
+
 /** The prediction use case: pick the version, validate against its contract, run it. */
 export class PredictService {
   constructor(
     private readonly serving: ServingService,
     private readonly store: RegistryStore,
     private readonly inferenceTimeoutMs = Infinity,
+    private readonly observe: PredictObserver = () => undefined,
   ) {}
 
   async predict(req: PredictRequest): Promise<PredictResult> {
-    const model =
-      req.version === undefined
-        ? await this.#production(req.model)
-        : await this.#pinned(req.model, req.version);
-    const problems = model.validate(req.instances);
+    const spans = req.spans ?? NO_SPANS;
+    const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, () =>
+      req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version!),
+    );
+    const { identity } = model;
+    req.onVersion?.(identity.model, identity.version);
+    const attributes = { 'modelgate.model': identity.model, 'modelgate.version': identity.version };
+    spans.setAttributes(attributes);
+    const event = { model: identity.model, version: identity.version, instances: req.instances.length };
+    const problems = await spans.child('modelgate.validate', attributes, () => model.validate(req.instances));
     if (problems.length > 0) {
+      this.observe({ ...event, outcome: 'invalid' });
       const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
       throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, {
         errors: problems,
       });
     }
-    const predictions = await model.predict(req.instances, this.inferenceTimeoutMs);
-    const { identity } = model;
+    let predictions: Prediction[];
+    try {
+      const result = await spans.child(
+        'modelgate.inference',
+        { ...attributes, 'modelgate.instances': req.instances.length },
+        () => model.predict(req.instances, this.inferenceTimeoutMs),
+      );
+      predictions = result.predictions;
+      this.observe({ ...event, outcome: 'ok', inferenceMs: result.inferenceMs });
+    } catch (err) {
+      const timeout = err instanceof AppError && err.code === 'INFERENCE_TIMEOUT';
+      this.observe({ ...event, outcome: timeout ? 'timeout' : 'error' });
+      throw err;
+    }
     return {
       model: identity.model,
       version: identity.version,

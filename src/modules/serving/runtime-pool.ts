@@ -1,3 +1,4 @@
+import { isAppError } from '../../shared/errors.js';
 import type { Logger } from 'pino';
 import type { ModelVersion } from '../registry/types.js';
 import type { LoadedModel } from './loaded-model.js';
@@ -21,6 +22,7 @@ export class RuntimePool {
     private readonly load: VersionLoader,
     private readonly maxLoaded: number,
     private readonly logger: Logger,
+    private readonly onLoadFailure: (model: string, version: string, code: string) => void = () => undefined,
   ) {}
 
   get(key: string): LoadedModel | undefined {
@@ -68,6 +70,9 @@ export class RuntimePool {
       );
       this.#evict();
       return model;
+    } catch (err) {
+      this.onLoadFailure(version.model, version.version, isAppError(err) ? err.code : 'INTERNAL');
+      throw err;
     } finally {
       this.#loading.delete(key);
     }

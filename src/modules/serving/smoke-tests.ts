@@ -23,7 +23,7 @@ export async function runSmokeTests(model: LoadedModel, tests: SmokeTest[]): Pro
         });
       continue;
     }
-    const [prediction] = await model.predict([test.input]);
+    const [prediction] = (await model.predict([test.input])).predictions;
     const tol = test.tolerance ?? DEFAULT_TOLERANCE;
     const e = test.expected;
     if (!prediction) continue;

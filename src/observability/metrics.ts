@@ -1,0 +1,137 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The metrics catalogue: every metric modelgate exports, in one place, on a private registry (so
+ * two apps in one process, as in tests, never share counters). Prometheus naming: `modelgate_`
+ * prefix, base units (seconds), `_total` for counters. docs/observability.md's reference table is
+ * generated from `catalogue()` and a test keeps the two in sync; another checks that every
+ * dashboard query and alert rule names a metric from here.
+ */
+
+/**
+ * Inference takes from ~20 µs (a small tree ensemble, one row) to seconds (large batches, deep
+ * nets): buckets from 0.1 ms up, about ×2.5 apart, so p50/p95/p99 of a millisecond-scale model
+ * land in distinct buckets.
+ */
+export const INFERENCE_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+/** Whole requests add parsing, auth and serialization to inference: from 0.5 ms up. */
+export const REQUEST_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+/** Batch sizes, up to the default maximum of 1000 instances per request. */
+export const INSTANCE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+export type PredictionOutcome = 'ok' | 'invalid' | 'error' | 'timeout';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'modelgate_http_requests_total',
+    help: 'HTTP requests answered, by route pattern, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'modelgate_http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its answer, by route pattern and method.',
+    labelNames: ['route', 'method'] as const,
+    buckets: REQUEST_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly predictions = new Counter({
+    name: 'modelgate_predictions_total',
+    help: 'Predict requests by model, version and outcome (ok, invalid, error, timeout).',
+    labelNames: ['model', 'version', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inferenceDuration = new Histogram({
+    name: 'modelgate_inference_duration_seconds',
+    help: 'ONNX Runtime run time per request (the whole batch), by model and version.',
+    labelNames: ['model', 'version'] as const,
+    buckets: INFERENCE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly instancesPerRequest = new Histogram({
+    name: 'modelgate_instances_per_request',
+    help: 'Instances (rows) in each predict request, by model.',
+    labelNames: ['model'] as const,
+    buckets: INSTANCE_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly modelLoaded = new Gauge({
+    name: 'modelgate_model_loaded',
+    help: '1 while a model version is loaded and warmed in this process, 0 once unloaded.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelReady = new Gauge({
+    name: 'modelgate_model_ready',
+    help: "1 when the model's production version is loaded and warmed, 0 when it cannot serve.",
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly artifactLoadFailures = new Counter({
+    name: 'modelgate_artifact_load_failures_total',
+    help: 'Versions that failed to load, by model, version and problem code (e.g. ARTIFACT_INTEGRITY_FAILED).',
+    labelNames: ['model', 'version', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly validationFailures = new Counter({
+    name: 'modelgate_validation_failures_total',
+    help: 'Requests refused as invalid (4xx other than auth and rate limits), by problem code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'modelgate_rate_limited_requests_total',
+    help: 'Requests refused with 429, by route class (predict, read, admin).',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly idempotencyReplays = new Counter({
+    name: 'modelgate_idempotency_replays_total',
+    help: 'Requests answered from the Idempotency-Key store instead of running again, by route pattern.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
+  readonly buildInfo = new Gauge({
+    name: 'modelgate_build_info',
+    help: 'Always 1; labels carry the modelgate and Node.js versions.',
+    labelNames: ['version', 'node'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(version: string) {
+    // process_* and nodejs_* (CPU, memory, handles, GC, event loop lag) under their standard names
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    this.buildInfo.set({ version, node: process.version }, 1);
+  }
+
+  /** Names and help of modelgate's own metrics (not the process defaults). */
+  catalogue(): Array<{ name: string; type: string; help: string; labels: string[] }> {
+    return Object.values(this)
+      .filter(
+        (m): m is Counter | Gauge | Histogram =>
+          m instanceof Counter || m instanceof Gauge || m instanceof Histogram,
+      )
+      .map((m) => {
+        const inner = m as unknown as { name: string; help: string; labelNames: string[] };
+        const type = m instanceof Counter ? 'counter' : m instanceof Gauge ? 'gauge' : 'histogram';
+        return { name: inner.name, type, help: inner.help, labels: [...inner.labelNames] };
+      });
+  }
+}

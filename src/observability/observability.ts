@@ -1,0 +1,79 @@
+import type { PredictEvent } from '../modules/serving/predict-service.js';
+import type { ServingService } from '../modules/serving/serving-service.js';
+import { Metrics } from './metrics.js';
+import { TrafficStats } from './stats.js';
+import { Tracing, type TracingOptions } from './tracing.js';
+
+/** Problem codes counted as validation failures (the client sent something unacceptable). */
+const VALIDATION_CODES = new Set([
+  'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
+  'JSON_LIMIT_EXCEEDED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'IDEMPOTENCY_KEY_INVALID',
+  'MANIFEST_INVALID',
+]);
+
+/** Metrics, traffic statistics and tracing of one app, fed by the HTTP layer and the services. */
+export class Observability {
+  readonly metrics: Metrics;
+  readonly stats = new TrafficStats();
+  readonly tracing: Tracing;
+  readonly startedAt = Date.now();
+  #seenVersions = new Set<string>();
+
+  constructor(version: string, tracing: Omit<TracingOptions, 'serviceVersion'>) {
+    this.metrics = new Metrics(version);
+    this.tracing = new Tracing({ ...tracing, serviceVersion: version });
+  }
+
+  /** For PredictService: counts predictions, batch sizes and inference time. */
+  readonly observePrediction = (e: PredictEvent): void => {
+    const m = this.metrics;
+    m.predictions.inc({ model: e.model, version: e.version, outcome: e.outcome });
+    m.instancesPerRequest.observe({ model: e.model }, e.instances);
+    if (e.inferenceMs !== undefined) {
+      m.inferenceDuration.observe({ model: e.model, version: e.version }, e.inferenceMs / 1000);
+    }
+  };
+
+  /** For RuntimePool: a version that could not be loaded. */
+  readonly observeLoadFailure = (model: string, version: string, code: string): void => {
+    this.metrics.artifactLoadFailures.inc({ model, version, code });
+  };
+
+  /** Problem answers: validation failures by code, rate limiting by route class. */
+  observeProblem(code: string, routeClass: string | undefined): void {
+    if (VALIDATION_CODES.has(code)) this.metrics.validationFailures.inc({ code });
+    if (code === 'RATE_LIMITED') this.metrics.rateLimited.inc({ class: routeClass ?? 'none' });
+  }
+
+  /** Loaded and ready gauges are read from serving at each scrape. */
+  bindServing(serving: ServingService): void {
+    const m = this.metrics;
+    const seen = this.#seenVersions;
+    (m.modelLoaded as unknown as { collect: () => void }).collect = () => {
+      const now = new Set<string>();
+      for (const model of serving.loaded()) {
+        if (model.released) continue;
+        const { model: name, version } = model.identity;
+        now.add(JSON.stringify([name, version]));
+      }
+      for (const key of new Set([...seen, ...now])) {
+        const [model, version] = JSON.parse(key) as [string, string];
+        m.modelLoaded.set({ model, version }, now.has(key) ? 1 : 0);
+        seen.add(key);
+      }
+    };
+    (m.modelReady as unknown as { collect: () => void }).collect = () => {
+      for (const model of serving.readiness().models) {
+        m.modelReady.set({ model: model.name }, model.state === 'ready' ? 1 : 0);
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.tracing.shutdown();
+  }
+}

@@ -1,0 +1,18 @@
+/** Attribute values a span accepts (a subset of OpenTelemetry's). */
+export type SpanAttributes = Record<string, string | number | boolean>;
+
+/**
+ * Spans around one request's steps, as the modules see them: no OpenTelemetry types here. Passed
+ * explicitly (no global context manager), so several apps in one process never share state, and
+ * with tracing off a step costs one function call.
+ */
+export interface SpanScope {
+  /** Runs `fn` inside a child span named `name`; errors mark the span and propagate. */
+  child<T>(name: string, attributes: SpanAttributes, fn: () => Promise<T> | T): Promise<T>;
+  setAttributes(attributes: SpanAttributes): void;
+}
+
+export const NO_SPANS: SpanScope = {
+  child: async (_name, _attributes, fn) => fn(),
+  setAttributes: () => undefined,
+};
