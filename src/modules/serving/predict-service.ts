@@ -51,7 +51,7 @@ export class PredictService {
   async predict(req: PredictRequest): Promise<PredictResult> {
     const spans = req.spans ?? NO_SPANS;
     const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, () =>
-      req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version!),
+      req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
     );
     const { identity } = model;
     req.onVersion?.(identity.model, identity.version);
