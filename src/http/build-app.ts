@@ -113,7 +113,11 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     metrics.httpRequests.inc({ route, method: req.method, status: String(status) });
     metrics.httpDuration.observe({ route, method: req.method }, seconds);
     const fields = req.logFields;
-    if (typeof fields?.model === 'string' && typeof fields.version === 'string') {
+    if (
+      req.routeOptions.config.scope === 'predict' &&
+      typeof fields?.model === 'string' &&
+      typeof fields.version === 'string'
+    ) {
       stats.record(fields.model, fields.version, reply.elapsedTime, status, services.clock.nowMs());
     }
     (req.spans as RequestSpan | null)?.end(status);
@@ -185,6 +189,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     store: services.idempotency,
     clock: services.clock,
     ttlSeconds: config.idempotencyTtlSeconds,
+    onReplay: (route) => metrics.idempotencyReplays.inc({ route }),
   });
 
   await app.register(multipart, {

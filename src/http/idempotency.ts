@@ -63,6 +63,8 @@ export interface IdempotencyOptions {
   store: IdempotencyStore;
   clock: Clock;
   ttlSeconds: number;
+  /** Called for each replayed answer (metrics). */
+  onReplay?: (route: string) => void;
 }
 
 /** Responses that record the outcome of an executed operation; everything else may be retried. */
@@ -113,6 +115,7 @@ export async function beginIdempotent(
         'this Idempotency-Key was already used with another request body or path; use a new key for a new request',
       );
     case 'replay': {
+      options.onReplay?.(id.route);
       const r = result.response;
       await reply
         .code(r.status)

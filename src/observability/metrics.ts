@@ -118,6 +118,15 @@ export class Metrics {
   constructor(version: string) {
     // process_* and nodejs_* (CPU, memory, handles, GC, event loop lag) under their standard names
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    // gauges that prom-client names with a counter's `_total` suffix (promtool refuses them); the
+    // same numbers remain, by type, in nodejs_active_handles / _requests / _resources
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      this.registry.removeSingleMetric(name);
+    }
     this.buildInfo.set({ version, node: process.version }, 1);
   }
 
