@@ -1,0 +1,267 @@
+import { mannWhitneyGreater, proportionExceeds } from './statistics.js';
+
+/** What one variant did during an analysis window. */
+export interface ArmWindow {
+  requests: number;
+  /** answers that failed on the server's side (5xx, inference errors and timeouts) */
+  errors: number;
+  /** latency of each request in the window (a bounded sample), milliseconds */
+  latenciesMs: number[];
+  /** predictions with feedback, and how many of them were right (classification) */
+  labelled: number;
+  correct: number;
+  /** shadow comparisons on identical inputs (candidate only) */
+  shadowCompared: number;
+  shadowAgreed: number;
+}
+
+export const emptyArm = (): ArmWindow => ({
+  requests: 0,
+  errors: 0,
+  latenciesMs: [],
+  labelled: 0,
+  correct: 0,
+  shadowCompared: 0,
+  shadowAgreed: 0,
+});
+
+export interface JudgeConfig {
+  /** family-wise false-abort rate over the whole rollout (all checks, all looks) */
+  alpha: number;
+  /** analysis looks the rollout will take at most (the spending denominator) */
+  maxLooks: number;
+  minRequests: number;
+  /** candidate error rate may exceed baseline's by this much before it counts as worse */
+  errorMargin: number;
+  /** absolute ceiling on the candidate's error rate */
+  maxErrorRate: number;
+  /** absolute ceiling on the candidate's p99 latency */
+  maxP99Ms: number;
+  /** candidate median latency may exceed baseline's by this share before it counts as slower */
+  latencyMargin: number;
+  minLabelled: number;
+  accuracyMargin: number;
+  minShadowAgreement: number;
+}
+
+export const DEFAULT_JUDGE: Omit<JudgeConfig, 'maxLooks'> = {
+  alpha: 0.01,
+  minRequests: 100,
+  errorMargin: 0.01,
+  maxErrorRate: 0.1,
+  maxP99Ms: 1000,
+  latencyMargin: 0.2,
+  minLabelled: 100,
+  accuracyMargin: 0.02,
+  minShadowAgreement: 0.9,
+};
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface Check {
+  name: 'error_rate' | 'latency' | 'accuracy' | 'shadow_agreement';
+  verdict: Verdict;
+  reason: string;
+  baseline: Record<string, number>;
+  candidate: Record<string, number>;
+  threshold: Record<string, number>;
+  statistic?: { name: string; value: number; p: number; alpha: number };
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  checks: Check[];
+}
+
+/** Number of statistical tests per look; the per-test alpha is alpha / (looks × tests). */
+const TESTS_PER_LOOK = 3;
+
+/**
+ * Candidate against baseline over one window. Alpha is spent evenly over every test the rollout
+ * may run (Bonferroni over looks and checks: ADR 0006), so checking at every interval cannot
+ * inflate the false-abort rate beyond `alpha`. Absolute ceilings fail without a test.
+ * `shadow` marks a shadow step: the candidate answers nobody, so only agreement and its own
+ * errors and latency are judged.
+ */
+export function judge(baseline: ArmWindow, candidate: ArmWindow, cfg: JudgeConfig): Judgement {
+  const alphaTest = cfg.alpha / (Math.max(1, cfg.maxLooks) * TESTS_PER_LOOK);
+  const checks: Check[] = [
+    errorCheck(baseline, candidate, cfg, alphaTest),
+    latencyCheck(baseline, candidate, cfg, alphaTest),
+  ];
+  if (candidate.labelled > 0 || baseline.labelled > 0)
+    checks.push(accuracyCheck(baseline, candidate, cfg, alphaTest));
+  if (candidate.shadowCompared > 0) checks.push(shadowCheck(candidate, cfg));
+  const verdict: Verdict = checks.some((c) => c.verdict === 'fail')
+    ? 'fail'
+    : checks.some((c) => c.verdict === 'inconclusive')
+      ? 'inconclusive'
+      : 'pass';
+  return { verdict, checks };
+}
+
+const rate = (x: number, n: number) => (n === 0 ? 0 : x / n);
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function errorCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: number): Check {
+  const base = {
+    name: 'error_rate' as const,
+    baseline: { requests: b.requests, errors: b.errors, rate: r4(rate(b.errors, b.requests)) },
+    candidate: { requests: c.requests, errors: c.errors, rate: r4(rate(c.errors, c.requests)) },
+    threshold: { margin: cfg.errorMargin, ceiling: cfg.maxErrorRate, min_requests: cfg.minRequests },
+  };
+  if (c.requests < cfg.minRequests) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `candidate has ${c.requests} of ${cfg.minRequests} requests needed`,
+    };
+  }
+  const cr = rate(c.errors, c.requests);
+  if (cr > cfg.maxErrorRate) {
+    return {
+      ...base,
+      verdict: 'fail',
+      reason: `candidate error rate ${r4(cr)} is over the ceiling ${cfg.maxErrorRate}`,
+    };
+  }
+  if (b.requests < cfg.minRequests) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `baseline has ${b.requests} of ${cfg.minRequests} requests needed`,
+    };
+  }
+  const t = proportionExceeds(
+    { successes: b.errors, n: b.requests },
+    { successes: c.errors, n: c.requests },
+    cfg.errorMargin,
+  );
+  const statistic = { name: 'z (two proportions, one-sided)', value: r4(t.z), p: t.p, alpha };
+  return t.p < alpha
+    ? {
+        ...base,
+        statistic,
+        verdict: 'fail',
+        reason: `candidate errors exceed baseline's by more than ${cfg.errorMargin} (p=${t.p.toExponential(2)} < ${alpha.toExponential(2)})`,
+      }
+    : {
+        ...base,
+        statistic,
+        verdict: 'pass',
+        reason: 'no evidence the candidate errs more than the baseline',
+      };
+}
+
+function latencyCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: number): Check {
+  const sortedB = [...b.latenciesMs].sort((x, y) => x - y);
+  const sortedC = [...c.latenciesMs].sort((x, y) => x - y);
+  const q = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+  const stats = (sorted: number[]): Record<string, number> =>
+    sorted.length === 0
+      ? { samples: 0 }
+      : { samples: sorted.length, p50_ms: r4(q(sorted, 0.5)), p99_ms: r4(q(sorted, 0.99)) };
+  const base = {
+    name: 'latency' as const,
+    baseline: stats(sortedB),
+    candidate: stats(sortedC),
+    threshold: {
+      p99_ceiling_ms: cfg.maxP99Ms,
+      median_margin: cfg.latencyMargin,
+      min_requests: cfg.minRequests,
+    },
+  };
+  if (c.latenciesMs.length < cfg.minRequests) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `candidate has ${c.latenciesMs.length} of ${cfg.minRequests} latency samples needed`,
+    };
+  }
+  const p99 = q(sortedC, 0.99);
+  if (p99 > cfg.maxP99Ms) {
+    return {
+      ...base,
+      verdict: 'fail',
+      reason: `candidate p99 ${r4(p99)} ms is over the ceiling ${cfg.maxP99Ms} ms`,
+    };
+  }
+  if (b.latenciesMs.length < cfg.minRequests) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `baseline has ${b.latenciesMs.length} of ${cfg.minRequests} latency samples needed`,
+    };
+  }
+  const t = mannWhitneyGreater(sortedB, sortedC);
+  const ratio = q(sortedC, 0.5) / Math.max(q(sortedB, 0.5), 1e-9);
+  const statistic = { name: 'Mann-Whitney U z (one-sided)', value: r4(t.z), p: t.p, alpha };
+  return t.p < alpha && ratio > 1 + cfg.latencyMargin
+    ? {
+        ...base,
+        statistic,
+        verdict: 'fail',
+        reason: `candidate is slower: median ×${r4(ratio)} (p=${t.p.toExponential(2)})`,
+      }
+    : { ...base, statistic, verdict: 'pass', reason: `no material slowdown (median ×${r4(ratio)})` };
+}
+
+function accuracyCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: number): Check {
+  const base = {
+    name: 'accuracy' as const,
+    baseline: { labelled: b.labelled, accuracy: r4(rate(b.correct, b.labelled)) },
+    candidate: { labelled: c.labelled, accuracy: r4(rate(c.correct, c.labelled)) },
+    threshold: { margin: cfg.accuracyMargin, min_labelled: cfg.minLabelled },
+  };
+  if (c.labelled < cfg.minLabelled || b.labelled < cfg.minLabelled) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `feedback on ${c.labelled} candidate and ${b.labelled} baseline predictions; ${cfg.minLabelled} each needed`,
+    };
+  }
+  // accuracy worse by more than the margin = wrong-answer rate higher by more than the margin
+  const t = proportionExceeds(
+    { successes: b.labelled - b.correct, n: b.labelled },
+    { successes: c.labelled - c.correct, n: c.labelled },
+    cfg.accuracyMargin,
+  );
+  const statistic = {
+    name: 'z (two proportions of wrong answers, one-sided)',
+    value: r4(t.z),
+    p: t.p,
+    alpha,
+  };
+  return t.p < alpha
+    ? {
+        ...base,
+        statistic,
+        verdict: 'fail',
+        reason: `candidate accuracy is lower by more than ${cfg.accuracyMargin} (p=${t.p.toExponential(2)})`,
+      }
+    : { ...base, statistic, verdict: 'pass', reason: 'no evidence of lower accuracy' };
+}
+
+function shadowCheck(c: ArmWindow, cfg: JudgeConfig): Check {
+  const agreement = rate(c.shadowAgreed, c.shadowCompared);
+  const base = {
+    name: 'shadow_agreement' as const,
+    baseline: {},
+    candidate: { compared: c.shadowCompared, agreement: r4(agreement) },
+    threshold: { min_agreement: cfg.minShadowAgreement, min_requests: cfg.minRequests },
+  };
+  if (c.shadowCompared < cfg.minRequests) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `${c.shadowCompared} of ${cfg.minRequests} shadow comparisons needed`,
+    };
+  }
+  return agreement < cfg.minShadowAgreement
+    ? {
+        ...base,
+        verdict: 'fail',
+        reason: `candidate agrees with stable on ${r4(agreement)} of inputs; at least ${cfg.minShadowAgreement} required`,
+      }
+    : { ...base, verdict: 'pass', reason: `agreement ${r4(agreement)}` };
+}
