@@ -26,6 +26,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { OutboundPolicy } from './shared/outbound-url.js';
 import { VERSION } from './shared/version.js';
+import { RolloutService } from './modules/rollouts/rollout-service.js';
+import { windowProblem } from './modules/rollouts/windows.js';
 import { Observability } from './observability/observability.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { BlobStore } from './store/blob-store.js';
@@ -103,6 +105,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
   const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
   let shuttingDown = false;
+  const predict = new PredictService(
+    serving,
+    registryStore,
+    config.inferenceTimeoutMs,
+    observability.observePrediction,
+  );
   // Idempotency-Key records: shared through the database in cluster mode, in memory embedded
   let purgeTimer: NodeJS.Timeout | undefined;
   let idempotency: IdempotencyStore;
@@ -124,22 +132,36 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock,
     registry,
     serving,
-    predict: new PredictService(
-      serving,
-      registryStore,
-      config.inferenceTimeoutMs,
-      observability.observePrediction,
-    ),
+    predict,
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
     idempotency,
     audit: new SqlAuditReader(db.db),
     observability,
+    rollouts: undefined as unknown as RolloutService, // set below, once serving is synced
     stagingDir: join(home, 'staging'),
     shuttingDown: () => shuttingDown,
   };
   observability.bindServing(serving);
   await serving.syncAll();
+
+  const rollouts = new RolloutService({
+    db: db.db,
+    registry,
+    store: registryStore,
+    prepare: async (model, version) => {
+      const v = await registryStore.getVersion(model, version);
+      if (!v) throw new Error(`version ${model}@${version} vanished`);
+      await serving.prepare(v);
+    },
+    clock,
+    logger,
+    windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
+  });
+  await rollouts.load();
+  services.rollouts = rollouts;
+  predict.router = rollouts;
+  const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
 
   return {
     services,
@@ -148,6 +170,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     async close() {
       shuttingDown = true;
       clearInterval(purgeTimer);
+      clearInterval(rolloutTimer);
       await pool.close();
       await observability.close();
       await db.close();

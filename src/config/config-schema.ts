@@ -202,6 +202,22 @@ export const ConfigSchema = Type.Object(
       env: ['OTEL_SERVICE_NAME'],
       description: 'service.name of exported spans.',
     }),
+    rolloutTickMs: Type.Integer({
+      default: 5000,
+      minimum: 100,
+      maximum: 600_000,
+      description: 'How often the rollout controller reconciles (runs due analyses, advances steps).',
+    }),
+    rolloutWindows: Type.String({
+      default: '',
+      description:
+        'Deployment windows in UTC, `;`-separated, e.g. `Mon-Fri 09:00-17:00`. Outside them a rollout is refused with the next opening. Empty: any time.',
+    }),
+    rolloutFreezes: Type.String({
+      default: '',
+      description:
+        'Freeze periods, `,`-separated ISO intervals, e.g. `2026-12-20T00:00:00Z/2027-01-04T00:00:00Z`. No rollout starts inside one.',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level (JSON lines on stdout).' },

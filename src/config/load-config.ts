@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
+import { parseFreezes, parseWindows } from '../modules/rollouts/windows.js';
 import { ConfigSchema, configKeys, type Config, type ConfigKeyInfo } from './config-schema.js';
 
 /** Thrown when configuration is malformed; the message names every bad key and where it came from. */
@@ -82,6 +83,16 @@ function crossCheck(config: Config): string[] {
   for (const origin of config.corsOrigins.split(',').filter(Boolean)) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin.trim())) {
       problems.push(`MODELGATE_CORS_ORIGINS: '${origin}' is not an origin (scheme://host[:port])`);
+    }
+  }
+  for (const [key, parse] of [
+    ['MODELGATE_ROLLOUT_WINDOWS', () => parseWindows(config.rolloutWindows)],
+    ['MODELGATE_ROLLOUT_FREEZES', () => parseFreezes(config.rolloutFreezes)],
+  ] as const) {
+    try {
+      parse();
+    } catch (err) {
+      problems.push(`${key}: ${(err as Error).message}`);
     }
   }
   return problems;

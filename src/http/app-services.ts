@@ -7,6 +7,7 @@ import type { PredictService } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Observability } from '../observability/observability.js';
+import type { RolloutService } from '../modules/rollouts/rollout-service.js';
 import type { IdempotencyStore } from '../modules/idempotency/idempotency-store.js';
 import type { AuditReader } from '../modules/audit/audit.js';
 
@@ -23,6 +24,7 @@ export interface AppServices {
   idempotency: IdempotencyStore;
   audit: AuditReader;
   observability: Observability;
+  rollouts: RolloutService;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */

@@ -13,6 +13,7 @@ import { traceIdOf, type RequestSpan } from '../observability/tracing.js';
 import { NO_SPANS, type SpanScope } from '../shared/spans.js';
 import { auditRoutes } from './routes/audit.js';
 import { observabilityRoutes } from './routes/observability.js';
+import { rolloutRoutes } from './routes/rollouts.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -205,6 +206,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(keyRoutes, opts);
   await app.register(auditRoutes, opts);
   await app.register(observabilityRoutes, opts);
+  await app.register(rolloutRoutes, opts);
   return app;
 }
 

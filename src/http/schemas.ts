@@ -52,6 +52,8 @@ export const predictBodySchema = (maxInstances: number) =>
         minItems: 1,
         maxItems: maxInstances,
       }),
+      /** sticky rollout assignment: requests with the same key get the same variant */
+      routing_key: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     },
     { additionalProperties: false },
   );
@@ -63,6 +65,8 @@ export const PredictResponseSchema = Type.Object({
   artifact_sha256: Type.String(),
   prediction_id: Type.String(),
   predictions: Type.Array(PredictionSchema),
+  /** during a rollout: `stable` or `candidate` */
+  variant: Type.Optional(Type.Union([Type.Literal('stable'), Type.Literal('candidate')])),
 });
 export type PredictResponse = Static<typeof PredictResponseSchema>;
 
@@ -132,6 +136,8 @@ export const AliasMoveResponseSchema = Type.Object({
   model: Type.String(),
   aliases: AliasesSchema,
   changed: Type.Boolean(),
+  /** when a rollout was active: its id; it was aborted and stable keeps serving */
+  rollout_aborted: Type.Optional(Type.String()),
 });
 export type AliasMoveResponse = Static<typeof AliasMoveResponseSchema>;
 

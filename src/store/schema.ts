@@ -51,6 +51,35 @@ export interface Database {
     locked_until: number | string;
     expires_at: number | string;
   };
+  rollouts: {
+    id: string;
+    model_name: string;
+    candidate: string;
+    baseline: string;
+    strategy: string;
+    plan: string;
+    state: string;
+    step_index: number;
+    step_started_at: number | string;
+    looks: number;
+    max_looks: number;
+    checkpoint: string;
+    reason: string | null;
+    created_by: string;
+    created_at: string;
+    updated_at: string;
+    ended_at: string | null;
+  };
+  rollout_decisions: {
+    id: Generated<number>;
+    rollout_id: string;
+    at: string;
+    step_index: number;
+    look: number;
+    verdict: string;
+    action: string;
+    checks: string;
+  };
   blobs: { sha256: string; size: number; chunks: number; created_at: string };
   blob_chunks: { sha256: string; seq: number; data: Uint8Array };
 }

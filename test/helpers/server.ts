@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Clock } from '../../src/shared/clock.js';
 import { Writable } from 'node:stream';
 import { ModelgateApiError, ModelgateClient } from '../../src/client/client.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -63,6 +64,7 @@ export async function startTestServer(
     env?: Record<string, string>;
     demo?: boolean;
     spanExporter?: SpanExporter;
+    clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const db = await testDatabase(options.dialect ?? 'sqlite', t);
@@ -81,6 +83,7 @@ export async function startTestServer(
     ...(db.pgSchema ? { pgSchema: db.pgSchema } : {}),
     demo: options.demo ?? false,
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   t.after(() => server.close());
   const adminKey = server.generatedAdminKey ?? config.adminKey!;

@@ -130,6 +130,14 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       },
     },
     async (req) => {
+      // during a rollout, rolling back means: stop it, all traffic to stable at once
+      const active = services.rollouts.active(req.params.name);
+      if (active && req.body?.to === undefined) {
+        await services.rollouts.abort(active.id, actor(req.principal), 'rolled back by hand');
+        const aliases = await registry.getAliases(req.params.name);
+        req.logFields = { model: req.params.name, version: aliases.production ?? null };
+        return { model: req.params.name, aliases, changed: false, rollout_aborted: active.id };
+      }
       const r = await registry.rollback(req.params.name, actor(req.principal), req.body?.to);
       req.logFields = { model: req.params.name, version: r.aliases.production };
       return { model: req.params.name, ...r };

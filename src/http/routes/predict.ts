@@ -1,4 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { hasScope } from '../../modules/security/scopes.js';
+import type { Variant } from '../../modules/serving/predict-service.js';
+import { AppError } from '../../shared/errors.js';
 import type { PredictResult } from '../../modules/serving/predict-service.js';
 import type { AppServices } from '../app-services.js';
 import {
@@ -17,7 +21,37 @@ function toBody(r: PredictResult): PredictResponse {
     artifact_sha256: r.artifactSha256,
     prediction_id: r.predictionId,
     predictions: r.predictions,
+    ...(r.variant ? { variant: r.variant } : {}),
   };
+}
+
+const ROUTING_HEADER = 'x-routing-key';
+const OVERRIDE_HEADER = 'x-modelgate-variant-override';
+
+/** Routing key (header wins over the body field) and the admin-only variant override. */
+function rolloutInputs(req: FastifyRequest): {
+  routingKey?: string;
+  override?: Variant;
+} {
+  const header = req.headers[ROUTING_HEADER];
+  const routingKey =
+    typeof header === 'string' && header.length > 0
+      ? header.slice(0, 256)
+      : (req.body as { routing_key?: string }).routing_key;
+  const o = req.headers[OVERRIDE_HEADER];
+  let override: Variant | undefined;
+  if (o !== undefined) {
+    if (o !== 'stable' && o !== 'candidate') {
+      throw new AppError('VALIDATION_FAILED', `${OVERRIDE_HEADER} must be 'stable' or 'candidate'`, {
+        errors: [{ pointer: '', detail: `header ${OVERRIDE_HEADER} must be stable or candidate` }],
+      });
+    }
+    if (!req.principal || !hasScope(req.principal, 'admin')) {
+      throw new AppError('FORBIDDEN', `${OVERRIDE_HEADER} needs the 'admin' scope`);
+    }
+    override = o;
+  }
+  return { ...(routingKey !== undefined ? { routingKey } : {}), ...(override ? { override } : {}) };
 }
 
 /** Native predict API: the production version, or a pinned version. */
@@ -39,10 +73,11 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         response: responses({ 200: PredictResponseSchema }),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const result = await services.predict.predict({
         model: req.params.name,
         instances: req.body.instances,
+        ...rolloutInputs(req),
         ...(req.spans ? { spans: req.spans } : {}),
         onVersion: (model, version) => (req.logFields = { model, version }),
       });
@@ -53,6 +88,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         prediction_id: result.predictionId,
         ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
       };
+      if (result.variant) void reply.header('x-modelgate-variant', result.variant);
       return toBody(result);
     },
   );

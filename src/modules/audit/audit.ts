@@ -9,6 +9,13 @@ export const AUDIT_ACTIONS = [
   'model.alias.set',
   'api_key.created',
   'api_key.revoked',
+  'rollout.started',
+  'rollout.step_advanced',
+  'rollout.paused',
+  'rollout.resumed',
+  'rollout.promoted',
+  'rollout.rolled_back',
+  'rollout.aborted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, isAppError } from '../../shared/errors.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Prediction } from './output-plan.js';
@@ -15,6 +15,10 @@ export interface PredictRequest {
   spans?: SpanScope;
   /** Told which version answers as soon as it is picked (before validation can fail). */
   onVersion?: (model: string, version: string) => void;
+  /** Sticky rollout assignment (header or body field). */
+  routingKey?: string;
+  /** Admin override of the rollout variant. */
+  override?: Variant;
 }
 
 export interface PredictResult {
@@ -23,6 +27,8 @@ export interface PredictResult {
   artifactSha256: string;
   predictionId: string;
   predictions: Prediction[];
+  /** During a rollout: which variant answered. */
+  variant?: Variant;
 }
 
 export type PredictOutcome = 'ok' | 'invalid' | 'error' | 'timeout';
@@ -39,8 +45,43 @@ export interface PredictEvent {
 
 export type PredictObserver = (e: PredictEvent) => void;
 
+const MAX_SHADOW = 4;
+
+export type Variant = 'stable' | 'candidate';
+
+export interface RouteDecisionLike {
+  rolloutId: string;
+  candidate: string;
+  variant: Variant;
+  shadow: boolean;
+}
+
+/** What predict needs from rollouts (implemented by RolloutService). */
+export interface RolloutRouter {
+  route(model: string, routingKey: string | undefined, override?: Variant): RouteDecisionLike | undefined;
+  record(d: RouteDecisionLike, variant: Variant, outcome: { serverError: boolean; latencyMs: number }): void;
+  recordShadow(
+    d: RouteDecisionLike,
+    outcome: { agreed: number; compared: number; serverError: boolean; latencyMs: number },
+  ): void;
+}
+
+/** Same label (classification), or values within 1% (regression). */
+function agrees(a: Prediction, b: Prediction): boolean {
+  if ('label' in a && 'label' in b) return a.label === b.label;
+  if ('value' in a && 'value' in b)
+    return Math.abs(a.value - b.value) <= 0.01 * Math.max(Math.abs(b.value), 1e-9);
+  return false;
+}
+
 /** The prediction use case: pick the version, validate against its contract, run it. */
 export class PredictService {
+  #shadowInFlight = 0;
+  /** shadow requests dropped because MAX_SHADOW were already running */
+  shadowShed = 0;
+  /** set once rollouts exist (main.ts) */
+  router: RolloutRouter | undefined;
+
   constructor(
     private readonly serving: ServingService,
     private readonly store: RegistryStore,
@@ -50,9 +91,90 @@ export class PredictService {
 
   async predict(req: PredictRequest): Promise<PredictResult> {
     const spans = req.spans ?? NO_SPANS;
-    const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, () =>
-      req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
-    );
+    const decision =
+      req.version === undefined ? this.router?.route(req.model, req.routingKey, req.override) : undefined;
+    if (decision?.variant === 'candidate') {
+      const started = performance.now();
+      try {
+        const result = await this.#run(req, spans, () => this.#pinned(req.model, decision.candidate));
+        this.router!.record(decision, 'candidate', {
+          serverError: false,
+          latencyMs: performance.now() - started,
+        });
+        return { ...result, variant: 'candidate' };
+      } catch (err) {
+        const serverError = !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
+        this.router!.record(decision, 'candidate', { serverError, latencyMs: performance.now() - started });
+        if (!serverError) throw err;
+        // the candidate failed: stable answers, and the failure counts against the candidate
+      }
+    }
+    const started = performance.now();
+    try {
+      const result = await this.#run(req, spans, () =>
+        req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
+      );
+      if (decision) {
+        this.router!.record(decision, 'stable', {
+          serverError: false,
+          latencyMs: performance.now() - started,
+        });
+        if (decision.shadow) this.#shadow(decision, req, result.predictions);
+        return { ...result, variant: 'stable' };
+      }
+      return result;
+    } catch (err) {
+      if (decision) {
+        const serverError = !isAppError(err) || err.status >= 500;
+        this.router!.record(decision, 'stable', { serverError, latencyMs: performance.now() - started });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Mirrors a request to the candidate after stable answered: on the next turn of the event loop
+   * (the answer is already on its way), at most MAX_SHADOW at a time; more are shed, never queued
+   * behind live traffic.
+   */
+  #shadow(decision: RouteDecisionLike, req: PredictRequest, stable: Prediction[]): void {
+    if (this.#shadowInFlight >= MAX_SHADOW) {
+      this.shadowShed++;
+      return;
+    }
+    this.#shadowInFlight++;
+    setImmediate(() => {
+      const started = performance.now();
+      this.#pinned(req.model, decision.candidate)
+        .then(async (model) => {
+          if (model.validate(req.instances).length > 0) return; // the candidate's contract differs: not comparable
+          const { predictions } = await model.predict(req.instances, this.inferenceTimeoutMs);
+          const agreed = predictions.filter((p, i) => agrees(p, stable[i]!)).length;
+          this.router!.recordShadow(decision, {
+            agreed,
+            compared: predictions.length,
+            serverError: false,
+            latencyMs: performance.now() - started,
+          });
+        })
+        .catch(() =>
+          this.router!.recordShadow(decision, {
+            agreed: 0,
+            compared: 0,
+            serverError: true,
+            latencyMs: performance.now() - started,
+          }),
+        )
+        .finally(() => this.#shadowInFlight--);
+    });
+  }
+
+  async #run(
+    req: PredictRequest,
+    spans: SpanScope,
+    pick: () => Promise<LoadedModel>,
+  ): Promise<PredictResult> {
+    const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
     const { identity } = model;
     req.onVersion?.(identity.model, identity.version);
     const attributes = { 'modelgate.model': identity.model, 'modelgate.version': identity.version };

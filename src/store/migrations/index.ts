@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate.js';
 import { initial } from './0001-initial.js';
 import { idempotency } from './0002-idempotency.js';
+import { rollouts } from './0003-rollouts.js';
 
 /** Every migration, in order. Forward only: a released migration is never edited, only followed. */
-export const MIGRATIONS: readonly Migration[] = [initial, idempotency];
+export const MIGRATIONS: readonly Migration[] = [initial, idempotency, rollouts];

@@ -1,0 +1,168 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Decision, Rollout, RolloutService } from '../../modules/rollouts/rollout-service.js';
+import { STRATEGIES } from '../../modules/rollouts/plan.js';
+import type { AppServices } from '../app-services.js';
+import { ModelParams, responses, VersionParam } from '../schemas.js';
+
+const RolloutSchema = Type.Object({
+  id: Type.String(),
+  model: Type.String(),
+  candidate: Type.String(),
+  baseline: Type.String(),
+  strategy: Type.String(),
+  state: Type.String(),
+  step_index: Type.Integer(),
+  steps: Type.Array(Type.Unknown()),
+  current_step: Type.Union([Type.Unknown(), Type.Null()]),
+  step_started_at: Type.String(),
+  interval_seconds: Type.Number(),
+  no_data: Type.String(),
+  max_looks: Type.Integer(),
+  checkpoint: Type.Unknown(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  created_by: Type.String(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  ended_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+const RolloutDetailSchema = Type.Composite([
+  RolloutSchema,
+  Type.Object({
+    window: Type.Union([Type.Unknown(), Type.Null()]),
+    decisions: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        at: Type.String(),
+        step_index: Type.Integer(),
+        look: Type.Integer(),
+        verdict: Type.String(),
+        action: Type.String(),
+        checks: Type.Array(Type.Unknown()),
+      }),
+    ),
+  }),
+]);
+
+const StartBodySchema = Type.Object(
+  {
+    candidate: VersionParam,
+    strategy: Type.Optional(Type.Union(STRATEGIES.map((s) => Type.Literal(s)))),
+    /** a plan of your own (steps, interval, no_data); default: the strategy's preset */
+    plan: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const RolloutParams = Type.Object({ id: Type.String({ pattern: '^ro_[0-9a-f]{16}$' }) });
+
+export function rolloutBody(r: Rollout) {
+  return {
+    id: r.id,
+    model: r.model,
+    candidate: r.candidate,
+    baseline: r.baseline,
+    strategy: r.strategy,
+    state: r.state,
+    step_index: r.stepIndex,
+    steps: r.plan.steps,
+    current_step: r.plan.steps[r.stepIndex] ?? null,
+    step_started_at: new Date(r.stepStartedAt).toISOString(),
+    interval_seconds: r.plan.intervalS,
+    no_data: r.plan.noData,
+    max_looks: r.maxLooks,
+    checkpoint: r.checkpoint,
+    reason: r.reason,
+    created_by: r.createdBy,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+    ended_at: r.endedAt,
+  };
+}
+
+const decisionBody = (d: Decision) => ({
+  id: d.id,
+  at: d.at,
+  step_index: d.stepIndex,
+  look: d.look,
+  verdict: d.verdict,
+  action: d.action,
+  checks: d.checks,
+});
+
+async function detail(rollouts: RolloutService, r: Rollout) {
+  const active = rollouts.active(r.model)?.id === r.id;
+  return {
+    ...rolloutBody(r),
+    window: active ? rollouts.window(r) : null,
+    decisions: (await rollouts.decisions(r.id, 50)).map(decisionBody),
+  };
+}
+
+/** Rollouts: start, watch, approve, pause, resume, abort. */
+export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  const actor = (p: { id: string } | null) => ({ id: p?.id ?? 'anonymous' });
+
+  app.post(
+    '/v1/models/:name/rollouts',
+    {
+      config: { scope: 'admin', idempotent: 'body' },
+      schema: {
+        params: ModelParams,
+        body: StartBodySchema,
+        response: responses({ 201: RolloutDetailSchema }),
+      },
+    },
+    async (req, reply) => {
+      const r = await services.rollouts.start({
+        model: req.params.name,
+        candidate: req.body.candidate,
+        ...(req.body.strategy ? { strategy: req.body.strategy } : {}),
+        ...(req.body.plan !== undefined ? { plan: req.body.plan } : {}),
+        actor: actor(req.principal),
+      });
+      req.logFields = { model: r.model, version: r.candidate, rollout: r.id };
+      return reply.code(201).send(await detail(services.rollouts, r));
+    },
+  );
+
+  app.get(
+    '/v1/models/:name/rollouts',
+    {
+      config: { scope: 'read' },
+      schema: {
+        params: ModelParams,
+        response: responses({ 200: Type.Object({ rollouts: Type.Array(RolloutSchema) }) }),
+      },
+    },
+    async (req) => ({ rollouts: (await services.rollouts.list(req.params.name)).map(rolloutBody) }),
+  );
+
+  app.get(
+    '/v1/rollouts/:id',
+    {
+      config: { scope: 'read' },
+      schema: { params: RolloutParams, response: responses({ 200: RolloutDetailSchema }) },
+    },
+    async (req) => detail(services.rollouts, await services.rollouts.get(req.params.id)),
+  );
+
+  for (const action of ['approve', 'pause', 'resume', 'abort'] as const) {
+    app.post(
+      `/v1/rollouts/:id/${action}`,
+      {
+        config: { scope: 'admin', idempotent: 'body' },
+        schema: { params: RolloutParams, response: responses({ 200: RolloutDetailSchema }) },
+      },
+      async (req) => {
+        const r = await services.rollouts[action](req.params.id, actor(req.principal));
+        req.logFields = { model: r.model, version: r.candidate, rollout: r.id };
+        return detail(services.rollouts, r);
+      },
+    );
+  }
+};
