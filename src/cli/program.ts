@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
+import { rolloutCommand } from './commands/rollout.js';
 import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
   keysCommand(program, ctx);
   predictCommand(program, ctx);
   auditCommand(program, ctx);
+  rolloutCommand(program, ctx);
   return program;
 }
 

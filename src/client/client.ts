@@ -19,6 +19,32 @@ import type {
 
 export type Scope = 'predict' | 'read' | 'admin';
 
+/** A rollout as the API shows it (`GET /v1/rollouts/{id}`). */
+export interface RolloutDetail {
+  id: string;
+  model: string;
+  candidate: string;
+  baseline: string;
+  strategy: string;
+  state: string;
+  step_index: number;
+  steps: Array<Record<string, unknown>>;
+  current_step: Record<string, unknown> | null;
+  step_started_at: string;
+  reason: string | null;
+  created_at: string;
+  ended_at: string | null;
+  window?: { stable: Record<string, number>; candidate: Record<string, number> } | null;
+  decisions?: Array<{
+    at: string;
+    step_index: number;
+    look: number;
+    verdict: string;
+    action: string;
+    checks: Array<{ name: string; verdict: string; reason: string }>;
+  }>;
+}
+
 export interface AuditFilter {
   model?: string;
   principal?: string;
@@ -173,6 +199,26 @@ export class ModelgateClient {
 
   revokeKey(id: string): Promise<KeyBody> {
     return this.#request('DELETE', `/v1/keys/${enc(id)}`);
+  }
+
+  startRollout(
+    model: string,
+    body: { candidate: string; strategy?: 'canary' | 'shadow' | 'blue-green' | 'ab'; plan?: unknown },
+  ): Promise<RolloutDetail> {
+    return this.#request('POST', `/v1/models/${enc(model)}/rollouts`, body);
+  }
+
+  getRollout(id: string): Promise<RolloutDetail> {
+    return this.#request('GET', `/v1/rollouts/${enc(id)}`);
+  }
+
+  async listRollouts(model: string): Promise<RolloutDetail[]> {
+    return (await this.#request<{ rollouts: RolloutDetail[] }>('GET', `/v1/models/${enc(model)}/rollouts`))
+      .rollouts;
+  }
+
+  rolloutAction(id: string, action: 'approve' | 'pause' | 'resume' | 'abort'): Promise<RolloutDetail> {
+    return this.#request('POST', `/v1/rollouts/${enc(id)}/${action}`, {});
   }
 
   /** One page of the audit log, newest first; pass `cursor` = the previous page's `next_cursor`. */

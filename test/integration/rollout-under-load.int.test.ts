@@ -15,7 +15,11 @@ async function underLoad(s: TestServer, until: () => Promise<boolean>, workers =
     for (let i = 0; !stop; i++) {
       const res = await fetch(`${s.url}/v1/models/breast-cancer/predict`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${s.adminKey}`, 'content-type': 'application/json', 'x-routing-key': `w${w}-${i}` },
+        headers: {
+          authorization: `Bearer ${s.adminKey}`,
+          'content-type': 'application/json',
+          'x-routing-key': `w${w}-${i}`,
+        },
         body: EXAMPLE_BODY,
       });
       await res.arrayBuffer();
@@ -39,7 +43,9 @@ async function underLoad(s: TestServer, until: () => Promise<boolean>, workers =
 
 describe('rollouts under load on a real port', () => {
   it('promotes with no failed client request', { timeout: 90_000 }, async (t) => {
-    const s = await startTestServer(t, { env: { MODELGATE_ROLLOUT_TICK_MS: '200', MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0' } });
+    const s = await startTestServer(t, {
+      env: { MODELGATE_ROLLOUT_TICK_MS: '200', MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0' },
+    });
     await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
     await s.admin.registerVersion(join(DEMO, '1.1.0/manifest.yaml'));
     await s.admin.promote('breast-cancer', '1.0.0');
@@ -47,7 +53,14 @@ describe('rollouts under load on a real port', () => {
     const r = await rollouts.start({
       model: 'breast-cancer',
       candidate: '1.1.0',
-      plan: { steps: [{ type: 'smoke' }, { type: 'canary', weight: 50, duration: 2 }, { type: 'canary', weight: 100, duration: 1 }], interval: 1 },
+      plan: {
+        steps: [
+          { type: 'smoke' },
+          { type: 'canary', weight: 50, duration: 2 },
+          { type: 'canary', weight: 100, duration: 1 },
+        ],
+        interval: 1,
+      },
       actor: { id: 'test' },
     });
     const counts = await underLoad(s, async () => (await rollouts.get(r.id)).state !== 'running');
@@ -56,29 +69,37 @@ describe('rollouts under load on a real port', () => {
     assert.equal(counts.failed, 0, JSON.stringify(counts));
     assert.ok(counts.candidate > 100 && counts.stable > 100, JSON.stringify(counts));
     assert.equal((await s.admin.getModel('breast-cancer')).aliases.production, '1.1.0');
-    t.diagnostic(`promotion under load: ${counts.ok} requests, ${counts.failed} failed (stable ${counts.stable}, candidate ${counts.candidate})`);
+    t.diagnostic(
+      `promotion under load: ${counts.ok} requests, ${counts.failed} failed (stable ${counts.stable}, candidate ${counts.candidate})`,
+    );
   });
 
-  it('rolls a failing candidate back on its own with no failed client request', { timeout: 90_000 }, async (t) => {
-    const s = await startTestServer(t, { env: { MODELGATE_ROLLOUT_TICK_MS: '200', MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0' } });
-    await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
-    const bad = await s.admin.registerVersion(join(DEMO, '1.1.0/manifest.yaml'));
-    await s.admin.promote('breast-cancer', '1.0.0');
-    // the candidate's stored bytes are corrupted: every attempt to serve it fails
-    await tamperBlob(s, bad.version.artifact_sha256);
-    const rollouts = s.server.runtime.services.rollouts;
-    const r = await rollouts.start({
-      model: 'breast-cancer',
-      candidate: '1.1.0',
-      plan: { steps: [{ type: 'canary', weight: 50, duration: 30 }], interval: 1 },
-      actor: { id: 'test' },
-    });
-    const counts = await underLoad(s, async () => (await rollouts.get(r.id)).state !== 'running');
-    const final = await rollouts.get(r.id);
-    assert.equal(final.state, 'rolled_back');
-    assert.match(final.reason!, /error_rate: candidate error rate 1 is over the ceiling/);
-    assert.equal(counts.failed, 0, JSON.stringify(counts));
-    assert.equal(counts.candidate, 0, 'every candidate failure was answered by stable');
-    t.diagnostic(`automatic rollback under load: ${counts.ok} requests, ${counts.failed} failed`);
-  });
+  it(
+    'rolls a failing candidate back on its own with no failed client request',
+    { timeout: 90_000 },
+    async (t) => {
+      const s = await startTestServer(t, {
+        env: { MODELGATE_ROLLOUT_TICK_MS: '200', MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0' },
+      });
+      await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
+      const bad = await s.admin.registerVersion(join(DEMO, '1.1.0/manifest.yaml'));
+      await s.admin.promote('breast-cancer', '1.0.0');
+      // the candidate's stored bytes are corrupted: every attempt to serve it fails
+      await tamperBlob(s, bad.version.artifact_sha256);
+      const rollouts = s.server.runtime.services.rollouts;
+      const r = await rollouts.start({
+        model: 'breast-cancer',
+        candidate: '1.1.0',
+        plan: { steps: [{ type: 'canary', weight: 50, duration: 30 }], interval: 1 },
+        actor: { id: 'test' },
+      });
+      const counts = await underLoad(s, async () => (await rollouts.get(r.id)).state !== 'running');
+      const final = await rollouts.get(r.id);
+      assert.equal(final.state, 'rolled_back');
+      assert.match(final.reason!, /error_rate: candidate error rate 1 is over the ceiling/);
+      assert.equal(counts.failed, 0, JSON.stringify(counts));
+      assert.equal(counts.candidate, 0, 'every candidate failure was answered by stable');
+      t.diagnostic(`automatic rollback under load: ${counts.ok} requests, ${counts.failed} failed`);
+    },
+  );
 });
