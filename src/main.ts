@@ -28,6 +28,8 @@ import type { OutboundPolicy } from './shared/outbound-url.js';
 import { VERSION } from './shared/version.js';
 import { RolloutService } from './modules/rollouts/rollout-service.js';
 import { windowProblem } from './modules/rollouts/windows.js';
+import { PredictionLog } from './modules/feedback/prediction-log.js';
+import { FeedbackService } from './modules/feedback/feedback-service.js';
 import { Observability } from './observability/observability.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { BlobStore } from './store/blob-store.js';
@@ -105,6 +107,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
   const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
   let shuttingDown = false;
+  const predictionLog = new PredictionLog(db.db, clock, logger);
   const predict = new PredictService(
     serving,
     registryStore,
@@ -139,6 +142,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     audit: new SqlAuditReader(db.db),
     observability,
     rollouts: undefined as unknown as RolloutService, // set below, once serving is synced
+    predictionLog,
+    feedback: undefined as unknown as FeedbackService, // set below, with rollouts
     stagingDir: join(home, 'staging'),
     shuttingDown: () => shuttingDown,
   };
@@ -160,6 +165,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   });
   await rollouts.load();
   services.rollouts = rollouts;
+  services.feedback = new FeedbackService(
+    db.db,
+    predictionLog,
+    registryStore,
+    clock,
+    (id, variant, correct) => rollouts.recordFeedback(id, variant, correct),
+  );
   predict.router = rollouts;
   const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
 
@@ -172,6 +184,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       clearInterval(purgeTimer);
       clearInterval(rolloutTimer);
       await pool.close();
+      await predictionLog.close();
       await observability.close();
       await db.close();
     },

@@ -188,6 +188,11 @@ export const ConfigSchema = Type.Object(
       description:
         'Log the feature values of each predict request (debug aid; they may be personal data). Off: never logged.',
     }),
+    storePredictionInputs: Type.Boolean({
+      default: false,
+      description:
+        'Store the feature values of each prediction in the prediction log (for later analysis; they may be personal data). Off: only outputs, version and ids are stored.',
+    }),
     otelExporterOtlpEndpoint: Type.Optional(
       Type.String({
         pattern: '^https?://',

@@ -8,6 +8,8 @@ import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Observability } from '../observability/observability.js';
 import type { RolloutService } from '../modules/rollouts/rollout-service.js';
+import type { PredictionLog } from '../modules/feedback/prediction-log.js';
+import type { FeedbackService } from '../modules/feedback/feedback-service.js';
 import type { IdempotencyStore } from '../modules/idempotency/idempotency-store.js';
 import type { AuditReader } from '../modules/audit/audit.js';
 
@@ -25,6 +27,8 @@ export interface AppServices {
   audit: AuditReader;
   observability: Observability;
   rollouts: RolloutService;
+  predictionLog: PredictionLog;
+  feedback: FeedbackService;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */

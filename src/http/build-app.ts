@@ -14,6 +14,7 @@ import { NO_SPANS, type SpanScope } from '../shared/spans.js';
 import { auditRoutes } from './routes/audit.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { rolloutRoutes } from './routes/rollouts.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -207,6 +208,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(auditRoutes, opts);
   await app.register(observabilityRoutes, opts);
   await app.register(rolloutRoutes, opts);
+  await app.register(feedbackRoutes, opts);
   return app;
 }
 

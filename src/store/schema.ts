@@ -80,6 +80,17 @@ export interface Database {
     action: string;
     checks: string;
   };
+  predictions: {
+    id: string;
+    model_name: string;
+    version: string;
+    variant: string | null;
+    rollout_id: string | null;
+    at: string;
+    outputs: string;
+    inputs: string | null;
+  };
+  feedback: { prediction_id: string; idx: number; truth: string; at: string; principal: string };
   blobs: { sha256: string; size: number; chunks: number; created_at: string };
   blob_chunks: { sha256: string; seq: number; data: Uint8Array };
 }

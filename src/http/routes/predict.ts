@@ -25,6 +25,19 @@ function toBody(r: PredictResult): PredictResponse {
   };
 }
 
+/** Queues the prediction for the log (feedback joins on its id); never waits. */
+function logPrediction(services: AppServices, r: PredictResult, instances: unknown[]): void {
+  services.predictionLog.add({
+    id: r.predictionId,
+    model: r.model,
+    version: r.version,
+    variant: r.variant ?? null,
+    rolloutId: r.rolloutId ?? null,
+    predictions: r.predictions,
+    ...(services.config.storePredictionInputs ? { inputs: instances } : {}),
+  });
+}
+
 const ROUTING_HEADER = 'x-routing-key';
 const OVERRIDE_HEADER = 'x-modelgate-variant-override';
 
@@ -89,6 +102,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
       };
       if (result.variant) void reply.header('x-modelgate-variant', result.variant);
+      logPrediction(services, result, req.body.instances);
       return toBody(result);
     },
   );
@@ -120,6 +134,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         prediction_id: result.predictionId,
         ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
       };
+      logPrediction(services, result, req.body.instances);
       return toBody(result);
     },
   );

@@ -27,8 +27,9 @@ export interface PredictResult {
   artifactSha256: string;
   predictionId: string;
   predictions: Prediction[];
-  /** During a rollout: which variant answered. */
+  /** During a rollout: which variant answered, and the rollout. */
   variant?: Variant;
+  rolloutId?: string;
 }
 
 export type PredictOutcome = 'ok' | 'invalid' | 'error' | 'timeout';
@@ -101,7 +102,7 @@ export class PredictService {
           serverError: false,
           latencyMs: performance.now() - started,
         });
-        return { ...result, variant: 'candidate' };
+        return { ...result, variant: 'candidate', rolloutId: decision.rolloutId };
       } catch (err) {
         const serverError = !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
         this.router!.record(decision, 'candidate', { serverError, latencyMs: performance.now() - started });
@@ -120,7 +121,7 @@ export class PredictService {
           latencyMs: performance.now() - started,
         });
         if (decision.shadow) this.#shadow(decision, req, result.predictions);
-        return { ...result, variant: 'stable' };
+        return { ...result, variant: 'stable', rolloutId: decision.rolloutId };
       }
       return result;
     } catch (err) {

@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../../shared/clock.js';
+import type { Database } from '../../store/schema.js';
+import type { Prediction } from '../serving/output-plan.js';
+
+export interface LoggedPrediction {
+  id: string;
+  model: string;
+  version: string;
+  variant: 'stable' | 'candidate' | null;
+  rolloutId: string | null;
+  predictions: Prediction[];
+  inputs?: unknown[];
+}
+
+/**
+ * Writes predictions to the database in batches, off the request path: `add` only queues. The
+ * queue is flushed every `flushMs` or at `batchSize`; when the database cannot keep up, the
+ * oldest entries beyond `maxQueue` are dropped (counted), never the response delayed. Recent
+ * entries stay in memory too, so feedback that arrives before a flush still joins.
+ */
+export class PredictionLog {
+  #queue: Array<Database['predictions']> = [];
+  readonly #recent = new Map<string, LoggedPrediction>();
+  #timer: NodeJS.Timeout;
+  #flushing: Promise<void> | undefined;
+  dropped = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options = { flushMs: 250, batchSize: 500, maxQueue: 50_000, recent: 100_000 },
+  ) {
+    this.#timer = setInterval(() => void this.flush(), options.flushMs).unref();
+  }
+
+  add(p: LoggedPrediction): void {
+    this.#recent.set(p.id, p);
+    if (this.#recent.size > this.options.recent) this.#recent.delete(this.#recent.keys().next().value!);
+    this.#queue.push({
+      id: p.id,
+      model_name: p.model,
+      version: p.version,
+      variant: p.variant,
+      rollout_id: p.rolloutId,
+      at: this.clock.now().toISOString(),
+      outputs: JSON.stringify(p.predictions),
+      inputs: p.inputs ? JSON.stringify(p.inputs) : null,
+    });
+    if (this.#queue.length > this.options.maxQueue) {
+      this.#queue.shift();
+      this.dropped++;
+    }
+    if (this.#queue.length >= this.options.batchSize) void this.flush();
+  }
+
+  /** A prediction by id: recent ones from memory, older ones from the database. */
+  async get(id: string): Promise<LoggedPrediction | undefined> {
+    const hit = this.#recent.get(id);
+    if (hit) return hit;
+    const row = await this.db.selectFrom('predictions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      model: row.model_name,
+      version: row.version,
+      variant: row.variant as LoggedPrediction['variant'],
+      rolloutId: row.rollout_id,
+      predictions: JSON.parse(row.outputs) as Prediction[],
+    };
+  }
+
+  async flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, this.options.batchSize);
+    this.#flushing = this.db
+      .insertInto('predictions')
+      .values(batch)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute()
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.dropped += batch.length;
+          this.logger.warn({ err, rows: batch.length }, 'prediction log batch could not be written');
+        },
+      )
+      .finally(() => (this.#flushing = undefined));
+    await this.#flushing;
+    if (this.#queue.length >= this.options.batchSize) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    while (this.#queue.length > 0 || this.#flushing) await this.flush();
+  }
+}
