@@ -27,6 +27,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import type { OutboundPolicy } from './shared/outbound-url.js';
 import { VERSION } from './shared/version.js';
 import { RolloutService } from './modules/rollouts/rollout-service.js';
+import { WebhookNotifier } from './modules/rollouts/webhooks.js';
 import { windowProblem } from './modules/rollouts/windows.js';
 import { PredictionLog } from './modules/feedback/prediction-log.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
@@ -66,6 +67,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const clock = options.clock ?? systemClock;
   // before anything is opened: a refused JWKS URL stops the start with nothing to clean up
   const jwt = jwtVerifier(config);
+  const webhookUrls = config.rolloutWebhookUrls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const notifier =
+    webhookUrls.length > 0
+      ? new WebhookNotifier({
+          urls: webhookUrls,
+          ...(config.rolloutWebhookSecret ? { secret: config.rolloutWebhookSecret } : {}),
+          format: config.rolloutWebhookFormat,
+          outbound: outboundPolicy(config),
+          logger,
+        })
+      : undefined;
   const home = resolve(config.home);
   mkdirSync(home, { recursive: true });
 
@@ -162,7 +177,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock,
     logger,
     windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
+    onDecision: observability.observeRolloutDecision,
+    notify: (e) => {
+      observability.observeRolloutEvent(e);
+      notifier?.send(e);
+    },
   });
+  observability.bindRollouts(() => rollouts.allActive());
   await rollouts.load();
   services.rollouts = rollouts;
   services.feedback = new FeedbackService(
@@ -185,6 +206,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       clearInterval(rolloutTimer);
       await pool.close();
       await predictionLog.close();
+      await notifier?.drain();
       await observability.close();
       await db.close();
     },

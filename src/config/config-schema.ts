@@ -223,6 +223,23 @@ export const ConfigSchema = Type.Object(
       description:
         'Freeze periods, `,`-separated ISO intervals, e.g. `2026-12-20T00:00:00Z/2027-01-04T00:00:00Z`. No rollout starts inside one.',
     }),
+    rolloutWebhookUrls: Type.String({
+      default: '',
+      description:
+        'Comma-separated URLs that receive rollout events (started, step advanced, paused, promoted, rolled back) as signed JSON POSTs. Checked by the outbound URL policy.',
+    }),
+    rolloutWebhookSecret: Type.Optional(
+      Type.String({
+        minLength: 16,
+        secret: true,
+        description:
+          'HMAC-SHA256 key for the `X-Modelgate-Signature` header of webhooks (`sha256=<hex>` of `<timestamp>.<body>`).',
+      }),
+    ),
+    rolloutWebhookFormat: Type.Union([Type.Literal('json'), Type.Literal('slack')], {
+      default: 'json',
+      description: '`json` (modelgate events) or `slack` (a Slack-compatible `{"text"}` message).',
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level (JSON lines on stdout).' },

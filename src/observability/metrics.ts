@@ -108,6 +108,34 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly rolloutActive = new Gauge({
+    name: 'modelgate_rollout_active',
+    help: '1 while a rollout of the model runs or is paused; labels name the candidate and the strategy.',
+    labelNames: ['model', 'candidate', 'strategy', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rolloutCandidateWeight = new Gauge({
+    name: 'modelgate_rollout_candidate_weight_percent',
+    help: "Share of the model's live traffic the candidate answers in the current step (0 in shadow and smoke steps).",
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rolloutDecisions = new Counter({
+    name: 'modelgate_rollout_decisions_total',
+    help: 'Analysis decisions of rollouts, by model, verdict (pass, fail, inconclusive, n/a) and action.',
+    labelNames: ['model', 'verdict', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rolloutsEnded = new Counter({
+    name: 'modelgate_rollouts_ended_total',
+    help: 'Rollouts that ended, by model and final state (promoted, rolled_back, aborted).',
+    labelNames: ['model', 'state'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'modelgate_build_info',
     help: 'Always 1; labels carry the modelgate and Node.js versions.',

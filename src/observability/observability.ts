@@ -1,5 +1,6 @@
 import type { PredictEvent } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
+import type { Rollout, RolloutEvent } from '../modules/rollouts/rollout-service.js';
 import { Metrics } from './metrics.js';
 import { TrafficStats } from './stats.js';
 import { Tracing, type TracingOptions } from './tracing.js';
@@ -72,6 +73,36 @@ export class Observability {
       }
     };
   }
+
+  /** Rollout gauges are read from the controller at each scrape. */
+  bindRollouts(active: () => Rollout[]): void {
+    const m = this.metrics;
+    (m.rolloutActive as unknown as { collect: () => void }).collect = () => {
+      m.rolloutActive.reset();
+      m.rolloutCandidateWeight.reset();
+      for (const r of active()) {
+        m.rolloutActive.set(
+          { model: r.model, candidate: r.candidate, strategy: r.strategy, state: r.state },
+          1,
+        );
+        const step = r.plan.steps[r.stepIndex];
+        m.rolloutCandidateWeight.set(
+          { model: r.model },
+          step?.type === 'canary' && r.state === 'running' ? step.weight : 0,
+        );
+      }
+    };
+  }
+
+  readonly observeRolloutDecision = (r: Rollout, verdict: string, action: string): void => {
+    this.metrics.rolloutDecisions.inc({ model: r.model, verdict, action });
+  };
+
+  readonly observeRolloutEvent = (e: RolloutEvent): void => {
+    if (e.type === 'promoted' || e.type === 'rolled_back' || e.type === 'aborted') {
+      this.metrics.rolloutsEnded.inc({ model: e.rollout.model, state: e.type });
+    }
+  };
 
   async close(): Promise<void> {
     await this.tracing.shutdown();

@@ -43,6 +43,7 @@ describe('secrets from files', () => {
       databaseUrl: 'postgres://u:p@127.0.0.1:5432/x',
       adminKey: 'mg_abcdefgh12_' + 'k'.repeat(43),
       jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----',
+      rolloutWebhookSecret: 'a-webhook-secret-of-some-length',
     };
     const secrets = configKeys().filter((k) => k.secret);
     assert.deepEqual(

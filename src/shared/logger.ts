@@ -18,6 +18,8 @@ export const REDACT_PATHS = [
   'headers.cookie',
   'config.adminKey',
   'config.databaseUrl',
+  'config.jwtPublicKey',
+  'config.rolloutWebhookSecret',
 ];
 
 export interface LoggerOptions {

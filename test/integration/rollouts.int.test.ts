@@ -300,3 +300,88 @@ describe('rollouts with a fake clock, on a real server with real models', () => 
     assert.equal((await status(s, r.id)).state, 'aborted');
   });
 });
+
+describe('shadow step on real models', () => {
+  it('mirrors requests after answering, compares outputs, and rolls back a disagreeing candidate', async (t) => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 10));
+    const s = await demo(t, clock);
+    await s.admin.registerVersion(join(DEMO, '1.2.0/manifest.yaml'));
+    const r = await startRollout(s, {
+      candidate: '1.2.0',
+      plan: { steps: [{ type: 'shadow', percent: 100, duration: '5m' }], interval: '1m' },
+    });
+    const { readFileSync } = await import('node:fs');
+    const [head, ...lines] = readFileSync(join(DEMO, 'test.csv'), 'utf8').trim().split('\n');
+    const cols = head!.split(',');
+    for (const line of lines) {
+      const cells = line.split(',');
+      const instance = Object.fromEntries(
+        cols.filter((c) => c !== 'target').map((c) => [c, Number(cells[cols.indexOf(c)])]),
+      );
+      const res = await raw(s, 'POST', PREDICT, {
+        body: JSON.stringify({ instances: [instance] }),
+        headers: json,
+      });
+      assert.equal(res.headers.get('x-modelgate-variant'), 'stable', 'stable answers every shadowed request');
+      assert.equal(res.json.version, '1.0.0');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the mirrored runs finish
+    const live = (await raw(s, 'GET', `/v1/rollouts/${r.id}`)).json as unknown as {
+      window: { candidate: { shadowCompared: number; shadowAgreed: number } };
+    };
+    assert.ok(live.window.candidate.shadowCompared >= 100, JSON.stringify(live.window));
+    assert.ok(live.window.candidate.shadowAgreed / live.window.candidate.shadowCompared < 0.8);
+    clock.advance(MIN);
+    await s.server.runtime.services.rollouts.tick();
+    const st = await status(s, r.id);
+    assert.equal(st.state, 'rolled_back');
+    assert.match(st.reason!, /shadow_agreement: candidate agrees with stable on 0\.\d+ of inputs/);
+  });
+});
+
+describe('rollout notifications', () => {
+  it('sends signed webhook events as a rollout starts and rolls back', async (t) => {
+    const { createServer } = await import('node:http');
+    const got: Array<{ event: string; sig: string | undefined }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        got.push({
+          event: (JSON.parse(body) as { event: string }).event,
+          sig: req.headers['x-modelgate-signature'] as string | undefined,
+        });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise((resolve) => receiver.close(resolve)));
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 10));
+    const s = await demo(t, clock, {
+      MODELGATE_ROLLOUT_WEBHOOK_URLS: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`,
+      MODELGATE_ROLLOUT_WEBHOOK_SECRET: 'a-long-enough-secret',
+      MODELGATE_OUTBOUND_ALLOW_HTTP: 'true',
+      MODELGATE_OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+    });
+    const r = await startRollout(s, {
+      candidate: '1.1.0',
+      plan: { steps: [{ type: 'canary', weight: 25, duration: '1m' }], interval: '1m', no_data: 'fail' },
+    });
+    clock.advance(MIN);
+    await s.server.runtime.services.rollouts.tick();
+    assert.equal((await status(s, r.id)).state, 'rolled_back');
+    const deadline = Date.now() + 5000;
+    while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(
+      got.map((g) => g.event),
+      ['rollout.started', 'rollout.rolled_back'],
+    );
+    assert.ok(got.every((g) => /^sha256=[0-9a-f]{64}$/.test(g.sig ?? '')));
+    const metrics = (await raw(s, 'GET', '/metrics')).text;
+    assert.match(metrics, /modelgate_rollouts_ended_total\{model="breast-cancer",state="rolled_back"\} 1/);
+    assert.match(
+      metrics,
+      /modelgate_rollout_decisions_total\{model="breast-cancer",verdict="inconclusive",action="rolled_back"\} 1/,
+    );
+  });
+});

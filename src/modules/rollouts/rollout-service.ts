@@ -81,6 +81,7 @@ export interface RolloutDeps {
   logger: Logger;
   judge?: Partial<Omit<JudgeConfig, 'maxLooks'>>;
   notify?: (e: RolloutEvent) => void;
+  onDecision?: (r: Rollout, verdict: string, action: string) => void;
   /** deployment windows: returns why a rollout may not start now, or undefined */
   windowProblem?: (nowMs: number) => string | undefined;
 }
@@ -269,6 +270,11 @@ export class RolloutService {
       await this.#end(r, 'aborted', `${reason} (${actor.id})`, actor);
       return r;
     });
+  }
+
+  /** Every active rollout. */
+  allActive(): Rollout[] {
+    return [...this.#active.values()];
   }
 
   /** The active rollout of a model, if any. */
@@ -555,6 +561,7 @@ export class RolloutService {
   }
 
   async #decide(r: Rollout, verdict: Verdict | 'n/a', action: string, checks: Check[]): Promise<void> {
+    this.deps.onDecision?.(r, verdict, action);
     await this.deps.db
       .insertInto('rollout_decisions')
       .values({
