@@ -67,6 +67,7 @@ describe('rollout judge', () => {
     assert.match(worse.checks.find((c) => c.name === 'accuracy')!.reason, /accuracy is lower/);
     const few = judge(arm(2000, 0, 5, good), arm(1000, 0, 5, { labelled: 20, correct: 5 }), cfg);
     assert.equal(few.checks.find((c) => c.name === 'accuracy')!.verdict, 'inconclusive');
+    assert.equal(few.verdict, 'pass', 'missing feedback never holds a step');
   });
 
   it('fails a shadow candidate that disagrees with stable', () => {

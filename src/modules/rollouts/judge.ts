@@ -39,6 +39,8 @@ export interface JudgeConfig {
   maxP99Ms: number;
   /** candidate median latency may exceed baseline's by this share before it counts as slower */
   latencyMargin: number;
+  /** ... and by at least this many milliseconds: a 20 µs slowdown is not worth a rollback */
+  latencyMinDiffMs: number;
   minLabelled: number;
   accuracyMargin: number;
   minShadowAgreement: number;
@@ -51,6 +53,7 @@ export const DEFAULT_JUDGE: Omit<JudgeConfig, 'maxLooks'> = {
   maxErrorRate: 0.1,
   maxP99Ms: 1000,
   latencyMargin: 0.2,
+  latencyMinDiffMs: 2,
   minLabelled: 100,
   accuracyMargin: 0.02,
   minShadowAgreement: 0.9,
@@ -92,9 +95,12 @@ export function judge(baseline: ArmWindow, candidate: ArmWindow, cfg: JudgeConfi
   if (candidate.labelled > 0 || baseline.labelled > 0)
     checks.push(accuracyCheck(baseline, candidate, cfg, alphaTest));
   if (candidate.shadowCompared > 0) checks.push(shadowCheck(candidate, cfg));
+  // accuracy depends on feedback, which may come late or never (a shadow candidate answers
+  // nobody): it can fail a step, but its lack of data never holds one
+  const required = checks.filter((c) => c.name !== 'accuracy');
   const verdict: Verdict = checks.some((c) => c.verdict === 'fail')
     ? 'fail'
-    : checks.some((c) => c.verdict === 'inconclusive')
+    : required.some((c) => c.verdict === 'inconclusive')
       ? 'inconclusive'
       : 'pass';
   return { verdict, checks };
@@ -195,8 +201,9 @@ function latencyCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: numbe
   }
   const t = mannWhitneyGreater(sortedB, sortedC);
   const ratio = q(sortedC, 0.5) / Math.max(q(sortedB, 0.5), 1e-9);
+  const diff = q(sortedC, 0.5) - q(sortedB, 0.5);
   const statistic = { name: 'Mann-Whitney U z (one-sided)', value: r4(t.z), p: t.p, alpha };
-  return t.p < alpha && ratio > 1 + cfg.latencyMargin
+  return t.p < alpha && ratio > 1 + cfg.latencyMargin && diff > cfg.latencyMinDiffMs
     ? {
         ...base,
         statistic,

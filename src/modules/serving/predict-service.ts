@@ -30,6 +30,8 @@ export interface PredictResult {
   /** During a rollout: which variant answered, and the rollout. */
   variant?: Variant;
   rolloutId?: string;
+  /** ONNX Runtime time of this request (the rollout judge compares model time) */
+  inferenceMs?: number;
 }
 
 export type PredictOutcome = 'ok' | 'invalid' | 'error' | 'timeout';
@@ -149,13 +151,14 @@ export class PredictService {
       this.#pinned(req.model, decision.candidate)
         .then(async (model) => {
           if (model.validate(req.instances).length > 0) return; // the candidate's contract differs: not comparable
-          const { predictions } = await model.predict(req.instances, this.inferenceTimeoutMs);
+          const { predictions, inferenceMs } = await model.predict(req.instances, this.inferenceTimeoutMs);
           const agreed = predictions.filter((p, i) => agrees(p, stable[i]!)).length;
+          // model time, as for the live arms: a mirrored run waits behind live traffic by design
           this.router!.recordShadow(decision, {
             agreed,
             compared: predictions.length,
             serverError: false,
-            latencyMs: performance.now() - started,
+            latencyMs: inferenceMs,
           });
         })
         .catch(() =>
@@ -190,6 +193,7 @@ export class PredictService {
       });
     }
     let predictions: Prediction[];
+    let inferenceMs: number;
     try {
       const result = await spans.child(
         'modelgate.inference',
@@ -197,7 +201,8 @@ export class PredictService {
         () => model.predict(req.instances, this.inferenceTimeoutMs),
       );
       predictions = result.predictions;
-      this.observe({ ...event, outcome: 'ok', inferenceMs: result.inferenceMs });
+      inferenceMs = result.inferenceMs;
+      this.observe({ ...event, outcome: 'ok', inferenceMs });
     } catch (err) {
       const timeout = err instanceof AppError && err.code === 'INFERENCE_TIMEOUT';
       this.observe({ ...event, outcome: timeout ? 'timeout' : 'error' });
@@ -209,6 +214,7 @@ export class PredictService {
       artifactSha256: identity.artifactSha256,
       predictionId: randomUUID(),
       predictions,
+      inferenceMs,
     };
   }
 
