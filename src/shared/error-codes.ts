@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   OVERLOADED: { status: 503, title: 'The server is overloaded' },
   MODEL_NOT_READY: { status: 503, title: 'The model is not ready to serve' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
+  CIRCUIT_OPEN: { status: 503, title: 'The model version failed repeatedly and is paused' },
   INFERENCE_TIMEOUT: { status: 504, title: 'Inference took longer than the configured limit' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

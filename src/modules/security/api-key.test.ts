@@ -15,7 +15,8 @@ describe('API keys', () => {
     assert.ok(!a.hash.includes(secretOf(a.key)), 'the hash does not contain the secret');
     assert.equal(keyMatches(a.key, a.hash), true);
     assert.equal(keyMatches(b.key, a.hash), false);
-    assert.equal(keyMatches(a.key.slice(0, -1) + 'A', a.hash), false);
+    const other = a.key.endsWith('A') ? 'B' : 'A'; // change the last character, whatever it is
+    assert.equal(keyMatches(a.key.slice(0, -1) + other, a.hash), false);
   });
 
   it('refuse malformed keys', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
 import { AppError, isAppError } from '../../shared/errors.js';
+import { VersionBreakers } from './breakers.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { Prediction } from './output-plan.js';
@@ -84,13 +85,17 @@ export class PredictService {
   shadowShed = 0;
   /** set once rollouts exist (main.ts) */
   router: RolloutRouter | undefined;
+  readonly breakers: VersionBreakers;
 
   constructor(
     private readonly serving: ServingService,
     private readonly store: RegistryStore,
     private readonly inferenceTimeoutMs = Infinity,
     private readonly observe: PredictObserver = () => undefined,
-  ) {}
+    breakers?: VersionBreakers,
+  ) {
+    this.breakers = breakers ?? new VersionBreakers();
+  }
 
   async predict(req: PredictRequest): Promise<PredictResult> {
     const spans = req.spans ?? NO_SPANS;
@@ -198,7 +203,7 @@ export class PredictService {
       const result = await spans.child(
         'modelgate.inference',
         { ...attributes, 'modelgate.instances': req.instances.length },
-        () => model.predict(req.instances, this.inferenceTimeoutMs),
+        () => this.breakers.run(model, req.instances, this.inferenceTimeoutMs),
       );
       predictions = result.predictions;
       inferenceMs = result.inferenceMs;
