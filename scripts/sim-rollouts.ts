@@ -5,7 +5,11 @@ import { simulate, standardScenarios } from '../src/modules/rollouts/simulate.js
 
 const N = Number(process.env.SIM_ROLLOUTS ?? 1000); // at least 200 each, as the issue asks
 const SEED = Number(process.env.SIM_SEED ?? 20261123);
-const { aa, worse } = standardScenarios(N, SEED);
+const scenarios = standardScenarios(N, SEED);
+// SIM_REQUESTS: requests per analysis interval (default 3000), to see the judge at lower traffic
+const perInterval = Number(process.env.SIM_REQUESTS ?? scenarios.aa.requestsPerInterval);
+const aa = { ...scenarios.aa, requestsPerInterval: perInterval };
+const worse = { ...scenarios.worse, requestsPerInterval: perInterval };
 const started = performance.now();
 const a = simulate(aa);
 const b = simulate(worse);
