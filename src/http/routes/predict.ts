@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope } from '../../modules/security/scopes.js';
 import type { Variant } from '../../modules/serving/predict-service.js';
 import { AppError } from '../../shared/errors.js';
-import type { PredictResult } from '../../modules/serving/predict-service.js';
+import type { PredictRequest, PredictResult } from '../../modules/serving/predict-service.js';
 import type { AppServices } from '../app-services.js';
 import {
   ModelParams,
@@ -36,6 +36,30 @@ function logPrediction(services: AppServices, r: PredictResult, instances: unkno
     predictions: r.predictions,
     ...(services.config.storePredictionInputs ? { inputs: instances } : {}),
   });
+}
+
+/** Runs a predict request and shapes the answer, the log fields and the prediction log entry. */
+async function answer(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  services: AppServices,
+  input: Omit<PredictRequest, 'spans' | 'onVersion'>,
+): Promise<PredictResponse> {
+  const result = await services.predict.predict({
+    ...input,
+    ...(req.spans ? { spans: req.spans } : {}),
+    onVersion: (model, version) => (req.logFields = { model, version }),
+  });
+  req.logFields = {
+    model: result.model,
+    version: result.version,
+    instances: result.predictions.length,
+    prediction_id: result.predictionId,
+    ...(services.config.logPredictionInputs ? { inputs: input.instances } : {}),
+  };
+  if (result.variant) void reply.header('x-modelgate-variant', result.variant);
+  logPrediction(services, result, input.instances);
+  return toBody(result);
 }
 
 const ROUTING_HEADER = 'x-routing-key';
@@ -86,25 +110,12 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         response: responses({ 200: PredictResponseSchema }),
       },
     },
-    async (req, reply) => {
-      const result = await services.predict.predict({
+    async (req, reply) =>
+      answer(req, reply, services, {
         model: req.params.name,
         instances: req.body.instances,
         ...rolloutInputs(req),
-        ...(req.spans ? { spans: req.spans } : {}),
-        onVersion: (model, version) => (req.logFields = { model, version }),
-      });
-      req.logFields = {
-        model: result.model,
-        version: result.version,
-        instances: result.predictions.length,
-        prediction_id: result.predictionId,
-        ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
-      };
-      if (result.variant) void reply.header('x-modelgate-variant', result.variant);
-      logPrediction(services, result, req.body.instances);
-      return toBody(result);
-    },
+      }),
   );
 
   app.post(
@@ -119,23 +130,11 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         response: responses({ 200: PredictResponseSchema }),
       },
     },
-    async (req) => {
-      const result = await services.predict.predict({
+    async (req, reply) =>
+      answer(req, reply, services, {
         model: req.params.name,
         version: req.params.version,
         instances: req.body.instances,
-        ...(req.spans ? { spans: req.spans } : {}),
-        onVersion: (model, version) => (req.logFields = { model, version }),
-      });
-      req.logFields = {
-        model: result.model,
-        version: result.version,
-        instances: result.predictions.length,
-        prediction_id: result.predictionId,
-        ...(services.config.logPredictionInputs ? { inputs: req.body.instances } : {}),
-      };
-      logPrediction(services, result, req.body.instances);
-      return toBody(result);
-    },
+      }),
   );
 };
