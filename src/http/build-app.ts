@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { rolloutRoutes } from './routes/rollouts.js';
 import { feedbackRoutes } from './routes/feedback.js';
+import { v2Routes } from './routes/v2.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
@@ -209,6 +210,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(observabilityRoutes, opts);
   await app.register(rolloutRoutes, opts);
   await app.register(feedbackRoutes, opts);
+  await app.register(v2Routes, { ...opts, prefix: '/v2' });
   return app;
 }
 

@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
   JSON_LIMIT_EXCEEDED: { status: 400, title: 'The JSON body exceeds a structural limit' },
+  V2_BAD_REQUEST: { status: 400, title: 'The inference request does not fit the model' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is malformed' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   FORBIDDEN: { status: 403, title: 'The credentials lack the required scope' },

@@ -7,12 +7,19 @@ import { describe, it } from 'node:test';
 import { raw, REPO, startTestServer } from '../helpers/server.js';
 
 describe('API9 inventory', () => {
-  it('serves only documented routes, all but /health and /ready behind a scope', async (t) => {
+  it('serves only documented routes, all but the probes and V2 server metadata behind a scope', async (t) => {
     const s = await startTestServer(t);
     const routes = s.server.app.routeInventory;
     const publicRoutes = routes.filter((r) => r.scope === null).map((r) => `${r.method} ${r.url}`);
     // /metrics is behind the read scope unless MODELGATE_METRICS_PUBLIC says otherwise
-    assert.deepEqual(publicRoutes.sort(), ['GET /health', 'GET /ready']);
+    // probes (native and V2) and the V2 server metadata (name and version only) are public
+    assert.deepEqual(publicRoutes.sort(), [
+      'GET /health',
+      'GET /ready',
+      'GET /v2',
+      'GET /v2/health/live',
+      'GET /v2/health/ready',
+    ]);
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const r of routes) {
       const documented = r.url.replace(/:([a-z]+)/g, '{$1}');

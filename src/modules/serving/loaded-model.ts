@@ -1,4 +1,4 @@
-import type { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession, OnnxValue } from 'onnxruntime-node';
 import type { FieldProblem } from '../../shared/errors.js';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../registry/manifest.js';
@@ -76,6 +76,44 @@ export class LoadedModel {
         );
       }
       return { predictions: decodeOutputs(this.outputs, out, rows.length), inferenceMs: took };
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) this.#drained?.();
+    }
+  }
+
+  /** The graph's tensor inputs and outputs, for the Open Inference Protocol's model metadata. */
+  tensorMetadata(): {
+    inputs: readonly InferenceSession.ValueMetadata[];
+    outputs: readonly InferenceSession.ValueMetadata[];
+  } {
+    return { inputs: this.session.inputMetadata, outputs: this.session.outputMetadata };
+  }
+
+  /** Runs raw tensors (V2 inference): the caller built and checked the feeds. */
+  async runTensors(
+    feeds: Record<string, OnnxValue>,
+    fetches: string[],
+    timeoutMs = Infinity,
+  ): Promise<{ outputs: Record<string, OnnxValue>; inferenceMs: number }> {
+    if (this.#released) throw new AppError('MODEL_NOT_READY', `${this.key} was unloaded; retry the request`);
+    this.#inFlight++;
+    try {
+      const started = performance.now();
+      let outputs: Record<string, OnnxValue>;
+      try {
+        outputs = await this.session.run(feeds, fetches);
+      } catch (err) {
+        throw new AppError('INFERENCE_FAILED', `ONNX Runtime failed to run ${this.key}`, {}, { cause: err });
+      }
+      const took = performance.now() - started;
+      if (took > timeoutMs) {
+        throw new AppError(
+          'INFERENCE_TIMEOUT',
+          `${this.key} took ${Math.round(took)} ms; the limit is ${timeoutMs} ms`,
+        );
+      }
+      return { outputs, inferenceMs: took };
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();

@@ -223,6 +223,11 @@ export class PredictService {
     };
   }
 
+  /** The version that answers for `model` (production, or the pinned one): for the V2 protocol. */
+  resolve(model: string, version?: string): Promise<LoadedModel> {
+    return version === undefined ? this.#production(model) : this.#pinned(model, version);
+  }
+
   async #production(name: string): Promise<LoadedModel> {
     const loaded = this.serving.production(name);
     if (loaded) return loaded;
