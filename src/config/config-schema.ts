@@ -188,6 +188,11 @@ export const ConfigSchema = Type.Object(
       description:
         'Log the feature values of each predict request (debug aid; they may be personal data). Off: never logged.',
     }),
+    predictionLog: Type.Boolean({
+      default: true,
+      description:
+        'Log every prediction (outputs, version, variant, ids) in the database, in batches off the request path, so feedback can be joined to it. Off: feedback and the accuracy check of rollouts are unavailable.',
+    }),
     storePredictionInputs: Type.Boolean({
       default: false,
       description:

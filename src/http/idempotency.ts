@@ -165,7 +165,8 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
   app.decorateRequest('idempotencyClaim', null);
 
   app.addHook('preHandler', async (req, reply) => {
-    if (req.routeOptions.config.idempotent !== 'body') return;
+    // no header, nothing to do: the body is fingerprinted only for requests that carry a key
+    if (req.routeOptions.config.idempotent !== 'body' || req.headers['idempotency-key'] === undefined) return;
     const run = await beginIdempotent(req, reply, bodyMaterial(req.body));
     if (!run) return reply;
   });

@@ -27,6 +27,7 @@ function toBody(r: PredictResult): PredictResponse {
 
 /** Queues the prediction for the log (feedback joins on its id); never waits. */
 function logPrediction(services: AppServices, r: PredictResult, instances: unknown[]): void {
+  if (!services.config.predictionLog) return;
   services.predictionLog.add({
     id: r.predictionId,
     model: r.model,

@@ -21,7 +21,8 @@ export interface LoggedPrediction {
  * entries stay in memory too, so feedback that arrives before a flush still joins.
  */
 export class PredictionLog {
-  #queue: Array<Database['predictions']> = [];
+  /** rows waiting for the next flush; serialised to JSON only then, off the request path */
+  #queue: Array<{ p: LoggedPrediction; at: string }> = [];
   readonly #recent = new Map<string, LoggedPrediction>();
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> | undefined;
@@ -39,16 +40,7 @@ export class PredictionLog {
   add(p: LoggedPrediction): void {
     this.#recent.set(p.id, p);
     if (this.#recent.size > this.options.recent) this.#recent.delete(this.#recent.keys().next().value!);
-    this.#queue.push({
-      id: p.id,
-      model_name: p.model,
-      version: p.version,
-      variant: p.variant,
-      rollout_id: p.rolloutId,
-      at: this.clock.now().toISOString(),
-      outputs: JSON.stringify(p.predictions),
-      inputs: p.inputs ? JSON.stringify(p.inputs) : null,
-    });
+    this.#queue.push({ p, at: this.clock.now().toISOString() });
     if (this.#queue.length > this.options.maxQueue) {
       this.#queue.shift();
       this.dropped++;
@@ -75,7 +67,18 @@ export class PredictionLog {
   async flush(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     if (this.#queue.length === 0) return;
-    const batch = this.#queue.splice(0, this.options.batchSize);
+    const batch: Array<Database['predictions']> = this.#queue
+      .splice(0, this.options.batchSize)
+      .map(({ p, at }) => ({
+        id: p.id,
+        model_name: p.model,
+        version: p.version,
+        variant: p.variant,
+        rollout_id: p.rolloutId,
+        at,
+        outputs: JSON.stringify(p.predictions),
+        inputs: p.inputs ? JSON.stringify(p.inputs) : null,
+      }));
     this.#flushing = this.db
       .insertInto('predictions')
       .values(batch)
