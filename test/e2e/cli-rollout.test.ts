@@ -27,7 +27,14 @@ describe('modelgate rollout and rollback', () => {
       const id = /rollout (ro_[0-9a-f]{16})/.exec(started.stdout)![1]!;
       assert.match(started.stdout, /breast-cancer 1\.0\.0 -> 1\.1\.0 \(canary\)/);
 
-      await new Promise((r) => setTimeout(r, 600)); // the controller passes the smoke step
+      // the controller's loop passes the smoke step (loads, warms and smoke-tests 1.1.0)
+      const deadline = Date.now() + 20_000;
+      while (
+        s.server.runtime.services.rollouts.active('breast-cancer')?.stepIndex === 0 &&
+        Date.now() < deadline
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const shown = await cli(['rollout', 'status', 'breast-cancer'], env);
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /steps: \[#>\] 1\/2; now: canary 30% for 600 s/);
