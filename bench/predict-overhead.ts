@@ -2,41 +2,19 @@
 // full stack (API key checked against the database, validation, routing, ids, JSON logs) and
 // through a bare node:http + onnxruntime-node server doing the same inference. Rounds alternate
 // between the two so drift on a noisy machine hits both; the ratio is taken within this run.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
+import { ROOT, spawnListening } from '../scripts/serve-process.js';
 
-const ROOT = new URL('../', import.meta.url).pathname;
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
 const BODY = readFileSync(join(ROOT, 'models/demo/breast-cancer/example-request.json'), 'utf8');
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-
-function start(
-  args: string[],
-  env: Record<string, string>,
-  logFile: string,
-): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', openSync(logFile, 'a'), 'pipe'],
-    });
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening (?:on http:\/\/127\.0\.0\.1:)?(\d+)/.exec(err);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
-  });
-}
 
 async function load(url: string, headers: Record<string, string>, seconds: number) {
   const result = await autocannon({
@@ -59,13 +37,13 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
 
 const home = mkdtempSync(join(tmpdir(), 'modelgate-bench-'));
 const admin = generateApiKey().key;
-const bare = await start(
+const bare = await spawnListening(
   ['--import', 'tsx', 'bench/bare-server.ts', MODEL_DIR, '0'],
   {},
   join(home, 'bare.log'),
 );
 // modelgate as `npm start` runs it: the compiled dist/ (npm run bench builds it first)
-const full = await start(
+const full = await spawnListening(
   ['dist/cli/index.js', 'serve', '--demo', '--port', '0'],
   {
     MODELGATE_HOME: join(home, 'data'),

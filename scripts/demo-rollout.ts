@@ -1,38 +1,23 @@
 // npm run demo:rollout: a server with the demo model, labelled traffic with feedback, then two
 // rollouts: the second version (promoted) and a deliberately bad version (rolled back on its own).
 // Decisions are printed as the controller takes them.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelgateClient, type RolloutDetail } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
+import { ROOT, spawnListening } from './serve-process.js';
 
-const ROOT = new URL('../', import.meta.url).pathname;
 const DEMO = join(ROOT, 'models/demo/breast-cancer');
 const home = mkdtempSync(join(tmpdir(), 'modelgate-demo-'));
 const adminKey = generateApiKey().key;
 
-const child = spawn(process.execPath, ['dist/cli/index.js', 'serve', '--demo', '--port', '0'], {
-  cwd: ROOT,
-  env: {
-    ...process.env,
-    MODELGATE_HOME: home,
-    MODELGATE_ADMIN_KEY: adminKey,
-    MODELGATE_LOG_LEVEL: 'warn',
-    MODELGATE_ROLLOUT_TICK_MS: '250',
-    MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0',
-  },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-    const m = /listening on (http:\/\/\S+)/.exec(err);
-    if (m) resolve(m[1]!);
-  });
-  child.on('exit', () => reject(new Error(`server did not start:\n${err}`)));
+const { child, url } = await spawnListening(['dist/cli/index.js', 'serve', '--demo', '--port', '0'], {
+  MODELGATE_HOME: home,
+  MODELGATE_ADMIN_KEY: adminKey,
+  MODELGATE_LOG_LEVEL: 'warn',
+  MODELGATE_ROLLOUT_TICK_MS: '250',
+  MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0',
 });
 const client = new ModelgateClient({ baseUrl: url, apiKey: adminKey });
 console.log(`modelgate on ${url} (demo model breast-cancer, production 1.0.0)`);

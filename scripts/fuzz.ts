@@ -1,47 +1,31 @@
 // npm run fuzz: drives FUZZ_CASES (default 10,000) hostile requests from test/fuzz/fuzz-cases.ts
 // against a separate `modelgate serve --demo` process on a real port, then reports counts. Fails
 // (exit 1) on any 2xx/3xx/5xx answer, a crash of the server, or any change of state.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { generateApiKey } from '../src/modules/security/api-key.js';
+import { spawnListening } from './serve-process.js';
 import { EXAMPLE } from '../test/owasp/setup.js';
 import { fuzzCases, send, snapshot, type FuzzCase } from '../test/fuzz/fuzz-cases.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 4;
-const ROOT = new URL('../', import.meta.url).pathname;
 
 const home = mkdtempSync(join(tmpdir(), 'modelgate-fuzz-'));
 const adminKey = generateApiKey().key;
-const child = spawn(process.execPath, ['dist/cli/index.js', 'serve', '--demo', '--port', '0'], {
-  cwd: ROOT,
-  env: {
-    ...process.env,
-    MODELGATE_HOME: home,
-    MODELGATE_ADMIN_KEY: adminKey,
-    MODELGATE_LOG_LEVEL: 'warn',
-    MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0',
-    MODELGATE_RATE_LIMIT_READ_PER_MINUTE: '0',
-    MODELGATE_RATE_LIMIT_ADMIN_PER_MINUTE: '0',
-  },
-  stdio: ['ignore', 'ignore', 'pipe'],
+const { child, url: base } = await spawnListening(['dist/cli/index.js', 'serve', '--demo', '--port', '0'], {
+  MODELGATE_HOME: home,
+  MODELGATE_ADMIN_KEY: adminKey,
+  MODELGATE_LOG_LEVEL: 'warn',
+  MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '0',
+  MODELGATE_RATE_LIMIT_READ_PER_MINUTE: '0',
+  MODELGATE_RATE_LIMIT_ADMIN_PER_MINUTE: '0',
 });
 let crashed: string | undefined;
 child.on('exit', (code, signal) => (crashed = `server exited (code ${code}, signal ${signal})`));
-const port = await new Promise<number>((resolve, reject) => {
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(err);
-    if (m) resolve(Number(m[1]));
-  });
-  child.on('exit', () => reject(new Error(`server did not start: ${err}`)));
-});
-const base = `http://127.0.0.1:${port}`;
 
 const cases = fc.sample(fuzzCases(EXAMPLE.instances[0]!), { numRuns: CASES, seed: SEED });
 const byStatus = new Map<number, number>();

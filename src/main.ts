@@ -122,12 +122,31 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
   const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
   let shuttingDown = false;
+  const rollouts = new RolloutService({
+    db: db.db,
+    registry,
+    store: registryStore,
+    prepare: async (model, version) => {
+      const v = await registryStore.getVersion(model, version);
+      if (!v) throw new Error(`version ${model}@${version} vanished`);
+      await serving.prepare(v);
+    },
+    clock,
+    logger,
+    windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
+    onDecision: observability.observeRolloutDecision,
+    notify: (e) => {
+      observability.observeRolloutEvent(e);
+      notifier?.send(e);
+    },
+  });
   const predictionLog = new PredictionLog(db.db, clock, logger);
   const predict = new PredictService(
     serving,
     registryStore,
     config.inferenceTimeoutMs,
     observability.observePrediction,
+    rollouts,
   );
   // Idempotency-Key records: shared through the database in cluster mode, in memory embedded
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -156,44 +175,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     idempotency,
     audit: new SqlAuditReader(db.db),
     observability,
-    rollouts: undefined as unknown as RolloutService, // set below, once serving is synced
+    rollouts,
     predictionLog,
-    feedback: undefined as unknown as FeedbackService, // set below, with rollouts
+    feedback: new FeedbackService(db.db, predictionLog, registryStore, clock, (id, variant, correct) =>
+      rollouts.recordFeedback(id, variant, correct),
+    ),
     stagingDir: join(home, 'staging'),
     shuttingDown: () => shuttingDown,
   };
   observability.bindServing(serving);
   await serving.syncAll();
 
-  const rollouts = new RolloutService({
-    db: db.db,
-    registry,
-    store: registryStore,
-    prepare: async (model, version) => {
-      const v = await registryStore.getVersion(model, version);
-      if (!v) throw new Error(`version ${model}@${version} vanished`);
-      await serving.prepare(v);
-    },
-    clock,
-    logger,
-    windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
-    onDecision: observability.observeRolloutDecision,
-    notify: (e) => {
-      observability.observeRolloutEvent(e);
-      notifier?.send(e);
-    },
-  });
   observability.bindRollouts(() => rollouts.allActive());
   await rollouts.load();
-  services.rollouts = rollouts;
-  services.feedback = new FeedbackService(
-    db.db,
-    predictionLog,
-    registryStore,
-    clock,
-    (id, variant, correct) => rollouts.recordFeedback(id, variant, correct),
-  );
-  predict.router = rollouts;
   const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
 
   return {

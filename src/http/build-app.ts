@@ -8,7 +8,7 @@ import './fastify-types.js';
 import { AppError } from '../shared/errors.js';
 import { MethodIndex, registerHardening } from './hardening.js';
 import { registerIdempotency } from './idempotency.js';
-import { toProblem } from './problem.js';
+import { recordProblem, toProblem } from './problem.js';
 import { traceIdOf, type RequestSpan } from '../observability/tracing.js';
 import { NO_SPANS, type SpanScope } from '../shared/spans.js';
 import { auditRoutes } from './routes/audit.js';
@@ -82,11 +82,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // trace context: a span when tracing is on; else the caller's trace id, for the log line
-    const span = tracing.startRequest(`${req.method} ${req.routeOptions.url ?? 'unmatched'}`, req.headers, {
-      'http.request.method': req.method,
-      'http.route': req.routeOptions.url ?? 'unmatched',
-      'modelgate.request_id': String(req.id),
-    });
+    const route = req.routeOptions.url ?? 'unmatched';
+    const span = tracing.enabled
+      ? tracing.startRequest(`${req.method} ${route}`, req.headers, {
+          'http.request.method': req.method,
+          'http.route': route,
+          'modelgate.request_id': String(req.id),
+        })
+      : undefined;
     if (span) {
       req.spans = span;
       req.traceId = span.traceId;
@@ -139,14 +142,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
 
   app.setErrorHandler(async (err, req, reply) => {
-    const problem = toProblem(err, req);
-    services.observability.observeProblem(problem.body.code, req.routeOptions.config.scope);
-    if (problem.unexpected) {
-      req.log.error(
-        { err, req_id: req.id, ...(req.traceId ? { trace_id: req.traceId } : {}) },
-        'unexpected error',
-      );
-    }
+    const problem = recordProblem(err, req, services);
     return reply
       .code(problem.status)
       .headers(problem.headers)

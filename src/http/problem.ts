@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
+import type { AppServices } from './app-services.js';
 import { ERROR_CODES, type ErrorCode } from '../shared/error-codes.js';
 import { AppError, pointer, type FieldProblem } from '../shared/errors.js';
 import type { Problem } from './schemas.js';
@@ -126,4 +127,20 @@ function validationProblem(v: ValidationItem, context: string): FieldProblem {
         ' ',
       );
   return { pointer: at, detail };
+}
+
+/**
+ * Any error → its problem, counted in the metrics, and logged with its stack when it was not
+ * raised on purpose. Shared by the native and the V2 error handlers, which only format it.
+ */
+export function recordProblem(err: unknown, req: FastifyRequest, services: AppServices): ProblemReply {
+  const problem = toProblem(err, req);
+  services.observability.observeProblem(problem.body.code, req.routeOptions.config.scope);
+  if (problem.unexpected) {
+    req.log.error(
+      { err, req_id: req.id, ...(req.traceId ? { trace_id: req.traceId } : {}) },
+      'unexpected error',
+    );
+  }
+  return problem;
 }

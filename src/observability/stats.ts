@@ -1,3 +1,5 @@
+import { nearestRank } from '../shared/nearest-rank.js';
+
 /**
  * Recent predict traffic per model version, for people (`GET /stats`): request count, error
  * rates and latency percentiles over a sliding time window. Each version keeps a ring of its last
@@ -88,9 +90,7 @@ export class TrafficStats {
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return round(sorted[rank - 1]!);
+  return sorted.length === 0 ? null : round(nearestRank(sorted, q));
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -6,7 +6,7 @@ import { decodeInputs, encodeOutput, v2Metadata } from '../../modules/serving/v2
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
 import type { AppServices } from '../app-services.js';
-import { toProblem } from '../problem.js';
+import { recordProblem } from '../problem.js';
 import { ModelNameParam, VersionParam } from '../schemas.js';
 
 const ModelParams = Type.Object({ name: ModelNameParam });
@@ -51,9 +51,7 @@ const InferBody = Type.Object(
  */
 export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
   app.setErrorHandler(async (err, req, reply) => {
-    const problem = toProblem(err, req);
-    services.observability.observeProblem(problem.body.code, req.routeOptions.config.scope);
-    if (problem.unexpected) req.log.error({ err, req_id: req.id }, 'unexpected error');
+    const problem = recordProblem(err, req, services);
     // the protocol answers a request that does not fit with 400, where the native API uses 422
     const status = problem.status === 422 ? 400 : problem.status;
     return reply.code(status).headers(problem.headers).send({ error: problem.body.detail });

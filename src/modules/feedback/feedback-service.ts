@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Database } from '../../store/schema.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { Actor } from '../registry/types.js';
+import { mannWhitneyGreater } from '../rollouts/statistics.js';
 import type { Prediction } from '../serving/output-plan.js';
 import type { PredictionLog } from './prediction-log.js';
 
@@ -147,21 +148,9 @@ export function performanceOf(
 
 /** ROC-AUC as the Mann-Whitney probability that a positive outscores a negative (ties count half). */
 export function rocAucOf(scored: Array<{ score: number; pos: boolean }>): number | null {
-  const sorted = [...scored].sort((a, b) => a.score - b.score);
-  let rankSumPos = 0;
-  let nPos = 0;
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1]!.score === sorted[i]!.score) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++)
-      if (sorted[k]!.pos) {
-        rankSumPos += rank;
-        nPos++;
-      }
-    i = j + 1;
-  }
-  const nNeg = sorted.length - nPos;
-  if (nPos === 0 || nNeg === 0) return null;
-  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  const positives = scored.filter((s) => s.pos).map((s) => s.score);
+  const negatives = scored.filter((s) => !s.pos).map((s) => s.score);
+  if (positives.length === 0 || negatives.length === 0) return null;
+  // AUC = U / (n+ · n−), U being the Mann-Whitney statistic of the positives' scores
+  return mannWhitneyGreater(negatives, positives).u / (positives.length * negatives.length);
 }

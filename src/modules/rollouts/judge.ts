@@ -1,3 +1,4 @@
+import { nearestRank } from '../../shared/nearest-rank.js';
 import { mannWhitneyGreater, proportionExceeds } from './statistics.js';
 
 /** What one variant did during an analysis window. */
@@ -162,7 +163,7 @@ function errorCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: number)
 function latencyCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: number): Check {
   const sortedB = [...b.latenciesMs].sort((x, y) => x - y);
   const sortedC = [...c.latenciesMs].sort((x, y) => x - y);
-  const q = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+  const q = nearestRank;
   const stats = (sorted: number[]): Record<string, number> =>
     sorted.length === 0
       ? { samples: 0 }

@@ -1,3 +1,5 @@
+import { nearestRank } from '../../shared/nearest-rank.js';
+
 /**
  * The few statistics the rollout judge needs, written out so each is visible and tested: the
  * normal distribution, a one-sided test that one proportion exceeds another by more than a margin,
@@ -112,6 +114,8 @@ function mergeSorted(
 
 /** Nearest-rank quantile of unsorted values. */
 export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+  return nearestRank(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
 }

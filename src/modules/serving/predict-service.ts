@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SpanScope } from '../../shared/spans.js';
+import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VersionBreakers } from './breakers.js';
 import type { RegistryStore } from '../registry/registry-store.js';
@@ -51,12 +51,6 @@ export type PredictObserver = (e: PredictEvent) => void;
 
 const MAX_SHADOW = 4;
 
-/** Without tracing: run each step directly (no extra promise per step). */
-const DIRECT: SpanScope = {
-  child: (_name, _attributes, fn) => Promise.resolve(fn()),
-  setAttributes: () => undefined,
-};
-
 export type Variant = 'stable' | 'candidate';
 
 export interface RouteDecisionLike {
@@ -76,6 +70,11 @@ export interface RolloutRouter {
   ): void;
 }
 
+/** The version's fault, not the client's: a 5xx, or stored bytes that no longer verify. */
+function isServerFailure(err: unknown): boolean {
+  return !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
+}
+
 /** Same label (classification), or values within 1% (regression). */
 function agrees(a: Prediction, b: Prediction): boolean {
   if ('label' in a && 'label' in b) return a.label === b.label;
@@ -89,8 +88,6 @@ export class PredictService {
   #shadowInFlight = 0;
   /** shadow requests dropped because MAX_SHADOW were already running */
   shadowShed = 0;
-  /** set once rollouts exist (main.ts) */
-  router: RolloutRouter | undefined;
   readonly breakers: VersionBreakers;
 
   constructor(
@@ -98,13 +95,15 @@ export class PredictService {
     private readonly store: RegistryStore,
     private readonly inferenceTimeoutMs = Infinity,
     private readonly observe: PredictObserver = () => undefined,
+    /** rollout routing; without it every request goes to production */
+    private readonly router?: RolloutRouter,
     breakers?: VersionBreakers,
   ) {
     this.breakers = breakers ?? new VersionBreakers();
   }
 
   async predict(req: PredictRequest): Promise<PredictResult> {
-    const spans = req.spans ?? DIRECT;
+    const spans = req.spans ?? NO_SPANS;
     const decision =
       req.version === undefined ? this.router?.route(req.model, req.routingKey, req.override) : undefined;
     if (decision?.variant === 'candidate') {
@@ -117,7 +116,7 @@ export class PredictService {
         });
         return { ...result, variant: 'candidate', rolloutId: decision.rolloutId };
       } catch (err) {
-        const serverError = !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
+        const serverError = isServerFailure(err);
         this.router!.record(decision, 'candidate', { serverError, latencyMs: performance.now() - started });
         if (!serverError) throw err;
         // the candidate failed: stable answers, and the failure counts against the candidate
@@ -139,8 +138,10 @@ export class PredictService {
       return result;
     } catch (err) {
       if (decision) {
-        const serverError = !isAppError(err) || err.status >= 500;
-        this.router!.record(decision, 'stable', { serverError, latencyMs: performance.now() - started });
+        this.router!.record(decision, 'stable', {
+          serverError: isServerFailure(err),
+          latencyMs: performance.now() - started,
+        });
       }
       throw err;
     }
