@@ -32,6 +32,12 @@ import { windowProblem } from './modules/rollouts/windows.js';
 import { PredictionLog } from './modules/feedback/prediction-log.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
 import { Observability } from './observability/observability.js';
+import { DriftMonitor } from './modules/monitoring/drift-monitor.js';
+import { parseWindowSpec } from './modules/monitoring/window-spec.js';
+import { SqlEvaluationStore } from './modules/quality/evaluation-store.js';
+import { EvaluationService } from './modules/quality/evaluation-service.js';
+import { PromotionGate } from './modules/quality/promotion-gate.js';
+import { parsePromotionPolicy } from './modules/quality/promotion-policy.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { BlobStore } from './store/blob-store.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
@@ -119,7 +125,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     threads: config.inferenceThreads,
     logger,
   });
-  const registry = new RegistryService({ store: registryStore, blobs, serving, clock, logger });
+  const registry = new RegistryService({
+    store: registryStore,
+    blobs,
+    serving,
+    clock,
+    logger,
+    maxReferenceBytes: config.maxDataBytes,
+  });
   const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
   let shuttingDown = false;
   const rollouts = new RolloutService({
@@ -163,6 +176,32 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     idempotency = new MemoryIdempotencyStore();
   }
 
+  const drift = new DriftMonitor({
+    sources: registryStore,
+    window: parseWindowSpec(config.driftWindow),
+    options: {
+      minSamples: config.driftMinSamples,
+      psiWatch: config.driftPsiWatch,
+      psiAct: config.driftPsiAct,
+      alpha: config.driftAlpha,
+    },
+    clock,
+    logger,
+  });
+  const evaluationStore = new SqlEvaluationStore(db.db);
+  const evaluations = new EvaluationService({
+    store: evaluationStore,
+    registry,
+    load: (model, version) => predict.resolve(model, version),
+    clock,
+  });
+  const promotion = new PromotionGate({
+    rules: parsePromotionPolicy(config.promotionPolicy),
+    evaluations: evaluationStore,
+    registry,
+    db: db.db,
+    clock,
+  });
   const services: AppServices = {
     config,
     logger,
@@ -177,6 +216,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     observability,
     rollouts,
     predictionLog,
+    drift,
+    evaluations,
+    promotion,
     feedback: new FeedbackService(db.db, predictionLog, registryStore, clock, (id, variant, correct) =>
       rollouts.recordFeedback(id, variant, correct),
     ),
@@ -187,6 +229,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   await serving.syncAll();
 
   observability.bindRollouts(() => rollouts.allActive());
+  observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
   await rollouts.load();
   const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
 
@@ -242,7 +285,11 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: RuntimeOptions & { demo?: boolean } = {},
+  options: RuntimeOptions & {
+    demo?: boolean;
+    /** Called with the app before it listens (tests add hooks, e.g. contract checks). */
+    instrument?: (app: FastifyInstance) => void;
+  } = {},
 ): Promise<RunningServer> {
   const runtime = await createRuntime(config, options);
   const { services } = runtime;
@@ -250,6 +297,7 @@ export async function startServer(
     const generatedAdminKey = await ensureAdminKey(services);
     if (options.demo) await installDemo(services);
     const app = await buildApp(services);
+    options.instrument?.(app);
     await app.listen({ host: config.host, port: config.port });
     const metricsServer = config.metricsPort > 0 ? await serveMetrics(services, config) : undefined;
     if (metricsServer)

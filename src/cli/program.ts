@@ -4,6 +4,7 @@ import { rolloutCommand } from './commands/rollout.js';
 import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
+import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
   predictCommand(program, ctx);
   auditCommand(program, ctx);
   rolloutCommand(program, ctx);
+  reportCommand(program, ctx);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type {
   AliasMoveResponse,
@@ -16,6 +16,14 @@ import type {
   VerifyResponse,
   VersionDetailBody,
 } from '../http/schemas.js';
+import type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+import type {
+  V2InferRequest,
+  V2InferResponse,
+  V2ModelMetadata,
+  V2ModelReady,
+  V2ServerMetadata,
+} from '../http/v2-schemas.js';
 
 export type Scope = 'predict' | 'read' | 'admin';
 
@@ -72,12 +80,14 @@ export class ModelgateApiError extends Error {
   readonly errors: Array<{ pointer: string; detail: string }>;
   readonly requestId: string | undefined;
 
-  constructor(status: number, problem: Partial<Problem>) {
-    super(`${problem.code ?? 'HTTP_' + status}: ${problem.detail ?? problem.title ?? 'request failed'}`);
+  /** `problem`: a problem+json body, or the V2 protocol's `{"error"}` body */
+  constructor(status: number, problem: Partial<Problem> & { error?: string }) {
+    const detail = problem.detail ?? problem.error ?? problem.title ?? 'request failed';
+    super(`${problem.code ?? 'HTTP_' + status}: ${detail}`);
     this.name = 'ModelgateApiError';
     this.status = status;
     this.code = problem.code ?? `HTTP_${status}`;
-    this.detail = problem.detail ?? problem.title ?? 'request failed';
+    this.detail = detail;
     this.errors = problem.errors ?? [];
     this.requestId = problem.request_id;
   }
@@ -139,10 +149,15 @@ export class ModelgateClient {
     return this.#request('GET', `/v1/models/${enc(name)}/versions/${enc(version)}`);
   }
 
-  /** Uploads a manifest (YAML or JSON) and every file it lists, read from beside it. */
+  /** Uploads a manifest (YAML or JSON) and every file it lists (model, external and reference data), read from beside it. */
   async registerVersion(manifestPath: string): Promise<RegisterResponse> {
     const text = await readFile(manifestPath, 'utf8');
-    const manifest = parseYaml(text) as { name?: unknown; artifact?: unknown; external_data?: unknown };
+    const manifest = parseYaml(text) as {
+      name?: unknown;
+      artifact?: unknown;
+      external_data?: unknown;
+      reference_data?: unknown;
+    };
     if (typeof manifest?.name !== 'string' || typeof manifest.artifact !== 'string') {
       throw new Error(`${manifestPath} must name the model ('name') and its file ('artifact')`);
     }
@@ -151,14 +166,64 @@ export class ModelgateClient {
     const extra = Array.isArray(manifest.external_data)
       ? manifest.external_data.filter((p): p is string => typeof p === 'string')
       : [];
+    if (typeof manifest.reference_data === 'string') extra.push(manifest.reference_data);
     for (const rel of [manifest.artifact, ...extra]) {
       form.append('file', await openAsBlob(join(dirname(manifestPath), rel)), rel);
     }
     return this.#request('POST', `/v1/models/${enc(manifest.name)}/versions`, form, { timeoutMs: 600_000 });
   }
 
-  promote(name: string, version: string): Promise<AliasMoveResponse> {
-    return this.#request('POST', `/v1/models/${enc(name)}/promote`, { version });
+  /**
+   * Makes a version production. With a promotion policy configured, a version that fails it is
+   * refused (PROMOTION_POLICY_FAILED) unless an admin gives `overrideReason` (audited).
+   */
+  promote(
+    name: string,
+    version: string,
+    options: { overrideReason?: string } = {},
+  ): Promise<AliasMoveResponse> {
+    return this.#request('POST', `/v1/models/${enc(name)}/promote`, {
+      version,
+      ...(options.overrideReason !== undefined ? { override_reason: options.overrideReason } : {}),
+    });
+  }
+
+  /** Runs a version over labelled CSV data (`label`: the true label's column) and records its metrics. */
+  async evaluate(name: string, version: string, csvPath: string, label: string): Promise<EvaluationBody> {
+    const q = new URLSearchParams({ label, data_name: basename(csvPath) });
+    return this.#request(
+      'POST',
+      `/v1/models/${enc(name)}/versions/${enc(version)}/evaluations?${q.toString()}`,
+      new CsvBody(await readFile(csvPath, 'utf8')),
+      { timeoutMs: 600_000 },
+    );
+  }
+
+  async listEvaluations(name: string, version: string): Promise<EvaluationBody[]> {
+    return (
+      await this.#request<{ evaluations: EvaluationBody[] }>(
+        'GET',
+        `/v1/models/${enc(name)}/versions/${enc(version)}/evaluations`,
+      )
+    ).evaluations;
+  }
+
+  /** The version's model card, as Markdown or as a self-contained HTML page. */
+  card(name: string, version: string, format: 'markdown' | 'html' = 'markdown'): Promise<string> {
+    return this.#request(
+      'GET',
+      `/v1/models/${enc(name)}/versions/${enc(version)}/card?format=${format}`,
+      undefined,
+      {
+        text: true,
+      },
+    );
+  }
+
+  /** Drift of a version's live traffic against its reference profile (production by default). */
+  drift(name: string, version?: string): Promise<DriftReportBody> {
+    const q = version === undefined ? '' : `?version=${enc(version)}`;
+    return this.#request('GET', `/v1/models/${enc(name)}/drift${q}`);
   }
 
   rollback(name: string, to?: string): Promise<AliasMoveResponse> {
@@ -203,7 +268,13 @@ export class ModelgateClient {
 
   startRollout(
     model: string,
-    body: { candidate: string; strategy?: 'canary' | 'shadow' | 'blue-green' | 'ab'; plan?: unknown },
+    body: {
+      candidate: string;
+      strategy?: 'canary' | 'shadow' | 'blue-green' | 'ab';
+      plan?: unknown;
+      /** an admin's reason to start although the promotion policy refuses the candidate */
+      override_reason?: string;
+    },
   ): Promise<RolloutDetail> {
     return this.#request('POST', `/v1/models/${enc(model)}/rollouts`, body);
   }
@@ -221,6 +292,35 @@ export class ModelgateClient {
     return this.#request('POST', `/v1/rollouts/${enc(id)}/${action}`, {});
   }
 
+  /** Open Inference Protocol (V2): server metadata. */
+  v2ServerMetadata(): Promise<V2ServerMetadata> {
+    return this.#request('GET', '/v2');
+  }
+
+  /** V2 model metadata (inputs and outputs from the ONNX graph) of production or of a version. */
+  v2ModelMetadata(name: string, version?: string): Promise<V2ModelMetadata> {
+    return this.#request('GET', v2Path(name, version, ''));
+  }
+
+  /** V2 model readiness; resolves for both 200 (ready) and 503 (not ready). */
+  v2ModelReady(name: string, version?: string): Promise<V2ModelReady> {
+    return this.#request('GET', v2Path(name, version, '/ready'), undefined, { accept: [200, 503] });
+  }
+
+  /**
+   * V2 tensor inference. Without a version, rollout routing picks it; `routingKey` keeps a caller
+   * on the same variant (sent as X-Routing-Key).
+   */
+  v2Infer(
+    name: string,
+    request: V2InferRequest,
+    options: { version?: string; routingKey?: string } = {},
+  ): Promise<V2InferResponse> {
+    return this.#request('POST', v2Path(name, options.version, '/infer'), request, {
+      ...(options.routingKey ? { headers: { 'x-routing-key': options.routingKey } } : {}),
+    });
+  }
+
   /** One page of the audit log, newest first; pass `cursor` = the previous page's `next_cursor`. */
   listAudit(filter: AuditFilter = {}): Promise<AuditPage> {
     const q = new URLSearchParams();
@@ -233,13 +333,23 @@ export class ModelgateClient {
     method: string,
     path: string,
     body?: unknown,
-    options: { accept?: number[]; timeoutMs?: number } = {},
+    options: {
+      /** error statuses answered with a readiness document (`ready: false`) instead of a problem */
+      accept?: number[];
+      timeoutMs?: number;
+      headers?: Record<string, string>;
+      /** the answer is text (Markdown, HTML), not JSON */
+      text?: boolean;
+    } = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
     let payload: FormData | string | undefined;
     if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
+    else if (body instanceof CsvBody) {
+      headers['content-type'] = 'text/csv';
+      payload = body.text;
+    } else if (body !== undefined) {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
@@ -256,17 +366,31 @@ export class ModelgateClient {
       throw new ModelgateConnectionError(this.#base, err);
     }
     const text = await res.text();
+    if (res.ok && options.text) return text as T;
     const json = text.length > 0 ? safeParse(text) : undefined;
-    if (res.ok || options.accept?.includes(res.status)) return json as T;
-    throw new ModelgateApiError(res.status, json ?? {});
+    if (res.ok) return json as T;
+    // a readiness answer (503 with `ready: false`), not a 503 problem such as load shedding
+    if (options.accept?.includes(res.status) && typeof (json as { ready?: unknown })?.ready === 'boolean')
+      return json as T;
+    // V2 answers carry the stable code in a header beside their {"error"} body
+    const code = res.headers.get('x-modelgate-error-code');
+    throw new ModelgateApiError(res.status, { ...(code ? { code } : {}), ...json });
   }
 }
 
 const enc = encodeURIComponent;
 
-function safeParse(text: string): Partial<Problem> {
+/** A CSV request body (sent as text/csv). */
+class CsvBody {
+  constructor(readonly text: string) {}
+}
+
+const v2Path = (name: string, version: string | undefined, suffix: string) =>
+  `/v2/models/${enc(name)}${version === undefined ? '' : `/versions/${enc(version)}`}${suffix}`;
+
+function safeParse(text: string): Partial<Problem> & { error?: string } {
   try {
-    return JSON.parse(text) as Partial<Problem>;
+    return JSON.parse(text) as Partial<Problem> & { error?: string };
   } catch {
     return { detail: text.slice(0, 300) };
   }

@@ -18,3 +18,11 @@ export type {
   VerifyResponse,
   VersionDetailBody,
 } from '../http/schemas.js';
+export type {
+  V2InferRequest,
+  V2InferResponse,
+  V2ModelMetadata,
+  V2ModelReady,
+  V2ServerMetadata,
+} from '../http/v2-schemas.js';
+export type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';

@@ -170,6 +170,11 @@ export const ConfigSchema = Type.Object(
       description:
         'Serve `/metrics` without credentials (for a Prometheus that cannot send a bearer token). Off: it needs a key with the `read` scope.',
     }),
+    apiDocs: Type.Boolean({
+      default: true,
+      description:
+        'Serve the OpenAPI 3.1 document at `/openapi.json` and the interactive API page at `/docs` (public: they describe the API, never its data). Off: both answer 404.',
+    }),
     metricsPort: Type.Integer({
       default: 0,
       minimum: 0,
@@ -217,6 +222,52 @@ export const ConfigSchema = Type.Object(
       minimum: 100,
       maximum: 600_000,
       description: 'How often the rollout controller reconciles (runs due analyses, advances steps).',
+    }),
+    driftWindow: Type.String({
+      default: 'count:5000',
+      description:
+        'Live window drift is measured over, per model version: `count:N` (the last N predicted rows) or `time:D` (the last D, e.g. `time:1h`, units s, m, h, d).',
+    }),
+    driftMinSamples: Type.Integer({
+      default: 200,
+      minimum: 10,
+      description: 'Live rows a feature needs in the window before it gets a drift verdict.',
+    }),
+    driftPsiWatch: Type.Number({
+      default: 0.1,
+      minimum: 0,
+      description: 'PSI from which a feature is marked `watch` (a moderate shift).',
+    }),
+    driftPsiAct: Type.Number({
+      default: 0.25,
+      minimum: 0,
+      description:
+        'PSI from which a feature is marked `drift` whatever the test says (a shift large enough to act on).',
+    }),
+    driftAlpha: Type.Number({
+      default: 0.05,
+      exclusiveMinimum: 0,
+      maximum: 0.5,
+      description:
+        'False discovery rate of the drift tests (KS, chi-square) across the features of a version, after Benjamini-Hochberg correction.',
+    }),
+    driftMetricsMaxAgeSeconds: Type.Integer({
+      default: 60,
+      minimum: 1,
+      maximum: 86_400,
+      description:
+        'How old a drift assessment may be when `/metrics` reports it; older ones are recomputed at the scrape.',
+    }),
+    promotionPolicy: Type.String({
+      default: '',
+      description:
+        'Rules a version must meet to be promoted or rolled out, `;`-separated, against its latest evaluation: e.g. `roc_auc >= 0.95; roc_auc >= production - 0.01`. Empty: no policy.',
+    }),
+    maxDataBytes: Type.Integer({
+      default: 52_428_800,
+      minimum: 1024,
+      description:
+        'Largest data file read whole: a CSV body sent for an evaluation, or the reference data profiled at registration, in bytes.',
     }),
     rolloutWindows: Type.String({
       default: '',

@@ -85,6 +85,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('checks the drift and promotion settings as a whole', () => {
+    const config = loadConfig({ env: { MODELGATE_DRIFT_WINDOW: 'time:2h' } });
+    assert.equal(config.driftWindow, 'time:2h');
+    assert.throws(
+      () => loadConfig({ env: { MODELGATE_DRIFT_WINDOW: 'rows:100' } }),
+      /MODELGATE_DRIFT_WINDOW: 'rows:100' is not a window; expected count:N or time:D/,
+    );
+    assert.throws(
+      () => loadConfig({ env: { MODELGATE_DRIFT_PSI_WATCH: '0.3', MODELGATE_DRIFT_PSI_ACT: '0.2' } }),
+      /MODELGATE_DRIFT_PSI_ACT \(0\.2\) must be at least MODELGATE_DRIFT_PSI_WATCH \(0\.3\)/,
+    );
+    assert.throws(
+      () => loadConfig({ env: { MODELGATE_PROMOTION_POLICY: 'roc_auc >= high' } }),
+      /MODELGATE_PROMOTION_POLICY: promotion policy rule 1 "roc_auc >= high" is invalid/,
+    );
+  });
+
   it('refuses unknown keys and secrets in a config file', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'c.yaml'), 'prot: 1\nadmin_key: x\n');

@@ -3,6 +3,8 @@ import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { parse as parseYaml } from 'yaml';
 import { parseFreezes, parseWindows } from '../modules/rollouts/windows.js';
+import { parseWindowSpec } from '../modules/monitoring/window-spec.js';
+import { parsePromotionPolicy } from '../modules/quality/promotion-policy.js';
 import { ConfigSchema, configKeys, type Config, type ConfigKeyInfo } from './config-schema.js';
 
 /** Thrown when configuration is malformed; the message names every bad key and where it came from. */
@@ -85,9 +87,16 @@ function crossCheck(config: Config): string[] {
       problems.push(`MODELGATE_CORS_ORIGINS: '${origin}' is not an origin (scheme://host[:port])`);
     }
   }
+  if (config.driftPsiAct < config.driftPsiWatch) {
+    problems.push(
+      `MODELGATE_DRIFT_PSI_ACT (${config.driftPsiAct}) must be at least MODELGATE_DRIFT_PSI_WATCH (${config.driftPsiWatch})`,
+    );
+  }
   for (const [key, parse] of [
     ['MODELGATE_ROLLOUT_WINDOWS', () => parseWindows(config.rolloutWindows)],
     ['MODELGATE_ROLLOUT_FREEZES', () => parseFreezes(config.rolloutFreezes)],
+    ['MODELGATE_DRIFT_WINDOW', () => parseWindowSpec(config.driftWindow)],
+    ['MODELGATE_PROMOTION_POLICY', () => parsePromotionPolicy(config.promotionPolicy)],
   ] as const) {
     try {
       parse();

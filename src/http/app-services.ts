@@ -12,6 +12,9 @@ import type { PredictionLog } from '../modules/feedback/prediction-log.js';
 import type { FeedbackService } from '../modules/feedback/feedback-service.js';
 import type { IdempotencyStore } from '../modules/idempotency/idempotency-store.js';
 import type { AuditReader } from '../modules/audit/audit.js';
+import type { DriftMonitor } from '../modules/monitoring/drift-monitor.js';
+import type { EvaluationService } from '../modules/quality/evaluation-service.js';
+import type { PromotionGate } from '../modules/quality/promotion-gate.js';
 
 /** Everything the HTTP layer uses, built by the composition root (main.ts) or by tests. */
 export interface AppServices {
@@ -29,6 +32,12 @@ export interface AppServices {
   rollouts: RolloutService;
   predictionLog: PredictionLog;
   feedback: FeedbackService;
+  /** Live windows and drift assessments per version with a reference profile. */
+  drift: DriftMonitor;
+  /** Evaluations of versions over labelled data. */
+  evaluations: EvaluationService;
+  /** The promotion policy, enforced on promote and rollout start. */
+  promotion: PromotionGate;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */

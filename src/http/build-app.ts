@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { rolloutRoutes } from './routes/rollouts.js';
 import { feedbackRoutes } from './routes/feedback.js';
+import { qualityRoutes } from './routes/quality.js';
 import { v2Routes } from './routes/v2.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -22,6 +23,7 @@ import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { registerRoutes } from './routes/register.js';
 import { ProblemSchema } from './schemas.js';
+import { registerOpenApi } from './openapi.js';
 
 /** Every route the app serves and the scope it needs (null: public). */
 export interface RouteInfo {
@@ -71,6 +73,17 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   // JSON (and multipart for registration) only: any other body is a 415, not a string to validate
   app.removeContentTypeParser('text/plain');
+  // a body of another type is refused; an empty one (a chunked POST with no body) is no body
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    if (body.length === 0) return done(null, undefined);
+    const type = req.headers['content-type'];
+    done(
+      new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `${type ? `content type ${type.slice(0, 100)} is` : 'a body without a content type is'} not accepted; send application/json`,
+      ),
+    );
+  });
   setValidators(app);
   app.addSchema(ProblemSchema);
   app.decorateRequest('principal', null);
@@ -196,6 +209,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     limits: { fileSize: config.maxArtifactBytes, files: 66, fields: 4, fieldSize: 1_048_576, parts: 70 },
   });
 
+  // before the routes: the OpenAPI document collects them as they are added
+  if (config.apiDocs) await registerOpenApi(app);
   const opts = { services };
   await app.register(healthRoutes, opts);
   await app.register(modelRoutes, opts);
@@ -206,6 +221,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(observabilityRoutes, opts);
   await app.register(rolloutRoutes, opts);
   await app.register(feedbackRoutes, opts);
+  await app.register(qualityRoutes, opts);
   await app.register(v2Routes, { ...opts, prefix: '/v2' });
   return app;
 }

@@ -4,6 +4,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route requires; routes without one are public (/health, /ready). */
     scope?: Scope;
+    /** The body as the OpenAPI document shows it, where no schema validates it (multipart uploads). */
+    documentedBody?: Record<string, unknown>;
   }
   interface FastifyRequest {
     principal: Principal | null;

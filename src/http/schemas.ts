@@ -18,11 +18,21 @@ export const ProblemSchema = Type.Object(
 );
 export type Problem = Static<typeof ProblemSchema>;
 
-const ProblemRef = Type.Ref('Problem');
+/** An error answer as the OpenAPI document shows it: problem+json with a stable `code`. */
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Type.Ref('Problem') } },
+});
 
 /** Response map for a route: its success bodies plus problem+json for every error status. */
-export function responses<T extends Record<number, TSchema>>(ok: T) {
-  return { ...ok, '4xx': ProblemRef, '5xx': ProblemRef };
+export function responses<T extends Record<number, TSchema | { description: string; content: object }>>(
+  ok: T,
+) {
+  return {
+    ...ok,
+    '4xx': problemResponse('The request was refused: RFC 9457 problem details with a stable `code`'),
+    '5xx': problemResponse('The server could not answer (never with internals): problem details'),
+  };
 }
 
 export const ModelNameParam = Type.String({ pattern: MODEL_NAME_PATTERN, maxLength: 63 });
@@ -141,7 +151,12 @@ export const AliasMoveResponseSchema = Type.Object({
 });
 export type AliasMoveResponse = Static<typeof AliasMoveResponseSchema>;
 
-export const PromoteBodySchema = Type.Object({ version: VersionParam }, { additionalProperties: false });
+/** An admin's reason to promote a version the promotion policy refuses (written to the audit log). */
+export const OverrideReason = Type.String({ minLength: 3, maxLength: 500, pattern: '\\S' });
+export const PromoteBodySchema = Type.Object(
+  { version: VersionParam, override_reason: Type.Optional(OverrideReason) },
+  { additionalProperties: false },
+);
 export const RollbackBodySchema = Type.Object(
   { to: Type.Optional(VersionParam) },
   { additionalProperties: false },

@@ -136,6 +136,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly driftPsi = new Gauge({
+    name: 'modelgate_drift_psi',
+    help: 'Population Stability Index of a feature: live window against the version reference profile (absent until the window has enough rows).',
+    labelNames: ['model', 'version', 'feature'] as const,
+    registers: [this.registry],
+  });
+
+  readonly driftVerdict = new Gauge({
+    name: 'modelgate_drift_verdict',
+    help: 'Drift verdict of a feature: 1 for the current one (insufficient_data, ok, watch or drift), absent for the others.',
+    labelNames: ['model', 'version', 'feature', 'verdict'] as const,
+    registers: [this.registry],
+  });
+
+  readonly predictionDriftPsi = new Gauge({
+    name: 'modelgate_prediction_drift_psi',
+    help: 'Population Stability Index of the model output (positive-class probability, label or value) against the reference profile.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  readonly predictionDriftVerdict = new Gauge({
+    name: 'modelgate_prediction_drift_verdict',
+    help: 'Drift verdict of the model output: 1 for the current one, absent for the others.',
+    labelNames: ['model', 'version', 'verdict'] as const,
+    registers: [this.registry],
+  });
+
+  readonly driftWindowRows = new Gauge({
+    name: 'modelgate_drift_window_rows',
+    help: 'Predicted rows in the live drift window of a version with a reference profile.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'modelgate_build_info',
     help: 'Always 1; labels carry the modelgate and Node.js versions.',

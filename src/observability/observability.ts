@@ -2,6 +2,7 @@ import type { PredictEvent } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Rollout, RolloutEvent } from '../modules/rollouts/rollout-service.js';
 import { Metrics } from './metrics.js';
+import type { DriftReport } from '../modules/monitoring/drift-report-data.js';
 import { TrafficStats } from './stats.js';
 import { Tracing, type TracingOptions } from './tracing.js';
 
@@ -90,6 +91,35 @@ export class Observability {
           { model: r.model },
           step?.type === 'canary' && r.state === 'running' ? step.weight : 0,
         );
+      }
+    };
+  }
+
+  /** Drift gauges are read from the monitor at each scrape (assessments no older than it allows). */
+  bindDrift(latest: () => DriftReport[]): void {
+    const m = this.metrics;
+    // on the first drift metric of the catalogue: the registry collects in registration order
+    (m.driftPsi as unknown as { collect: () => void }).collect = () => {
+      for (const g of [
+        m.driftPsi,
+        m.driftVerdict,
+        m.predictionDriftPsi,
+        m.predictionDriftVerdict,
+        m.driftWindowRows,
+      ])
+        g.reset();
+      for (const r of latest()) {
+        const { model, version } = r;
+        m.driftWindowRows.set({ model, version }, r.window.rows);
+        for (const c of r.columns) {
+          if (c === r.columns.at(-1)) {
+            if (c.psi !== null) m.predictionDriftPsi.set({ model, version }, c.psi);
+            m.predictionDriftVerdict.set({ model, version, verdict: c.verdict }, 1);
+            continue;
+          }
+          if (c.psi !== null) m.driftPsi.set({ model, version, feature: c.feature }, c.psi);
+          m.driftVerdict.set({ model, version, feature: c.feature, verdict: c.verdict }, 1);
+        }
       }
     };
   }

@@ -91,6 +91,27 @@ export interface Database {
     inputs: string | null;
   };
   feedback: { prediction_id: string; idx: number; truth: string; at: string; principal: string };
+  reference_profiles: {
+    model_name: string;
+    version: string;
+    data_path: string;
+    data_sha256: string;
+    rows: number;
+    profile: string;
+    created_at: string;
+  };
+  evaluations: {
+    id: string;
+    model_name: string;
+    version: string;
+    data_sha256: string;
+    data_name: string | null;
+    label_column: string;
+    rows: number;
+    metrics: string;
+    created_at: string;
+    created_by: string;
+  };
   blobs: { sha256: string; size: number; chunks: number; created_at: string };
   blob_chunks: { sha256: string; seq: number; data: Uint8Array };
 }

@@ -8,6 +8,8 @@ import type { Config } from '../../src/config/config-schema.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { testDatabase, type TestDialect } from './databases.js';
+import { checkContracts, ContractChecker } from './contract.js';
+import type { FastifyInstance } from 'fastify';
 
 export const REPO = new URL('../../', import.meta.url).pathname;
 export const FIXTURES = join(REPO, 'test/fixtures/models');
@@ -24,8 +26,14 @@ export class SuiteScope implements Cleanup {
   after(fn: () => unknown): void {
     this.#fns.push(fn);
   }
+  /** Runs every cleanup, newest first, even when one fails; then throws the first failure. */
   async run(): Promise<void> {
-    for (const fn of this.#fns.reverse()) await fn();
+    const errors: unknown[] = [];
+    for (const fn of this.#fns.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch((e: unknown) => errors.push(e));
+    if (errors.length > 0) throw errors[0];
   }
 }
 
@@ -51,6 +59,8 @@ export interface TestServer {
   logs: LogCapture;
   client(apiKey?: string): ModelgateClient;
   home: string;
+  /** Checks every answer against the API contract (absent when the docs are turned off). */
+  contract: ContractChecker | undefined;
 }
 
 /**
@@ -78,18 +88,41 @@ export async function startTestServer(
     },
   });
   const logs = new LogCapture();
+  // Every answer is checked against the published OpenAPI document or the V2 spec. The failing
+  // check is registered at the first violation, so cleanups registered before it still run.
+  const contract = config.apiDocs
+    ? new ContractChecker(
+        () => server.app.swagger(),
+        () =>
+          t.after(() => {
+            throw new Error(
+              `${contract!.violations.length} answers broke the API contract:\n${contract!.violations.slice(0, 10).join('\n')}`,
+            );
+          }),
+      )
+    : undefined;
   const server = await startServer(config, {
     logger: createLogger({ level: config.logLevel, destination: logs }),
     ...(db.pgSchema ? { pgSchema: db.pgSchema } : {}),
     demo: options.demo ?? false,
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(contract ? { instrument: (app: FastifyInstance) => checkContracts(app, contract) } : {}),
   });
   t.after(() => server.close());
   const adminKey = server.generatedAdminKey ?? config.adminKey!;
   const client = (apiKey?: string) =>
     new ModelgateClient({ baseUrl: server.url, ...(apiKey ? { apiKey } : {}) });
-  return { server, url: server.url, admin: client(adminKey), adminKey, logs, client, home: db.home };
+  return {
+    server,
+    url: server.url,
+    admin: client(adminKey),
+    adminKey,
+    logs,
+    client,
+    home: db.home,
+    contract,
+  };
 }
 
 /** The API error a call ends with (fails the test if it succeeds or fails otherwise). */

@@ -129,6 +129,7 @@ describeEachDatabase('Idempotency-Key over HTTP', (dialect) => {
       const form = new FormData();
       form.set('manifest', readFileSync(join(dir, 'manifest.yaml'), 'utf8'));
       form.append('file', new Blob([readFileSync(join(dir, 'model.onnx'))]), 'model.onnx');
+      form.append('file', new Blob([readFileSync(join(dir, 'reference.csv'))]), 'reference.csv');
       return raw(s, 'POST', '/v1/models/breast-cancer/versions', {
         body: form,
         headers: { 'idempotency-key': '"register-1"' },

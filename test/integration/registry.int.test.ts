@@ -148,6 +148,51 @@ describeEachDatabase('registry over HTTP', (dialect) => {
     assert.deepEqual(await s.admin.listModels(), []);
   });
 
+  it('profiles the reference data at registration, refuses bad reference data, and keeps it immutable', async (t) => {
+    const s = await startTestServer(t, { dialect });
+    const manifest = readFileSync(demo('1.0.0'), 'utf8');
+    const onnx = new Blob([readFileSync(join(DEMO, '1.0.0/model.onnx'))]);
+    const reference = readFileSync(join(DEMO, '1.0.0/reference.csv'), 'utf8');
+    const send = (csv: string | undefined) => {
+      const form = new FormData();
+      form.append('manifest', manifest);
+      form.append('file', onnx, 'model.onnx');
+      if (csv !== undefined) form.append('file', new Blob([csv]), 'reference.csv');
+      return raw(s, 'POST', '/v1/models/breast-cancer/versions', { body: form });
+    };
+    const missing = await send(undefined);
+    assert.equal(missing.status, 422);
+    assert.deepEqual(missing.json.errors[0], {
+      pointer: '/reference_data',
+      detail: "file 'reference.csv' was not provided",
+    });
+    const [header, ...rows] = reference.trim().split('\n');
+    const badCell = await send([header, rows[0], rows[1]!.replace(/^[^,]+/, 'twelve')].join('\n'));
+    assert.equal(badCell.json.code, 'MANIFEST_INVALID');
+    assert.match(
+      badCell.json.detail,
+      /reference data 'reference.csv': row 2, column mean_radius: 'twelve' is not a number/,
+    );
+    const outOfRange = await send([header, rows[0]!.replace(/^[^,]+/, '75.2')].join('\n'));
+    assert.match(
+      outOfRange.json.detail,
+      /reference data 'reference.csv', row 1: \/mean_radius must be <= 60/,
+    );
+
+    const ok = await send(reference);
+    assert.equal(ok.status, 201, ok.text);
+    const stored = await s.server.runtime.services.registry.getReference('breast-cancer', '1.0.0');
+    assert.equal(stored?.rows, 426);
+    assert.equal(stored?.dataSha256, createHash('sha256').update(reference).digest('hex'));
+    assert.equal(stored?.profile.features.mean_radius?.kind, 'numeric');
+    assert.equal(stored?.profile.prediction.kind, 'numeric', 'the probability of malignant');
+    // the same version with other reference data is another version: refused
+    const other = await send([header, ...rows.slice(1)].join('\n'));
+    assert.equal(other.status, 409);
+    assert.match(other.json.detail, /registered with reference data [0-9a-f]{64}; this one has [0-9a-f]{64}/);
+    assert.equal((await send(reference)).status, 200, 'the same bytes again: the existing version');
+  });
+
   it('refuses uploads that do not match the manifest or the path', async (t) => {
     const s = await startTestServer(t, { dialect });
     const manifest = readFileSync(demo('1.0.0'), 'utf8');

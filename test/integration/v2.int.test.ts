@@ -1,22 +1,37 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEMO, FIXTURES, raw, startTestServer, SuiteScope, type TestServer } from '../helpers/server.js';
+import {
+  DEMO,
+  FIXTURES,
+  raw,
+  REPO,
+  startTestServer,
+  SuiteScope,
+  type TestServer,
+} from '../helpers/server.js';
 import { EXAMPLE } from '../owasp/setup.js';
 
 const json = { 'content-type': 'application/json' };
 const row = Object.values(EXAMPLE.instances[0]!) as number[];
 
+/** A server with the demo model in production (and the diabetes regressor, if asked). */
+async function demoServer(scope: SuiteScope, withRegressor: boolean): Promise<TestServer> {
+  const s = await startTestServer(scope);
+  await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
+  await s.admin.promote('breast-cancer', '1.0.0');
+  if (withRegressor) {
+    await s.admin.registerVersion(join(FIXTURES, 'diabetes-regressor/manifest.yaml'));
+    await s.admin.promote('diabetes', '1.0.0');
+  }
+  return s;
+}
+
 describe('Open Inference Protocol (V2) REST', () => {
   const scope = new SuiteScope();
   let s: TestServer;
-  before(async () => {
-    s = await startTestServer(scope);
-    await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
-    await s.admin.promote('breast-cancer', '1.0.0');
-    await s.admin.registerVersion(join(FIXTURES, 'diabetes-regressor/manifest.yaml'));
-    await s.admin.promote('diabetes', '1.0.0');
-  });
+  before(async () => (s = await demoServer(scope, true)));
   after(() => scope.run());
 
   it('answers health and server metadata', async () => {
@@ -126,6 +141,12 @@ describe('Open Inference Protocol (V2) REST', () => {
         /unknown output nope/,
       ],
       [{ inputs: [] }, 400, /.+/],
+      // an empty output list would reach ONNX Runtime as no fetches: refused before it, as 400
+      [
+        { inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: row }], outputs: [] },
+        400,
+        /\/outputs: must have at least 1 items/,
+      ],
       [
         { inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: row }] },
         404,
@@ -151,5 +172,65 @@ describe('Open Inference Protocol (V2) REST', () => {
     const missing = await raw(s, 'GET', '/v2/nowhere', { key: null });
     assert.equal(missing.status, 404);
     assert.match(String(missing.json.error), /no route/);
+  });
+});
+
+/** The JSON bodies of the spec's "Inference Request Examples" (indented blocks in the Markdown). */
+function specExample(): { request: Record<string, unknown>; responseText: string } {
+  const md = readFileSync(join(REPO, 'docs/specs/open-inference-protocol/inference_rest.md'), 'utf8');
+  const section = md.slice(md.indexOf('### **Inference Request Examples**'));
+  const bodies = [...section.matchAll(/\n {4}\{\n([\s\S]*?)\n {4}\}\n/g)].map((m) => `{\n${m[1]}\n}`);
+  assert.equal(bodies.length, 2, 'the spec has one example request and one response');
+  return { request: JSON.parse(bodies[0]!) as Record<string, unknown>, responseText: bodies[1]! };
+}
+
+describe("V2 requests built straight from the spec's example", () => {
+  // the demo model in production, as in the suite above, on a server of its own
+  const scope = new SuiteScope();
+  let s: TestServer;
+  before(async () => (s = await demoServer(scope, false)));
+  after(() => scope.run());
+
+  it('answers the example verbatim with a clear 400 (its tensors are for "mymodel")', async () => {
+    const { request } = specExample();
+    const r = await raw(s, 'POST', '/v2/models/breast-cancer/infer', {
+      body: JSON.stringify(request),
+      headers: json,
+    });
+    assert.equal(r.status, 400);
+    assert.match(String(r.json.error), /unexpected input 'input0'; the model's inputs are input/);
+    assert.equal(r.headers.get('x-modelgate-error-code'), 'V2_BAD_REQUEST');
+  });
+
+  it("serves the example's structure with the demo model's tensor, answering in the example response's shape", async () => {
+    const { request, responseText } = specExample();
+    const [example] = request.inputs as Array<Record<string, unknown>>;
+    // the spec's request, with only the tensor's name, shape, type and data set for the demo model
+    const body = {
+      ...request,
+      inputs: [{ ...example, name: 'input', shape: [1, 30], datatype: 'FP32', data: row }],
+      outputs: [{ name: 'probabilities' }],
+    };
+    const r = await raw(s, 'POST', '/v2/models/breast-cancer/infer', {
+      body: JSON.stringify(body),
+      headers: json,
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.id, request.id);
+    // every key of the example response (`id`, `outputs[].name/shape/datatype/data`) is there
+    for (const key of ['"id"', '"outputs"', '"name"', '"shape"', '"datatype"', '"data"']) {
+      assert.ok(responseText.includes(key), key);
+    }
+    const [out] = r.json.outputs as Array<{
+      name: string;
+      shape: number[];
+      datatype: string;
+      data: number[];
+    }>;
+    assert.deepEqual(Object.keys(out!).sort(), ['data', 'datatype', 'name', 'shape']);
+    assert.equal(out!.name, 'probabilities');
+    assert.deepEqual(out!.shape, [1, 2]);
+    assert.equal(out!.data.length, 2);
+    assert.ok(Math.abs(out!.data[0]! + out!.data[1]! - 1) < 1e-5);
   });
 });

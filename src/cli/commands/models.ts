@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AliasMoveResponse } from '../../client/index.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
@@ -105,8 +106,13 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
   models
     .command('promote <name> <version>')
     .description('make a version the production version (loaded and warmed before the switch)')
-    .action(async (name: string, version: string, _o, cmd: Command) => {
-      const r = await clientFor(cmd, ctx).promote(name, version);
+    .option('--override-policy <reason>', 'promote although the promotion policy refuses it (audited)')
+    .action(async (name: string, version: string, o: { overridePolicy?: string }, cmd: Command) => {
+      const r = await clientFor(cmd, ctx).promote(
+        name,
+        version,
+        o.overridePolicy !== undefined ? { overrideReason: o.overridePolicy } : {},
+      );
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       printMove(ctx.io, r, `promoted ${version}`);
     });
@@ -130,6 +136,37 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       const r = await clientFor(cmd, ctx).setAlias(name, 'staging', o.clear ? null : version!);
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(`${r.model}: ${aliasText(r.aliases)}`);
+    });
+
+  models
+    .command('evaluate <name> <version>')
+    .description('run a version over labelled data and record its metrics with the data hash')
+    .requiredOption('--data <csv>', 'CSV with a header row: the features and the label column')
+    .requiredOption('--label <column>', 'the column holding the true label (or value)')
+    .action(async (name: string, version: string, o: { data: string; label: string }, cmd: Command) => {
+      const e = await clientFor(cmd, ctx).evaluate(name, version, o.data, o.label);
+      if (wantsJson(cmd)) return printJson(ctx.io, e);
+      ctx.io.out(
+        `${e.model} ${e.version}: evaluation ${e.id} on ${e.rows} rows of ${e.data_name ?? 'data'} (sha256 ${e.data_sha256})`,
+      );
+      printTable(
+        ctx.io,
+        ['metric', 'value'],
+        Object.entries(e.metrics).map(([k, v]) => [k, v === null ? 'n/a' : Number(v.toFixed(4))]),
+      );
+    });
+
+  models
+    .command('card <name> <version>')
+    .description("print (or write) a version's model card")
+    .option('--format <format>', 'markdown or html', 'markdown')
+    .option('--out <file>', 'write the card to this file instead of printing it')
+    .action(async (name: string, version: string, o: { format: string; out?: string }, cmd: Command) => {
+      if (o.format !== 'markdown' && o.format !== 'html') throw new Error('--format takes markdown or html');
+      const card = await clientFor(cmd, ctx).card(name, version, o.format);
+      if (!o.out) return ctx.io.out(card);
+      writeFileSync(o.out, card);
+      ctx.io.out(`wrote the model card of ${name} ${version} to ${o.out}`);
     });
 
   models

@@ -67,8 +67,17 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
     .description('start a rollout of a registered version (default strategy: canary)')
     .option('--strategy <name>', `one of ${STRATEGIES.join(', ')}`, 'canary')
     .option('--plan <file>', 'a plan of your own (YAML or JSON: steps, interval, no_data)')
+    .option(
+      '--override-policy <reason>',
+      'start although the promotion policy refuses the candidate (audited)',
+    )
     .action(
-      async (model: string, candidate: string, o: { strategy: string; plan?: string }, cmd: Command) => {
+      async (
+        model: string,
+        candidate: string,
+        o: { strategy: string; plan?: string; overridePolicy?: string },
+        cmd: Command,
+      ) => {
         if (!(STRATEGIES as readonly string[]).includes(o.strategy))
           throw new Error(`--strategy takes one of ${STRATEGIES.join(', ')}`);
         const plan = o.plan ? (parseYaml(readFileSync(o.plan, 'utf8')) as unknown) : undefined;
@@ -76,6 +85,7 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
           candidate,
           strategy: o.strategy as (typeof STRATEGIES)[number],
           ...(plan !== undefined ? { plan } : {}),
+          ...(o.overridePolicy !== undefined ? { override_reason: o.overridePolicy } : {}),
         });
         if (wantsJson(cmd)) return printJson(ctx.io, r);
         ctx.io.out(renderRollout(r));

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppServices } from '../app-services.js';
-import { HealthSchema, ReadySchema } from '../schemas.js';
+import { HealthSchema, ReadySchema, responses } from '../schemas.js';
 
 /**
  * Liveness (`/health`: the process answers) and readiness (`/ready`: every production model is
@@ -14,7 +14,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
 
   app.get(
     '/health',
-    { schema: { summary: 'Liveness', tags: ['health'], response: { 200: HealthSchema } } },
+    { schema: { summary: 'Liveness', tags: ['health'], response: responses({ 200: HealthSchema }) } },
     async () => ({
       status: 'ok' as const,
       uptime_seconds: Math.round((performance.now() - started) / 1000),
@@ -27,7 +27,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
       schema: {
         summary: 'Readiness: production models loaded and warmed',
         tags: ['health'],
-        response: { 200: ReadySchema, 503: ReadySchema },
+        response: responses({ 200: ReadySchema, 503: ReadySchema }),
       },
     },
     async (_req, reply) => {

@@ -111,8 +111,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       },
     },
     async (req) => {
-      const r = await registry.promote(req.params.name, req.body.version, actor(req.principal));
-      req.logFields = { model: req.params.name, version: req.body.version };
+      const { name } = req.params;
+      const { version, override_reason } = req.body;
+      const override = await services.promotion.enforce(name, version, 'promote', override_reason);
+      const r = await registry.promote(name, version, actor(req.principal));
+      if (override) await services.promotion.recordOverride(override, actor(req.principal));
+      req.logFields = { model: name, version };
       return { model: req.params.name, ...r };
     },
   );

@@ -45,6 +45,17 @@ export const observabilityRoutes: FastifyPluginAsyncTypebox<{ services: AppServi
     {
       // Prometheus text exposition format; public only when configured (OWASP API9: a choice)
       config: config.metricsPublic ? {} : { scope: 'read' },
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['observability'],
+        produces: ['text/plain'],
+        response: responses({
+          200: {
+            description: 'The metrics catalogue (docs/observability.md)',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        }),
+      },
     },
     async (_req, reply) => {
       const registry = observability.metrics.registry;

@@ -60,22 +60,26 @@ async function answer(
   };
   if (result.variant) void reply.header('x-modelgate-variant', result.variant);
   logPrediction(services, result, input.instances);
+  services.drift.observe(result.model, result.version, input.instances, result.predictions);
   return toBody(result);
 }
 
 const ROUTING_HEADER = 'x-routing-key';
 const OVERRIDE_HEADER = 'x-modelgate-variant-override';
 
-/** Routing key (header wins over the body field) and the admin-only variant override. */
-function rolloutInputs(req: FastifyRequest): {
+/**
+ * Routing key (the header wins over the body's field: `routing_key` natively, V2's
+ * `parameters.routing_key`) and the admin-only variant override. Shared by the native and V2 routes.
+ */
+export function rolloutInputs(
+  req: FastifyRequest,
+  bodyKey: string | undefined,
+): {
   routingKey?: string;
   override?: Variant;
 } {
   const header = req.headers[ROUTING_HEADER];
-  const routingKey =
-    typeof header === 'string' && header.length > 0
-      ? header.slice(0, 256)
-      : (req.body as { routing_key?: string }).routing_key;
+  const routingKey = typeof header === 'string' && header.length > 0 ? header.slice(0, 256) : bodyKey;
   const o = req.headers[OVERRIDE_HEADER];
   let override: Variant | undefined;
   if (o !== undefined) {
@@ -115,7 +119,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       answer(req, reply, services, {
         model: req.params.name,
         instances: req.body.instances,
-        ...rolloutInputs(req),
+        ...rolloutInputs(req, req.body.routing_key),
       }),
   );
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { parseManifestText } from '../../modules/registry/validate-manifest.js';
 import { isSafeRelativePath } from '../../modules/registry/validate-manifest.js';
@@ -12,6 +13,15 @@ import { versionDetailBody } from '../mappers.js';
 import { ModelParams, RegisterResponseSchema, responses } from '../schemas.js';
 
 const MAX_MANIFEST_BYTES = 1_048_576;
+
+/** The upload as the OpenAPI document describes it (multipart parts are read by the handler). */
+const RegisterUploadSchema = Type.Object({
+  manifest: Type.String({ description: 'The manifest, YAML or JSON (at most 1 MiB)' }),
+  file: Type.Array(Type.String({ format: 'binary' }), {
+    description:
+      'One part per file the manifest lists (artifact, external_data, reference_data), named by its path relative to the manifest',
+  }),
+});
 
 /**
  * Registration upload: multipart/form-data with one `manifest` field (YAML or JSON) and one
@@ -25,7 +35,7 @@ export const registerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.post(
     '/v1/models/:name/versions',
     {
-      config: { scope: 'admin', idempotent: 'handler' },
+      config: { scope: 'admin', idempotent: 'handler', documentedBody: RegisterUploadSchema },
       schema: {
         summary: 'Register a model version (multipart: manifest + files)',
         tags: ['models'],

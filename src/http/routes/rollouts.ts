@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Decision, Rollout, RolloutService } from '../../modules/rollouts/rollout-service.js';
 import { STRATEGIES } from '../../modules/rollouts/plan.js';
 import type { AppServices } from '../app-services.js';
-import { ModelParams, responses, VersionParam } from '../schemas.js';
+import { ModelParams, OverrideReason, responses, VersionParam } from '../schemas.js';
 
 const RolloutSchema = Type.Object({
   id: Type.String(),
@@ -51,6 +51,8 @@ const StartBodySchema = Type.Object(
     strategy: Type.Optional(Type.Union(STRATEGIES.map((s) => Type.Literal(s)))),
     /** a plan of your own (steps, interval, no_data); default: the strategy's preset */
     plan: Type.Optional(Type.Unknown()),
+    /** an admin's reason to start although the promotion policy refuses the candidate */
+    override_reason: Type.Optional(OverrideReason),
   },
   { additionalProperties: false },
 );
@@ -118,6 +120,12 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       },
     },
     async (req, reply) => {
+      const override = await services.promotion.enforce(
+        req.params.name,
+        req.body.candidate,
+        'rollout',
+        req.body.override_reason,
+      );
       const r = await services.rollouts.start({
         model: req.params.name,
         candidate: req.body.candidate,
@@ -125,6 +133,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         ...(req.body.plan !== undefined ? { plan: req.body.plan } : {}),
         actor: actor(req.principal),
       });
+      if (override) await services.promotion.recordOverride(override, actor(req.principal));
       req.logFields = { model: r.model, version: r.candidate, rollout: r.id };
       return reply.code(201).send(await detail(services.rollouts, r));
     },

@@ -8,40 +8,22 @@ import { VERSION } from '../../shared/version.js';
 import type { AppServices } from '../app-services.js';
 import { recordProblem } from '../problem.js';
 import { ModelNameParam, VersionParam } from '../schemas.js';
+import { rolloutInputs } from './predict.js';
+import {
+  V2ErrorSchema,
+  V2InferRequestSchema,
+  V2InferResponseSchema,
+  V2LiveSchema,
+  V2ModelMetadataSchema,
+  V2ModelReadySchema,
+  v2Responses,
+  V2ServerMetadataSchema,
+  V2ServerReadySchema,
+  type V2InferRequest,
+} from '../v2-schemas.js';
 
 const ModelParams = Type.Object({ name: ModelNameParam });
 const VersionParams = Type.Object({ name: ModelNameParam, version: VersionParam });
-
-const Tensor = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 256 }),
-    shape: Type.Array(Type.Integer({ minimum: 0, maximum: 100_000_000 }), { maxItems: 16 }),
-    datatype: Type.String({ minLength: 1, maxLength: 16 }),
-    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    data: Type.Array(Type.Unknown()),
-  },
-  { additionalProperties: false },
-);
-const InferBody = Type.Object(
-  {
-    id: Type.Optional(Type.String({ maxLength: 256 })),
-    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    inputs: Type.Array(Tensor, { minItems: 1, maxItems: 64 }),
-    outputs: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            name: Type.String({ minLength: 1 }),
-            parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 64 },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 /**
  * The Open Inference Protocol (V2) REST API beside the native one: health, server and model
@@ -49,24 +31,64 @@ const InferBody = Type.Object(
  * with its status codes. Authentication, rate limits, idempotency and HTTP metrics are the same
  * hooks as the native API (model routes need the `predict` scope).
  */
+/** The outputs to fetch: the requested ones (each must exist), or every tensor output. */
+function outputNames(model: LoadedModel, requested: string[] | undefined): string[] {
+  const { outputs } = model.tensorMetadata();
+  const tensors = outputs.filter((o) => o.isTensor).map((o) => o.name);
+  if (tensors.length === 0)
+    throw new AppError('V2_BAD_REQUEST', `${model.key} has no tensor outputs; use the native predict API`);
+  if (!requested) return tensors;
+  for (const n of requested) {
+    if (tensors.includes(n)) continue;
+    throw new AppError(
+      'V2_BAD_REQUEST',
+      outputs.some((o) => o.name === n)
+        ? `output ${n} is not a tensor and cannot be returned by the V2 protocol; request one of ${tensors.join(', ')}`
+        : `unknown output ${n}; the model's tensor outputs are ${tensors.join(', ')}`,
+    );
+  }
+  return requested;
+}
+
 export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+  app.addSchema(V2ErrorSchema);
   app.setErrorHandler(async (err, req, reply) => {
     const problem = recordProblem(err, req, services);
     // the protocol answers a request that does not fit with 400, where the native API uses 422
     const status = problem.status === 422 ? 400 : problem.status;
-    return reply.code(status).headers(problem.headers).send({ error: problem.body.detail });
+    // the protocol's body has no room for our stable code: it travels in a header
+    return reply
+      .code(status)
+      .headers({ ...problem.headers, 'x-modelgate-error-code': problem.body.code })
+      .send({ error: problem.body.detail });
   });
   app.setNotFoundHandler(async (req, reply) =>
     reply.code(404).send({ error: `no route for ${req.method} ${req.url.split('?')[0]}` }),
   );
 
-  app.get('/health/live', async () => ({ live: true }));
-  app.get('/health/ready', async (_req, reply) => {
-    const ready = services.serving.readiness().ready && !services.shuttingDown();
-    return reply.code(ready ? 200 : 503).send({ ready });
-  });
-  const serverMetadata = async () => ({ name: 'modelgate', version: VERSION, extensions: [] as string[] });
-  app.get('/', serverMetadata);
+  const doc = <T extends object>(summary: string, extra: T) => ({ summary, tags: ['v2'], ...extra });
+  app.get(
+    '/health/live',
+    { schema: doc('V2: server live', { response: v2Responses({ 200: V2LiveSchema }) }) },
+    async () => ({ live: true }),
+  );
+  app.get(
+    '/health/ready',
+    {
+      schema: doc('V2: server ready (every production model loaded)', {
+        response: v2Responses({ 200: V2ServerReadySchema, 503: V2ServerReadySchema }),
+      }),
+    },
+    async (_req, reply) => {
+      const ready = services.serving.readiness().ready && !services.shuttingDown();
+      return reply.code(ready ? 200 : 503).send({ ready });
+    },
+  );
+  app.get(
+    '/',
+    { schema: doc('V2: server metadata', { response: v2Responses({ 200: V2ServerMetadataSchema }) }) },
+    async () => ({ name: 'modelgate', version: VERSION, extensions: [] as string[] }),
+  );
 
   const metadata = async (name: string, version: string | undefined) => {
     const model = await services.predict.resolve(name, version);
@@ -81,11 +103,25 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
     };
   };
   const scoped = { config: { scope: 'predict' as const } };
-  app.get('/models/:name', { ...scoped, schema: { params: ModelParams } }, async (req) =>
-    metadata(req.params.name, undefined),
+  const metadataResponse = v2Responses({ 200: V2ModelMetadataSchema });
+  app.get(
+    '/models/:name',
+    {
+      ...scoped,
+      schema: doc('V2: model metadata (production version)', {
+        params: ModelParams,
+        response: metadataResponse,
+      }),
+    },
+    async (req) => metadata(req.params.name, undefined),
   );
-  app.get('/models/:name/versions/:version', { ...scoped, schema: { params: VersionParams } }, async (req) =>
-    metadata(req.params.name, req.params.version),
+  app.get(
+    '/models/:name/versions/:version',
+    {
+      ...scoped,
+      schema: doc('V2: model metadata of a version', { params: VersionParams, response: metadataResponse }),
+    },
+    async (req) => metadata(req.params.name, req.params.version),
   );
 
   const ready = async (reply: FastifyReply, name: string, version: string | undefined) => {
@@ -98,51 +134,79 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
       throw err;
     }
   };
-  app.get('/models/:name/ready', { ...scoped, schema: { params: ModelParams } }, async (req, reply) =>
-    ready(reply, req.params.name, undefined),
+  const readyResponse = v2Responses({ 200: V2ModelReadySchema, 503: V2ModelReadySchema });
+  app.get(
+    '/models/:name/ready',
+    {
+      ...scoped,
+      schema: doc('V2: model ready (production version)', { params: ModelParams, response: readyResponse }),
+    },
+    async (req, reply) => ready(reply, req.params.name, undefined),
   );
   app.get(
     '/models/:name/versions/:version/ready',
-    { ...scoped, schema: { params: VersionParams } },
+    {
+      ...scoped,
+      schema: doc('V2: version ready', { params: VersionParams, response: readyResponse }),
+    },
     async (req, reply) => ready(reply, req.params.name, req.params.version),
   );
 
   const infer = async (
     req: FastifyRequest,
+    reply: FastifyReply,
     name: string,
     version: string | undefined,
-    body: typeof InferBody.static,
+    body: V2InferRequest,
   ) => {
-    const model: LoadedModel = await services.predict.resolve(name, version);
-    req.logFields = { model: model.identity.model, version: model.identity.version, protocol: 'v2' };
-    const { inputs, outputs } = model.tensorMetadata();
-    const feeds = decodeInputs(body.inputs, v2Metadata(inputs));
-    const available = outputs.map((o) => o.name);
-    const wanted = body.outputs?.map((o) => o.name) ?? outputs.filter((o) => o.isTensor).map((o) => o.name);
-    const unknown = wanted.filter((n) => !available.includes(n));
-    if (unknown.length > 0) {
-      throw new AppError(
-        'V2_BAD_REQUEST',
-        `unknown output ${unknown.join(', ')}; the model's outputs are ${available.join(', ')}`,
-      );
-    }
-    const { outputs: values } = await model.runTensors(feeds, wanted, services.config.inferenceTimeoutMs);
+    const requested = body.outputs?.map((o) => o.name);
+    const routingKey = body.parameters?.routing_key;
+    const r = await services.predict.infer({
+      model: name,
+      ...(version !== undefined ? { version } : {}),
+      ...rolloutInputs(req, typeof routingKey === 'string' ? routingKey.slice(0, 256) : undefined),
+      ...(req.spans ? { spans: req.spans } : {}),
+      rows: body.inputs[0]?.shape[0] ?? 0,
+      onVersion: (model, v) => (req.logFields = { model, version: v, protocol: 'v2' }),
+      decode: (model) => ({
+        feeds: decodeInputs(body.inputs, v2Metadata(model.tensorMetadata().inputs)),
+        fetches: outputNames(model, requested),
+      }),
+    });
+    const { identity } = r.model;
+    if (r.variant) void reply.header('x-modelgate-variant', r.variant);
     return {
-      model_name: model.identity.model,
-      model_version: model.identity.version,
+      model_name: identity.model,
+      model_version: identity.version,
       ...(body.id !== undefined ? { id: body.id } : {}),
-      outputs: wanted.map((n) => encodeOutput(n, values[n]!)),
+      parameters: { artifact_sha256: identity.artifactSha256, ...(r.variant ? { variant: r.variant } : {}) },
+      outputs: r.outputs.map(([n, value]) => encodeOutput(n, value)),
     };
   };
+  const inferResponse = v2Responses({ 200: V2InferResponseSchema });
   const inferConfig = { config: { scope: 'predict' as const, idempotent: 'body' as const } };
   app.post(
     '/models/:name/infer',
-    { ...inferConfig, schema: { params: ModelParams, body: InferBody } },
-    async (req) => infer(req, req.params.name, undefined, req.body),
+    {
+      ...inferConfig,
+      schema: doc('V2: inference (rollout routing picks the version)', {
+        params: ModelParams,
+        body: V2InferRequestSchema,
+        response: inferResponse,
+      }),
+    },
+    async (req, reply) => infer(req, reply, req.params.name, undefined, req.body),
   );
   app.post(
     '/models/:name/versions/:version/infer',
-    { ...inferConfig, schema: { params: VersionParams, body: InferBody } },
-    async (req) => infer(req, req.params.name, req.params.version, req.body),
+    {
+      ...inferConfig,
+      schema: doc('V2: inference on a version', {
+        params: VersionParams,
+        body: V2InferRequestSchema,
+        response: inferResponse,
+      }),
+    },
+    async (req, reply) => infer(req, reply, req.params.name, req.params.version, req.body),
   );
 };

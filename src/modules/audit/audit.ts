@@ -7,6 +7,8 @@ export const AUDIT_ACTIONS = [
   'model.promoted',
   'model.rolled_back',
   'model.alias.set',
+  'model.version.evaluated',
+  'model.promotion_policy_overridden',
   'api_key.created',
   'api_key.revoked',
   'rollout.started',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { performanceOf, rocAucOf } from './feedback-service.js';
+import { rocAucOf } from '../rollouts/statistics.js';
+import { performanceOf } from './feedback-service.js';
 
 describe('live performance', () => {
   it('computes ROC-AUC as the rank probability (sklearn roc_auc_score values)', () => {

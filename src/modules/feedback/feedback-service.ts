@@ -4,7 +4,7 @@ import { AppError } from '../../shared/errors.js';
 import type { Database } from '../../store/schema.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { Actor } from '../registry/types.js';
-import { mannWhitneyGreater } from '../rollouts/statistics.js';
+import { rocAucOf } from '../rollouts/statistics.js';
 import type { Prediction } from '../serving/output-plan.js';
 import type { PredictionLog } from './prediction-log.js';
 
@@ -144,13 +144,4 @@ export function performanceOf(
     );
   }
   return { version, labelled: pairs.length, accuracy, roc_auc: rocAuc === null ? null : r4(rocAuc), mae };
-}
-
-/** ROC-AUC as the Mann-Whitney probability that a positive outscores a negative (ties count half). */
-export function rocAucOf(scored: Array<{ score: number; pos: boolean }>): number | null {
-  const positives = scored.filter((s) => s.pos).map((s) => s.score);
-  const negatives = scored.filter((s) => !s.pos).map((s) => s.score);
-  if (positives.length === 0 || negatives.length === 0) return null;
-  // AUC = U / (n+ · n−), U being the Mann-Whitney statistic of the positives' scores
-  return mannWhitneyGreater(negatives, positives).u / (positives.length * negatives.length);
 }

@@ -20,7 +20,11 @@ export async function registerFromManifestFile(
   const raw = parseManifestText(await readFile(manifestPath, 'utf8'));
   const manifest = validateManifest(raw);
   const dir = dirname(manifestPath);
-  const paths = [manifest.artifact, ...(manifest.external_data ?? [])];
+  const paths = [
+    manifest.artifact,
+    ...(manifest.external_data ?? []),
+    ...(manifest.reference_data ? [manifest.reference_data] : []),
+  ];
   const files = new Map<string, StagedFile>();
   try {
     for (const p of paths) {

@@ -19,18 +19,29 @@ import type {
   VersionSignature,
 } from './types.js';
 import { validateManifest } from './validate-manifest.js';
+import {
+  profileReferenceData,
+  type CandidateModel,
+  type ReferenceRecord,
+} from '../monitoring/reference-data.js';
 
 /** What the registry needs from serving; implemented by the serving module, wired in main.ts. */
 export interface ServingPort {
-  /** Loads a candidate from its bytes to prove it can serve (warm-up, smoke tests), then frees it. */
-  check(candidate: {
-    model: string;
-    version: string;
-    artifactSha256: string;
-    manifest: Manifest;
-    files: ReadonlyMap<string, Uint8Array>;
-    mainPath: string;
-  }): Promise<VersionSignature>;
+  /**
+   * Loads a candidate from its bytes to prove it can serve (warm-up, smoke tests), hands it to
+   * `use` (reference profiling) if given, then frees it.
+   */
+  check(
+    candidate: {
+      model: string;
+      version: string;
+      artifactSha256: string;
+      manifest: Manifest;
+      files: ReadonlyMap<string, Uint8Array>;
+      mainPath: string;
+    },
+    use?: (model: CandidateModel) => Promise<void>,
+  ): Promise<VersionSignature>;
   /** Makes a registered version ready for traffic: verified, loaded, warmed, smoke-tested. */
   prepare(version: ModelVersion): Promise<void>;
   /** Points serving at a model's new aliases. */
@@ -48,6 +59,8 @@ export interface RegisterInput {
 }
 
 export interface RegistryDeps {
+  /** largest reference data file profiled at registration (it is read whole) */
+  maxReferenceBytes?: number;
   store: RegistryStore;
   blobs: BlobStore;
   serving: ServingPort;
@@ -82,20 +95,49 @@ export class RegistryService {
       const manifestSha256 = sha256Hex(canonicalJson(manifest));
       const artifactSha256 = artifactDigest(files);
 
+      const referenceFile = manifest.reference_data ? input.files.get(manifest.reference_data) : undefined;
+      const maxReference = this.deps.maxReferenceBytes ?? Infinity;
+      if (referenceFile && referenceFile.size > maxReference) {
+        throw new AppError(
+          'MANIFEST_INVALID',
+          `reference data '${manifest.reference_data}' is ${referenceFile.size} bytes; at most ${maxReference} are profiled (MODELGATE_MAX_DATA_BYTES): send a sample`,
+          { errors: [{ pointer: '/reference_data', detail: `larger than ${maxReference} bytes` }] },
+        );
+      }
+      const referenceSha256 = referenceFile?.sha256;
       const existing = await this.deps.store.getVersion(manifest.name, manifest.version);
-      if (existing)
-        return { version: sameOrConflict(existing, artifactSha256, manifestSha256), created: false };
+      if (existing) {
+        const stored = await this.deps.store.getReference(existing.model, existing.version);
+        return {
+          version: sameOrConflict(
+            existing,
+            artifactSha256,
+            manifestSha256,
+            stored?.dataSha256,
+            referenceSha256,
+          ),
+          created: false,
+        };
+      }
 
       const bytes = new Map<string, Uint8Array>();
       for (const [path, file] of stagedByPath) bytes.set(path, await readFile(file.path));
-      const signature = await this.deps.serving.check({
-        model: manifest.name,
-        version: manifest.version,
-        artifactSha256,
-        manifest,
-        files: bytes,
-        mainPath: files[0]!.path,
-      });
+      let reference: ReferenceRecord | undefined;
+      const signature = await this.deps.serving.check(
+        {
+          model: manifest.name,
+          version: manifest.version,
+          artifactSha256,
+          manifest,
+          files: bytes,
+          mainPath: files[0]!.path,
+        },
+        referenceFile &&
+          (async (model) => {
+            const data = await readFile(referenceFile.path);
+            reference = await profileReferenceData(manifest.reference_data!, data, manifest, model);
+          }),
+      );
 
       for (const file of stagedByPath.values()) {
         await this.deps.blobs.put(file);
@@ -115,7 +157,7 @@ export class RegistryService {
         createdAt: now.toISOString(),
         createdBy: input.actor.id,
       };
-      const inserted = await this.deps.store.insertVersion(version, {
+      const inserted = await this.deps.store.insertVersion(version, reference, {
         principal: input.actor.id,
         action: 'model.version.registered',
         model: version.model,
@@ -128,7 +170,17 @@ export class RegistryService {
       if (!inserted) {
         // Lost a race with an identical or conflicting registration of the same (name, version).
         const winner = await this.deps.store.getVersion(version.model, version.version);
-        return { version: sameOrConflict(winner!, artifactSha256, manifestSha256), created: false };
+        const stored = await this.deps.store.getReference(version.model, version.version);
+        return {
+          version: sameOrConflict(
+            winner!,
+            artifactSha256,
+            manifestSha256,
+            stored?.dataSha256,
+            referenceSha256,
+          ),
+          created: false,
+        };
       }
       this.deps.logger.info(
         { model: version.model, version: version.version, artifact_sha256: artifactSha256 },
@@ -160,6 +212,12 @@ export class RegistryService {
     if (v) return v;
     await this.requireModel(name);
     throw new AppError('VERSION_NOT_FOUND', `model '${name}' has no version '${version}'`);
+  }
+
+  /** The reference profile registered with a version, if it had reference data. */
+  async getReference(name: string, version: string): Promise<ReferenceRecord | undefined> {
+    await this.getVersion(name, version);
+    return this.deps.store.getReference(name, version);
   }
 
   async getAliases(name: string): Promise<Aliases> {
@@ -282,6 +340,8 @@ function sameOrConflict(
   existing: ModelVersion,
   artifactSha256: string,
   manifestSha256: string,
+  storedReferenceSha256: string | undefined,
+  referenceSha256: string | undefined,
 ): ModelVersion {
   if (existing.artifactSha256 !== artifactSha256) {
     throw new AppError(
@@ -293,6 +353,12 @@ function sameOrConflict(
     throw new AppError(
       'VERSION_EXISTS',
       `${existing.model} ${existing.version} is registered with the same artifact but another manifest. Versions are immutable: register a new version`,
+    );
+  }
+  if (storedReferenceSha256 !== referenceSha256) {
+    throw new AppError(
+      'VERSION_EXISTS',
+      `${existing.model} ${existing.version} is registered with ${storedReferenceSha256 ? `reference data ${storedReferenceSha256}` : 'no reference data'}; this one has ${referenceSha256 ?? 'none'}. Versions are immutable: register a new version`,
     );
   }
   return existing;
@@ -316,6 +382,9 @@ function artifactSet(
           },
     )
     .filter((e) => e !== undefined);
+  if (manifest.reference_data && !uploads.has(manifest.reference_data)) {
+    errors.push({ pointer: '/reference_data', detail: `file '${manifest.reference_data}' was not provided` });
+  }
   for (const path of uploads.keys()) {
     if (!allowed.has(path))
       errors.push({ pointer: '', detail: `file '${path}' was provided but the manifest does not list it` });

@@ -1,5 +1,6 @@
 import type { AuditInput } from '../audit/audit.js';
 import type { Aliases, ModelSummary, ModelVersion } from './types.js';
+import type { ReferenceRecord } from '../monitoring/reference-data.js';
 
 /**
  * Persistence of models, versions and aliases. Each method is atomic, and every change writes its
@@ -10,8 +11,13 @@ export interface RegistryStore {
   listModels(): Promise<ModelSummary[]>;
   getVersion(model: string, version: string): Promise<ModelVersion | undefined>;
   listVersions(model: string): Promise<ModelVersion[]>;
-  /** Inserts the version (and its model on first use). False when (model, version) already exists. */
-  insertVersion(v: ModelVersion, audit: AuditInput): Promise<boolean>;
+  /**
+   * Inserts the version (and its model on first use) with its reference profile, if any. False
+   * when (model, version) already exists.
+   */
+  insertVersion(v: ModelVersion, reference: ReferenceRecord | undefined, audit: AuditInput): Promise<boolean>;
+  /** The reference profile registered with a version. */
+  getReference(model: string, version: string): Promise<ReferenceRecord | undefined>;
   getAliases(model: string): Promise<Aliases>;
   /** Aliases of every model that has any. */
   allAliases(): Promise<Map<string, Aliases>>;

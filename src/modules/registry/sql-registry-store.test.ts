@@ -54,7 +54,7 @@ describeEachDatabase('registry and key stores', (dialect) => {
     try {
       const v = version('m', '1.0.0');
       assert.equal(
-        await store.insertVersion(v, {
+        await store.insertVersion(v, undefined, {
           principal: 'key:a',
           action: 'model.version.registered',
           model: 'm',
@@ -64,7 +64,7 @@ describeEachDatabase('registry and key stores', (dialect) => {
         true,
       );
       assert.equal(
-        await store.insertVersion(v, {
+        await store.insertVersion(v, undefined, {
           principal: 'key:a',
           action: 'model.version.registered',
           model: 'm',
@@ -101,9 +101,12 @@ describeEachDatabase('registry and key stores', (dialect) => {
     const { handle, store } = await setup(t);
     try {
       for (const v of ['1.2.0', '1.10.0', '1.9.1', '2.0.0-rc.1']) {
-        await store.insertVersion(version('m', v), { principal: 'p', action: 'model.version.registered' });
+        await store.insertVersion(version('m', v), undefined, {
+          principal: 'p',
+          action: 'model.version.registered',
+        });
       }
-      await store.insertVersion(version('a', '0.1.0'), {
+      await store.insertVersion(version('a', '0.1.0'), undefined, {
         principal: 'p',
         action: 'model.version.registered',
       });
@@ -127,11 +130,11 @@ describeEachDatabase('registry and key stores', (dialect) => {
   it('moves aliases by compare-and-set, auditing before and after', async (t) => {
     const { handle, store } = await setup(t);
     try {
-      await store.insertVersion(version('m', '1.0.0'), {
+      await store.insertVersion(version('m', '1.0.0'), undefined, {
         principal: 'p',
         action: 'model.version.registered',
       });
-      await store.insertVersion(version('m', '1.1.0'), {
+      await store.insertVersion(version('m', '1.1.0'), undefined, {
         principal: 'p',
         action: 'model.version.registered',
       });
@@ -188,7 +191,7 @@ describeEachDatabase('registry and key stores', (dialect) => {
   it('refuses an alias to a version that does not exist', async (t) => {
     const { handle, store } = await setup(t);
     try {
-      await store.insertVersion(version('m', '1.0.0'), {
+      await store.insertVersion(version('m', '1.0.0'), undefined, {
         principal: 'p',
         action: 'model.version.registered',
       });

@@ -5,6 +5,8 @@ import { AppError } from '../../shared/errors.js';
 import type { Db, Dialect } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import { appendAudit, type AuditInput } from '../audit/audit.js';
+import type { ReferenceRecord } from '../monitoring/reference-data.js';
+import type { Profile } from '../monitoring/reference-profile.js';
 import type { Task } from './manifest.js';
 import type { RegistryStore } from './registry-store.js';
 import { ALIASES, type AliasName, type Aliases, type ModelSummary, type ModelVersion } from './types.js';
@@ -62,7 +64,11 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toVersion).sort((a, b) => semver.rcompare(a.version, b.version));
   }
 
-  async insertVersion(v: ModelVersion, audit: AuditInput): Promise<boolean> {
+  async insertVersion(
+    v: ModelVersion,
+    reference: ReferenceRecord | undefined,
+    audit: AuditInput,
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('models')
@@ -87,9 +93,39 @@ export class SqlRegistryStore implements RegistryStore {
         .onConflict((oc) => oc.columns(['model_name', 'version']).doNothing())
         .executeTakeFirst();
       if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      if (reference) {
+        await trx
+          .insertInto('reference_profiles')
+          .values({
+            model_name: v.model,
+            version: v.version,
+            data_path: reference.path,
+            data_sha256: reference.dataSha256,
+            rows: reference.rows,
+            profile: JSON.stringify(reference.profile),
+            created_at: v.createdAt,
+          })
+          .execute();
+      }
       await appendAudit(trx, v.createdAt, audit);
       return true;
     });
+  }
+
+  async getReference(model: string, version: string): Promise<ReferenceRecord | undefined> {
+    const row = await this.db
+      .selectFrom('reference_profiles')
+      .selectAll()
+      .where('model_name', '=', model)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      path: row.data_path,
+      dataSha256: row.data_sha256,
+      rows: Number(row.rows),
+      profile: JSON.parse(row.profile) as Profile,
+    };
   }
 
   async getAliases(model: string): Promise<Aliases> {

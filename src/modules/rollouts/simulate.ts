@@ -1,4 +1,5 @@
 import { DEFAULT_JUDGE, emptyArm, judge, type ArmWindow, type JudgeConfig } from './judge.js';
+import { mulberry32 } from '../../shared/seeded-random.js';
 
 /**
  * Monte-Carlo rollouts through the real judge, for `npm run sim:rollouts` and its test: how often
@@ -31,18 +32,6 @@ export interface SimResult {
   reasons: Record<string, number>;
 }
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LATENCY_SAMPLE = 2000;
 
 function addTraffic(arm: ArmWindow, n: number, errorRate: number, medianMs: number, rnd: () => number): void {
@@ -58,7 +47,7 @@ function addTraffic(arm: ArmWindow, n: number, errorRate: number, medianMs: numb
 }
 
 export function simulate(s: SimScenario): SimResult {
-  const rnd = prng(s.seed);
+  const rnd = mulberry32(s.seed);
   const cfg: JudgeConfig = { ...DEFAULT_JUDGE, maxLooks: s.weights.length * s.looksPerStep, ...s.judge };
   let aborted = 0;
   let early = 0;

@@ -119,3 +119,12 @@ export function quantile(values: readonly number[], q: number): number {
     q,
   );
 }
+
+/** ROC-AUC as the Mann-Whitney probability that a positive outscores a negative (ties count half). */
+export function rocAucOf(scored: Array<{ score: number; pos: boolean }>): number | null {
+  const positives = scored.filter((s) => s.pos).map((s) => s.score);
+  const negatives = scored.filter((s) => !s.pos).map((s) => s.score);
+  if (positives.length === 0 || negatives.length === 0) return null;
+  // AUC = U / (n+ · n−), U being the Mann-Whitney statistic of the positives' scores
+  return mannWhitneyGreater(negatives, positives).u / (positives.length * negatives.length);
+}

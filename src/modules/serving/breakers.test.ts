@@ -28,19 +28,26 @@ describe('circuit breakers per version (opossum)', () => {
     const m = fakeModel('m@2', async () => {
       if (failing) throw new AppError('INFERENCE_FAILED', 'boom');
     });
-    for (let i = 0; i < 5; i++) await assert.rejects(breakers.run(m.model, [{}], 1000), /INFERENCE_FAILED/);
+    for (let i = 0; i < 5; i++)
+      await assert.rejects(
+        breakers.run(m.model, () => m.model.predict([{}], 1000)),
+        /INFERENCE_FAILED/,
+      );
     assert.equal(breakers.state('m@2'), 'open');
     const before = m.calls();
-    await assert.rejects(breakers.run(m.model, [{}], 1000), (err: unknown) => {
-      assert.ok(err instanceof AppError);
-      assert.equal(err.code, 'CIRCUIT_OPEN');
-      assert.equal(err.extras.headers?.['retry-after'], '1');
-      return true;
-    });
+    await assert.rejects(
+      breakers.run(m.model, () => m.model.predict([{}], 1000)),
+      (err: unknown) => {
+        assert.ok(err instanceof AppError);
+        assert.equal(err.code, 'CIRCUIT_OPEN');
+        assert.equal(err.extras.headers?.['retry-after'], '1');
+        return true;
+      },
+    );
     assert.equal(m.calls(), before, 'an open breaker does not run the model');
     failing = false;
     await new Promise((resolve) => setTimeout(resolve, 70));
-    const ok = await breakers.run(m.model, [{}], 1000);
+    const ok = await breakers.run(m.model, () => m.model.predict([{}], 1000));
     assert.deepEqual(ok.predictions, [{ value: 1 }]);
     assert.equal(breakers.state('m@2'), 'closed');
   });
@@ -55,12 +62,16 @@ describe('circuit breakers per version (opossum)', () => {
       throw new AppError('VALIDATION_FAILED', 'bad input');
     });
     for (let i = 0; i < 10; i++)
-      await assert.rejects(breakers.run(invalid.model, [{}], 1000), /VALIDATION_FAILED/);
+      await assert.rejects(
+        breakers.run(invalid.model, () => invalid.model.predict([{}], 1000)),
+        /VALIDATION_FAILED/,
+      );
     assert.equal(breakers.state('m@1'), 'closed');
     const broken = fakeModel('m@3', async () => {
       throw new AppError('INFERENCE_TIMEOUT', 'slow');
     });
-    for (let i = 0; i < 3; i++) await assert.rejects(breakers.run(broken.model, [{}], 1000));
+    for (let i = 0; i < 3; i++)
+      await assert.rejects(breakers.run(broken.model, () => broken.model.predict([{}], 1000)));
     assert.equal(breakers.state('m@3'), 'open');
     assert.equal(breakers.state('m@1'), 'closed');
   });

@@ -1,13 +1,9 @@
 import CircuitBreaker from 'opossum';
 import { AppError, isAppError } from '../../shared/errors.js';
 import type { LoadedModel } from './loaded-model.js';
-import type { Prediction } from './output-plan.js';
 
-type Run = (
-  model: LoadedModel,
-  rows: Array<Record<string, unknown>>,
-  timeoutMs: number,
-) => Promise<{ predictions: Prediction[]; inferenceMs: number }>;
+/** The breaker's action: run the work it is given (native predict or V2 tensors alike). */
+type Work = () => Promise<unknown>;
 
 export interface BreakerOptions {
   /** share of failed calls (in the rolling window) that opens the breaker */
@@ -31,21 +27,20 @@ export const DEFAULT_BREAKER: BreakerOptions = {
  * a rollout, the candidate's open breaker sends its requests to stable.
  */
 export class VersionBreakers {
-  readonly #breakers = new Map<string, CircuitBreaker<Parameters<Run>, Awaited<ReturnType<Run>>>>();
+  readonly #breakers = new Map<string, CircuitBreaker<[Work], unknown>>();
 
   constructor(private readonly options: BreakerOptions = DEFAULT_BREAKER) {}
 
-  run(model: LoadedModel, rows: Array<Record<string, unknown>>, timeoutMs: number) {
-    return this.#breaker(model.key)
-      .fire(model, rows, timeoutMs)
-      .catch((err: unknown) => {
-        if ((err as { code?: string }).code === 'EOPENBREAKER') {
-          throw new AppError('CIRCUIT_OPEN', `${model.key} failed repeatedly and is paused; retry later`, {
-            headers: { 'retry-after': String(Math.ceil(this.options.resetTimeoutMs / 1000)) },
-          });
-        }
-        throw err;
-      });
+  /** Runs `work` (inference on `model`) through the version's breaker. */
+  run<T>(model: LoadedModel, work: () => Promise<T>): Promise<T> {
+    return (this.#breaker(model.key).fire(work) as Promise<T>).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'EOPENBREAKER') {
+        throw new AppError('CIRCUIT_OPEN', `${model.key} failed repeatedly and is paused; retry later`, {
+          headers: { 'retry-after': String(Math.ceil(this.options.resetTimeoutMs / 1000)) },
+        });
+      }
+      throw err;
+    });
   }
 
   /** State of a version's breaker, for tests and status views. */
@@ -57,7 +52,7 @@ export class VersionBreakers {
   #breaker(key: string) {
     let b = this.#breakers.get(key);
     if (!b) {
-      b = new CircuitBreaker<Parameters<Run>, Awaited<ReturnType<Run>>>((m, rows, t) => m.predict(rows, t), {
+      b = new CircuitBreaker<[Work], unknown>((work) => work(), {
         timeout: false, // inference time is bounded by the inference timeout itself (ADR 0005)
         errorThresholdPercentage: this.options.errorThresholdPercentage,
         volumeThreshold: this.options.volumeThreshold,

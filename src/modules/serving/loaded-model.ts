@@ -1,4 +1,5 @@
 import type { InferenceSession, OnnxValue } from 'onnxruntime-node';
+import type { RowModel } from '../datasets/predict-rows.js';
 import type { FieldProblem } from '../../shared/errors.js';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../registry/manifest.js';
@@ -80,6 +81,14 @@ export class LoadedModel {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();
     }
+  }
+
+  /** This version as a data file sees it: rows checked with pointers `/{row}/…`, then predicted. */
+  asRowModel(): RowModel<Prediction> {
+    return {
+      validate: (rows) => this.validate(rows, ''),
+      predict: async (rows) => (await this.predict(rows)).predictions,
+    };
   }
 
   /** The graph's tensor inputs and outputs, for the Open Inference Protocol's model metadata. */

@@ -3,15 +3,16 @@ import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VersionBreakers } from './breakers.js';
 import type { RegistryStore } from '../registry/registry-store.js';
+import type { OnnxValue } from 'onnxruntime-node';
 import type { LoadedModel } from './loaded-model.js';
 import type { Prediction } from './output-plan.js';
 import type { ServingService } from './serving-service.js';
 
-export interface PredictRequest {
+/** What routing needs to know about a request, native or V2. */
+interface RoutedRequest {
   model: string;
-  /** Pinned version; when absent the production version answers. */
+  /** Pinned version; when absent the production version answers (or a rollout routes). */
   version?: string;
-  instances: Array<Record<string, unknown>>;
   /** Spans for routing, validation and inference (tracing); none by default. */
   spans?: SpanScope;
   /** Told which version answers as soon as it is picked (before validation can fail). */
@@ -20,6 +21,40 @@ export interface PredictRequest {
   routingKey?: string;
   /** Admin override of the rollout variant. */
   override?: Variant;
+}
+
+export interface PredictRequest extends RoutedRequest {
+  instances: Array<Record<string, unknown>>;
+}
+
+/** A V2 inference request: tensors the route decodes for whichever version answers. */
+export interface TensorRequest extends RoutedRequest {
+  /** rows in the request (the first dimension), for metrics */
+  rows: number;
+  /** The feeds and the outputs to fetch for this version, or a V2_BAD_REQUEST error. */
+  decode(model: LoadedModel): TensorCall;
+}
+
+export interface TensorCall {
+  feeds: Record<string, OnnxValue>;
+  fetches: string[];
+}
+
+export interface TensorResult {
+  model: LoadedModel;
+  /** in the order of the fetches */
+  outputs: Array<[name: string, value: OnnxValue]>;
+  variant?: Variant;
+  rolloutId?: string;
+}
+
+/** One request's work on whichever version answers: check the input against it, then run it. */
+interface Job<C, O> {
+  /** Throws the client's error (4xx) when the input does not fit this version. */
+  check(model: LoadedModel, spans: SpanScope, attributes: Record<string, string>): Promise<C>;
+  run(model: LoadedModel, checked: C): Promise<O>;
+  /** After stable answered during a rollout (shadow mirroring). */
+  onStable?(decision: RouteDecisionLike, output: O): void;
 }
 
 export interface PredictResult {
@@ -102,19 +137,79 @@ export class PredictService {
     this.breakers = breakers ?? new VersionBreakers();
   }
 
+  /** Native predict: JSON records, validated against the answering version's contract. */
   async predict(req: PredictRequest): Promise<PredictResult> {
+    const rows = req.instances;
+    const r = await this.#routed(req, rows.length, {
+      check: async (model, spans, attributes) => {
+        const problems = await spans.child('modelgate.validate', attributes, () => model.validate(rows));
+        if (problems.length === 0) return rows;
+        const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+        throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, {
+          errors: problems,
+        });
+      },
+      run: (model, checked) => model.predict(checked, this.inferenceTimeoutMs),
+      onStable: (decision, out) => decision.shadow && this.#shadow(decision, req, out.predictions),
+    });
+    const { identity } = r.model;
+    return {
+      model: identity.model,
+      version: identity.version,
+      artifactSha256: identity.artifactSha256,
+      predictionId: randomUUID(),
+      predictions: r.output.predictions,
+      inferenceMs: r.output.inferenceMs,
+      ...(r.decision ? { variant: r.variant, rolloutId: r.decision.rolloutId } : {}),
+    };
+  }
+
+  /**
+   * Open Inference Protocol inference: tensors instead of records, through the same routing,
+   * circuit breakers, candidate fallback and metrics as `predict`. `decode` checks and converts
+   * the tensors for the version that answers (a candidate may declare other inputs). Requests are
+   * not mirrored in shadow steps: V2 outputs are raw tensors with no label or value to compare.
+   */
+  async infer(req: TensorRequest): Promise<TensorResult> {
+    const r = await this.#routed(req, req.rows, {
+      check: (model, spans, attributes) =>
+        spans.child('modelgate.validate', attributes, () => req.decode(model)),
+      run: async (model, call) => {
+        const out = await model.runTensors(call.feeds, call.fetches, this.inferenceTimeoutMs);
+        return { ...out, fetches: call.fetches };
+      },
+    });
+    return {
+      model: r.model,
+      outputs: r.output.fetches.map((n) => [n, r.output.outputs[n]!]),
+      ...(r.decision ? { variant: r.variant, rolloutId: r.decision.rolloutId } : {}),
+    };
+  }
+
+  /**
+   * Picks the version (rollout routing unless pinned), checks the input against it and runs it
+   * behind its circuit breaker. During a rollout a candidate's server failure is answered by
+   * stable and counted against the candidate; a client error is the client's, from either arm.
+   */
+  async #routed<C, O extends { inferenceMs: number }>(
+    req: RoutedRequest,
+    instances: number,
+    job: Job<C, O>,
+  ): Promise<{ model: LoadedModel; output: O; variant: Variant; decision?: RouteDecisionLike }> {
     const spans = req.spans ?? NO_SPANS;
     const decision =
       req.version === undefined ? this.router?.route(req.model, req.routingKey, req.override) : undefined;
     if (decision?.variant === 'candidate') {
       const started = performance.now();
       try {
-        const result = await this.#run(req, spans, () => this.#pinned(req.model, decision.candidate));
+        const done = await this.#run(req, spans, instances, job, () =>
+          this.#pinned(req.model, decision.candidate),
+        );
         this.router!.record(decision, 'candidate', {
           serverError: false,
           latencyMs: performance.now() - started,
         });
-        return { ...result, variant: 'candidate', rolloutId: decision.rolloutId };
+        return { ...done, variant: 'candidate', decision };
       } catch (err) {
         const serverError = isServerFailure(err);
         this.router!.record(decision, 'candidate', { serverError, latencyMs: performance.now() - started });
@@ -124,18 +219,13 @@ export class PredictService {
     }
     const started = performance.now();
     try {
-      const result = await this.#run(req, spans, () =>
+      const done = await this.#run(req, spans, instances, job, () =>
         req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
       );
-      if (decision) {
-        this.router!.record(decision, 'stable', {
-          serverError: false,
-          latencyMs: performance.now() - started,
-        });
-        if (decision.shadow) this.#shadow(decision, req, result.predictions);
-        return { ...result, variant: 'stable', rolloutId: decision.rolloutId };
-      }
-      return result;
+      if (!decision) return { ...done, variant: 'stable' };
+      this.router!.record(decision, 'stable', { serverError: false, latencyMs: performance.now() - started });
+      job.onStable?.(decision, done.output);
+      return { ...done, variant: 'stable', decision };
     } catch (err) {
       if (decision) {
         this.router!.record(decision, 'stable', {
@@ -185,52 +275,42 @@ export class PredictService {
     });
   }
 
-  async #run(
-    req: PredictRequest,
+  async #run<C, O extends { inferenceMs: number }>(
+    req: RoutedRequest,
     spans: SpanScope,
+    instances: number,
+    job: Job<C, O>,
     pick: () => Promise<LoadedModel>,
-  ): Promise<PredictResult> {
+  ): Promise<{ model: LoadedModel; output: O }> {
     const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
     const { identity } = model;
     req.onVersion?.(identity.model, identity.version);
     const attributes = { 'modelgate.model': identity.model, 'modelgate.version': identity.version };
     spans.setAttributes(attributes);
-    const event = { model: identity.model, version: identity.version, instances: req.instances.length };
-    const problems = await spans.child('modelgate.validate', attributes, () => model.validate(req.instances));
-    if (problems.length > 0) {
-      this.observe({ ...event, outcome: 'invalid' });
-      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-      throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, {
-        errors: problems,
-      });
-    }
-    let predictions: Prediction[];
-    let inferenceMs: number;
+    const event = { model: identity.model, version: identity.version, instances };
+    let checked: C;
     try {
-      const result = await spans.child(
+      checked = await job.check(model, spans, attributes);
+    } catch (err) {
+      this.observe({ ...event, outcome: 'invalid' });
+      throw err;
+    }
+    try {
+      const output = await spans.child(
         'modelgate.inference',
-        { ...attributes, 'modelgate.instances': req.instances.length },
-        () => this.breakers.run(model, req.instances, this.inferenceTimeoutMs),
+        { ...attributes, 'modelgate.instances': instances },
+        () => this.breakers.run(model, () => job.run(model, checked)),
       );
-      predictions = result.predictions;
-      inferenceMs = result.inferenceMs;
-      this.observe({ ...event, outcome: 'ok', inferenceMs });
+      this.observe({ ...event, outcome: 'ok', inferenceMs: output.inferenceMs });
+      return { model, output };
     } catch (err) {
       const timeout = err instanceof AppError && err.code === 'INFERENCE_TIMEOUT';
       this.observe({ ...event, outcome: timeout ? 'timeout' : 'error' });
       throw err;
     }
-    return {
-      model: identity.model,
-      version: identity.version,
-      artifactSha256: identity.artifactSha256,
-      predictionId: randomUUID(),
-      predictions,
-      inferenceMs,
-    };
   }
 
-  /** The version that answers for `model` (production, or the pinned one): for the V2 protocol. */
+  /** The version that answers for `model` without routing (production, or the pinned one): V2 metadata. */
   resolve(model: string, version?: string): Promise<LoadedModel> {
     return version === undefined ? this.#production(model) : this.#pinned(model, version);
   }

@@ -35,7 +35,10 @@ export class ServingService implements ServingPort {
 
   constructor(private readonly deps: ServingDeps) {}
 
-  async check(candidate: Parameters<ServingPort['check']>[0]): Promise<VersionSignature> {
+  async check(
+    candidate: Parameters<ServingPort['check']>[0],
+    use?: Parameters<ServingPort['check']>[1],
+  ): Promise<VersionSignature> {
     const model = await createLoadedModel({
       identity: {
         model: candidate.model,
@@ -49,7 +52,9 @@ export class ServingService implements ServingPort {
       threads: 1,
     });
     try {
-      return signatureOf(model);
+      const signature = signatureOf(model);
+      await use?.({ signature, ...model.asRowModel() });
+      return signature;
     } finally {
       await model.release();
     }

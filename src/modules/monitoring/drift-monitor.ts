@@ -1,0 +1,224 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../shared/clock.js';
+import { AppError } from '../../shared/errors.js';
+import type { ModelVersion } from '../registry/types.js';
+import { assessDrift, type DriftOptions } from './drift-assessment.js';
+import { driftReportOf, type DriftReport } from './drift-report-data.js';
+import { LiveWindow, type WindowSpec } from './live-window.js';
+import { positiveLabel, predictionValueOf, type PredictionLike } from './prediction-value.js';
+import { mulberry32 } from '../../shared/seeded-random.js';
+import type { ReferenceRecord } from './reference-data.js';
+
+/** What the monitor reads: versions and their reference profiles (the registry store). */
+export interface DriftSources {
+  getVersion(model: string, version: string): Promise<ModelVersion | undefined>;
+  getReference(model: string, version: string): Promise<ReferenceRecord | undefined>;
+}
+
+export interface DriftMonitorDeps {
+  sources: DriftSources;
+  window: WindowSpec;
+  options: DriftOptions;
+  clock: Clock;
+  logger: Logger;
+  /** uniform in [0, 1) for the windows' reservoirs; crypto-seeded by default */
+  random?: () => number;
+}
+
+interface Tracked {
+  model: string;
+  version: string;
+  reference: ReferenceRecord;
+  window: LiveWindow;
+  value: (p: PredictionLike) => number | string;
+  /** the last assessment, and the window's change token when it was made */
+  latest?: { atMs: number; token: string; report: DriftReport };
+}
+
+/** A version whose window failed: drift is off for it until the process restarts. */
+class Failed {
+  constructor(readonly cause: unknown) {}
+}
+
+/** Rows held per version while its reference profile is read. */
+const HELD_ROWS = 10_000;
+
+/** A reference lookup in flight, with the rows predicted meanwhile. */
+class Loading {
+  readonly held: Array<[Record<string, unknown>, PredictionLike]> = [];
+  done: Promise<void> = Promise.resolve();
+  /** why the lookup failed (it is tried again with the next prediction) */
+  error: unknown = undefined;
+}
+
+/**
+ * Live windows per model version that has a reference profile, fed by every successful native
+ * prediction, and drift assessments over them. The request path only records rows into a window
+ * (O(features · log bins)); a version seen for the first time is looked up in the background, its
+ * rows held meanwhile (up to HELD_ROWS) and counted once the profile is read. Assessments (KS,
+ * chi-square, PSI) run when asked: by the drift API, or by a metrics scrape when the last one is
+ * older than it allows.
+ */
+export class DriftMonitor {
+  /** key → tracked window, null (no reference profile), a lookup in flight, or switched off */
+  readonly #tracked = new Map<string, Tracked | null | Loading | Failed>();
+  readonly #random: () => number;
+
+  constructor(private readonly deps: DriftMonitorDeps) {
+    // reservoir sampling needs speed, not secrecy: a fast PRNG seeded once from the OS
+    this.#random = deps.random ?? mulberry32(randomInt(2 ** 31));
+  }
+
+  /** Records predicted rows (hot path: never waits, never throws). */
+  observe(
+    model: string,
+    version: string,
+    rows: ReadonlyArray<Record<string, unknown>>,
+    predictions: PredictionLike[],
+  ): void {
+    const key = `${model}@${version}`;
+    const tracked = this.#tracked.has(key) ? this.#tracked.get(key)! : this.#load(key, model, version);
+    if (tracked === null || tracked instanceof Failed) return;
+    if (tracked instanceof Loading) {
+      for (let i = 0; i < rows.length && tracked.held.length < HELD_ROWS; i++)
+        tracked.held.push([rows[i]!, predictions[i]!]);
+      return;
+    }
+    this.#record(key, model, version, rows, predictions);
+  }
+
+  /** Adds rows to a tracked window; a failure switches drift off for the version (logged), never throws. */
+  #record(
+    key: string,
+    model: string,
+    version: string,
+    rows: ReadonlyArray<Record<string, unknown>>,
+    predictions: PredictionLike[],
+  ): void {
+    const tracked = this.#tracked.get(key);
+    if (!tracked || tracked instanceof Loading || tracked instanceof Failed) return;
+    try {
+      for (let i = 0; i < rows.length; i++) tracked.window.observe(rows[i]!, tracked.value(predictions[i]!));
+    } catch (err) {
+      // monitoring must never fail a prediction that succeeded: stop tracking this version, say why
+      this.#tracked.set(key, new Failed(err));
+      this.deps.logger.error(
+        { err, model, version },
+        'drift monitor: observing failed; drift of this version is off',
+      );
+    }
+  }
+
+  /** The drift report of a version now. REFERENCE_NOT_FOUND when it has no reference profile. */
+  async report(model: string, version: string): Promise<DriftReport> {
+    const key = `${model}@${version}`;
+    const pending = this.#tracked.has(key) ? this.#tracked.get(key) : this.#load(key, model, version);
+    if (pending instanceof Loading) {
+      await pending.done;
+      if (pending.error !== undefined)
+        throw new Error(`the reference profile of ${model} ${version} could not be read`, {
+          cause: pending.error,
+        });
+    }
+    const tracked = this.#tracked.get(key);
+    if (tracked instanceof Failed)
+      throw new Error(`drift monitoring of ${model} ${version} failed and is off`, { cause: tracked.cause });
+    if (!tracked || tracked instanceof Loading) {
+      throw new AppError(
+        'REFERENCE_NOT_FOUND',
+        `${model} ${version} was registered without reference data, so there is no drift to report; list a CSV sample as reference_data in the manifest of a new version`,
+      );
+    }
+    return this.#current(tracked, 0);
+  }
+
+  /** Reports of every tracked version, none older than `maxAgeMs` (for /metrics). */
+  latest(maxAgeMs: number): DriftReport[] {
+    const now = this.deps.clock.nowMs();
+    const out: DriftReport[] = [];
+    for (const t of this.#tracked.values()) {
+      if (!t || t instanceof Loading || t instanceof Failed) continue;
+      out.push(this.#current(t, maxAgeMs, now));
+    }
+    return out;
+  }
+
+  /** The last assessment while nothing changed or it is younger than `maxAgeMs`; else a new one. */
+  #current(t: Tracked, maxAgeMs: number, now = this.deps.clock.nowMs()): DriftReport {
+    const token = t.window.changeToken;
+    if (t.latest && (t.latest.token === token || now - t.latest.atMs < maxAgeMs)) return t.latest.report;
+    return this.#assess(t, token);
+  }
+
+  #assess(t: Tracked, token: string): DriftReport {
+    const live = t.window.snapshot();
+    const at = this.deps.clock.now();
+    const { window, options } = this.deps;
+    const report = driftReportOf({
+      model: t.model,
+      version: t.version,
+      at,
+      window:
+        window.kind === 'count'
+          ? { kind: 'count', size: window.size, rows: live.rows }
+          : { kind: 'time', size: window.seconds, rows: live.rows },
+      reference: t.reference,
+      live,
+      assessment: assessDrift(t.reference.profile, live, options),
+      options,
+    });
+    t.latest = { atMs: at.getTime(), token, report };
+    return report;
+  }
+
+  #load(key: string, model: string, version: string): Loading {
+    const loading = new Loading();
+    this.#tracked.set(key, loading);
+    loading.done = this.#read(key, model, version, loading);
+    return loading;
+  }
+
+  async #read(key: string, model: string, version: string, loading: Loading): Promise<void> {
+    try {
+      const [v, reference] = await Promise.all([
+        this.deps.sources.getVersion(model, version),
+        this.deps.sources.getReference(model, version),
+      ]);
+      if (!v || !reference) {
+        this.#tracked.set(key, null);
+        return;
+      }
+      // the reference profile says what was tracked: a score (numeric) or a label
+      const output = predictionValueOf(
+        v.task,
+        positiveLabel(v.manifest.outputs?.positive_label, v.signature.labels),
+        reference.profile.prediction.kind === 'numeric',
+      );
+      const tracked: Tracked = {
+        model,
+        version,
+        reference,
+        value: output.value,
+        window: new LiveWindow(reference.profile, this.deps.window, {
+          now: () => this.deps.clock.nowMs(),
+          random: this.#random,
+        }),
+      };
+      this.#tracked.set(key, tracked);
+    } catch (err) {
+      // a failed lookup is tried again with the next prediction
+      loading.error = err;
+      this.#tracked.delete(key);
+      this.deps.logger.warn({ err, model, version }, 'drift monitor: reference profile lookup failed');
+      return;
+    }
+    this.#record(
+      key,
+      model,
+      version,
+      loading.held.map(([row]) => row),
+      loading.held.map(([, p]) => p),
+    );
+  }
+}

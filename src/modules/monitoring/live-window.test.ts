@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LiveWindow, PANES, RESERVOIR, type LiveSummary, type WindowSpec } from './live-window.js';
+import { binIndex, buildNumericProfile, buildProfile, type Profile } from './reference-profile.js';
+import { mulberry32 } from '../../shared/seeded-random.js';
+
+const close = (actual: number | null, expected: number | null, what: string) =>
+  expected === null || actual === null
+    ? assert.equal(actual, expected, what)
+    : assert.ok(
+        Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+        `${what}: ${actual} vs ${expected}`,
+      );
+
+// reference: x = 1…100 (decile edges 10.9, 20.8, …), c ∈ {a, b}, prediction = x/100
+const profile: Profile = buildProfile(
+  Array.from({ length: 100 }, (_, i) => ({ x: i + 1, c: i % 2 === 0 ? 'a' : 'b' })),
+  [
+    { name: 'x', kind: 'numeric' },
+    { name: 'c', kind: 'category' },
+  ],
+  Array.from({ length: 100 }, (_, i) => (i + 1) / 100),
+);
+const xProfile = profile.features.x;
+const edges = xProfile?.kind === 'numeric' ? xProfile.edges : [];
+
+const makeWindow = (spec: WindowSpec, now: () => number = () => 0) =>
+  new LiveWindow(profile, spec, { now, random: mulberry32(42) });
+
+const numeric = (s: LiveSummary | undefined) => {
+  assert.ok(s?.kind === 'numeric');
+  return s;
+};
+const category = (s: LiveSummary | undefined) => {
+  assert.ok(s?.kind === 'category');
+  return s;
+};
+
+/** The window's numbers must equal those computed directly from the values it should hold. */
+function assertHolds(window: LiveWindow, values: number[]): void {
+  const snap = window.snapshot();
+  const x = numeric(snap.features.x);
+  const direct = buildNumericProfile(values);
+  assert.equal(snap.rows, values.length);
+  assert.equal(x.count, values.length);
+  close(x.mean, direct.mean, 'mean');
+  close(x.std, direct.std, 'std');
+  assert.equal(x.min, direct.min);
+  assert.equal(x.max, direct.max);
+  const bins = new Array<number>(edges.length + 1).fill(0);
+  for (const v of values) bins[binIndex(edges, v)]!++;
+  assert.deepEqual(x.bin_counts, bins);
+  assert.deepEqual(
+    x.sample,
+    [...values].sort((a, b) => a - b),
+  );
+  const c = category(snap.features.c);
+  assert.deepEqual(c.counts, {
+    a: values.filter((v) => v % 3 === 0).length,
+    b: values.filter((v) => v % 3 === 1).length,
+  });
+  assert.equal(c.other_count, values.filter((v) => v % 3 === 2).length);
+  close(numeric(snap.prediction).mean, direct.mean === null ? null : direct.mean / 100, 'prediction mean');
+}
+
+const observe = (window: LiveWindow, v: number) =>
+  window.observe({ x: v, c: ['a', 'b', 'zzz'][v % 3] }, v / 100);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('LiveWindow', () => {
+  it('a count window drops its oldest pane when a new one starts', () => {
+    const window = makeWindow({ kind: 'count', size: 20 }); // panes of 2
+    range(1, 20).forEach((v) => observe(window, v));
+    assertHolds(window, range(1, 20));
+    observe(window, 21); // pane 11 starts: pane 1 (1, 2) leaves
+    assertHolds(window, range(3, 21));
+    observe(window, 22);
+    assertHolds(window, range(3, 22));
+    observe(window, 23);
+    assertHolds(window, range(5, 23));
+  });
+
+  it('a time window drops panes older than the window, also after a silence', () => {
+    let now = 0;
+    const window = makeWindow({ kind: 'time', seconds: 10 }, () => now); // panes of 1 s
+    observe(window, 1);
+    now = 5_500;
+    observe(window, 2);
+    observe(window, 3);
+    assertHolds(window, [1, 2, 3]);
+    now = 9_999;
+    assertHolds(window, [1, 2, 3]);
+    now = 10_000; // pane 0 (t < 1 s) leaves
+    assertHolds(window, [2, 3]);
+    now = 14_999; // the current pane and the 9 before it: panes 5…14
+    assertHolds(window, [2, 3]);
+    now = 15_000;
+    assertHolds(window, []);
+    now = 3_600_000;
+    observe(window, 4);
+    assertHolds(window, [4]);
+  });
+
+  it('a clock that steps back counts as standing still', () => {
+    let now = 20_000;
+    const window = makeWindow({ kind: 'time', seconds: 10 }, () => now);
+    observe(window, 1);
+    now = 5_000;
+    observe(window, 2);
+    assertHolds(window, [1, 2]);
+  });
+
+  it(`keeps at most ${RESERVOIR} values per pane, weighting panes by their counts`, () => {
+    let now = 0;
+    const window = makeWindow({ kind: 'time', seconds: 10 }, () => now);
+    range(1, 1000).forEach((v) => observe(window, v));
+    now = 1_000;
+    range(2001, 2100).forEach((v) => observe(window, v));
+    const x = numeric(window.snapshot().features.x);
+    assert.equal(x.count, 1100);
+    close(x.mean, (500.5 * 1000 + 2050.5 * 100) / 1100, 'mean');
+    // rate = min(200/1000, 100/100) = 0.2: 200 from the busy pane, 20 from the quiet one
+    assert.equal(x.sample.length, 220);
+    assert.equal(x.sample.filter((v) => v <= 1000).length, 200);
+    assert.equal(new Set(x.sample).size, 220);
+    assert.ok(x.sample.every((v, i) => i === 0 || x.sample[i - 1]! < v));
+  });
+
+  it('counts missing values and values outside the reference categories', () => {
+    const window = makeWindow({ kind: 'count', size: 100 });
+    window.observe({ x: null, c: 'a' }, 0.5);
+    window.observe({ x: 'twelve', c: undefined }, 0.5);
+    window.observe({ x: NaN, c: 'new' }, 0.5);
+    window.observe({ c: 'b' }, 'label');
+    const snap = window.snapshot();
+    const x = numeric(snap.features.x);
+    assert.deepEqual(
+      [x.count, x.missing, x.missing_share, x.mean, x.std, x.min],
+      [0, 4, 1, null, null, null],
+    );
+    assert.deepEqual(x.sample, []);
+    const c = category(snap.features.c);
+    assert.deepEqual([c.count, c.missing, c.counts, c.other_count], [3, 1, { a: 1, b: 1 }, 1]);
+    const prediction = numeric(snap.prediction);
+    assert.deepEqual([prediction.count, prediction.missing], [3, 1]);
+  });
+
+  it('an empty window', () => {
+    const snap = makeWindow({ kind: 'count', size: 10 }).snapshot();
+    assert.equal(snap.rows, 0);
+    assert.deepEqual(numeric(snap.features.x).bin_counts, new Array<number>(edges.length + 1).fill(0));
+    assert.equal(numeric(snap.features.x).missing_share, 0);
+  });
+
+  it('rejects windows it cannot split into panes', () => {
+    assert.throws(() => makeWindow({ kind: 'count', size: PANES - 1 }), RangeError);
+    assert.throws(() => makeWindow({ kind: 'count', size: 10.5 }), RangeError);
+    assert.throws(() => makeWindow({ kind: 'time', seconds: 0 }), RangeError);
+  });
+});

@@ -1,0 +1,136 @@
+import {
+  column,
+  emptyTally,
+  record,
+  summarise,
+  type Column,
+  type LiveSummary,
+  type Tally,
+} from './pane-tally.js';
+import type { Profile } from './reference-profile.js';
+
+export {
+  RESERVOIR,
+  type LiveCategorySummary,
+  type LiveNumericSummary,
+  type LiveSummary,
+} from './pane-tally.js';
+
+/**
+ * Summaries of recent traffic, cheap enough to update on every prediction and small enough to
+ * keep per model: no copy of the inputs is stored, only per-pane counts, moments and a bounded
+ * reservoir sample. Numbers are binned with the reference profile's edges and categories, so a
+ * snapshot can be compared with the profile bin by bin.
+ */
+
+/** The window is a ring of panes; the oldest pane is dropped whole, so the window moves in steps of 1/PANES. */
+export const PANES = 10;
+
+export type WindowSpec = { kind: 'count'; size: number } | { kind: 'time'; seconds: number };
+
+export interface LiveWindowDeps {
+  /** current time in ms; time windows only. A clock that goes back is treated as standing still. */
+  now: () => number;
+  /** uniform in [0, 1): chooses reservoir replacements and the snapshot's sample */
+  random: () => number;
+}
+
+export interface LiveSnapshot {
+  features: Record<string, LiveSummary>;
+  prediction: LiveSummary;
+  rows: number;
+}
+
+interface Pane {
+  epoch: number;
+  rows: number;
+  tallies: Tally[];
+}
+
+export class LiveWindow {
+  readonly #columns: Column[];
+  readonly #panes: Pane[];
+  readonly #paneSize: number;
+  readonly #deps: LiveWindowDeps;
+  readonly #byCount: boolean;
+  #observed = 0;
+  #latestEpoch = -Infinity;
+
+  /**
+   * Both kinds keep the current pane and the PANES − 1 before it. A count window of `size` has
+   * panes of ⌈size/PANES⌉ observations, so it holds the last size − size/PANES + 1 … size of
+   * them; a time window of `seconds` has panes of seconds/PANES aligned on multiples of that
+   * length, so it holds between seconds − seconds/PANES and `seconds` of traffic.
+   */
+  constructor(profile: Profile, window: WindowSpec, deps: LiveWindowDeps) {
+    if (window.kind === 'count' && !(Number.isInteger(window.size) && window.size >= PANES)) {
+      throw new RangeError(`a count window needs an integer size ≥ ${PANES}, got ${window.size}`);
+    }
+    if (window.kind === 'time' && !(window.seconds > 0 && Number.isFinite(window.seconds))) {
+      throw new RangeError(`a time window needs seconds > 0, got ${window.seconds}`);
+    }
+    this.#byCount = window.kind === 'count';
+    this.#paneSize =
+      window.kind === 'count' ? Math.ceil(window.size / PANES) : (window.seconds * 1000) / PANES;
+    this.#deps = deps;
+    const named = Object.entries(profile.features).map(([name, p]) => column(name, p));
+    this.#columns = [...named, column('prediction', profile.prediction)];
+    this.#panes = Array.from({ length: PANES }, () => this.#emptyPane(-Infinity));
+  }
+
+  /** Records one prediction and its inputs: O(features · log bins). Unknown row keys are ignored. */
+  observe(row: Record<string, unknown>, prediction: number | string): void {
+    const pane = this.#paneFor(this.#currentEpoch());
+    const last = this.#columns.length - 1;
+    this.#columns.forEach((col, i) =>
+      record(pane.tallies[i]!, col, i === last ? prediction : row[col.name], this.#deps.random),
+    );
+    pane.rows++;
+    this.#observed++;
+  }
+
+  /** Changes whenever the snapshot could: a row observed, or (time windows) a pane boundary passed. */
+  get changeToken(): string {
+    return this.#byCount ? String(this.#observed) : `${this.#observed}@${this.#timeEpoch()}`;
+  }
+
+  /** Merged summary of the panes still inside the window. */
+  snapshot(): LiveSnapshot {
+    const epoch = this.#byCount
+      ? Math.floor(Math.max(this.#observed - 1, 0) / this.#paneSize)
+      : this.#timeEpoch();
+    const live = this.#panes.filter((p) => p.epoch > epoch - PANES && p.epoch <= epoch);
+    const summaries = this.#columns.map((col, i) =>
+      summarise(
+        col,
+        live.map((p) => p.tallies[i]!),
+        this.#deps.random,
+      ),
+    );
+    const prediction = summaries.pop()!;
+    return {
+      features: Object.fromEntries(summaries.map((s, i) => [this.#columns[i]!.name, s])),
+      prediction,
+      rows: live.reduce((s, p) => s + p.rows, 0),
+    };
+  }
+
+  #currentEpoch(): number {
+    return this.#byCount ? Math.floor(this.#observed / this.#paneSize) : this.#timeEpoch();
+  }
+
+  #timeEpoch(): number {
+    this.#latestEpoch = Math.max(this.#latestEpoch, Math.floor(this.#deps.now() / this.#paneSize));
+    return this.#latestEpoch;
+  }
+
+  #paneFor(epoch: number): Pane {
+    const slot = ((epoch % PANES) + PANES) % PANES;
+    if (this.#panes[slot]!.epoch !== epoch) this.#panes[slot] = this.#emptyPane(epoch);
+    return this.#panes[slot]!;
+  }
+
+  #emptyPane(epoch: number): Pane {
+    return { epoch, rows: 0, tallies: this.#columns.map(emptyTally) };
+  }
+}
