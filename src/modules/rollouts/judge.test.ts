@@ -54,6 +54,21 @@ describe('rollout judge', () => {
     assert.match(ceiling.checks.find((c) => c.name === 'latency')!.reason, /over the ceiling 1000 ms/);
   });
 
+  it('judges only the p99 ceiling against a baseline from an earlier step, still comparing errors', () => {
+    const earlier = { ...cfg, earlierBaseline: true };
+    const slower = judge(arm(2000, 0, 5), arm(1000, 0, 8), earlier);
+    assert.equal(slower.verdict, 'pass');
+    const latency = slower.checks.find((c) => c.name === 'latency')!;
+    assert.match(latency.reason, /p99 9\.5\d* ms is under the ceiling; the baseline is from an earlier step/);
+    assert.equal(latency.statistic, undefined, 'no comparison was made');
+    const ceiling = judge(arm(2000, 0, 5), arm(1000, 0, 1500), earlier);
+    assert.equal(ceiling.verdict, 'fail');
+    assert.match(ceiling.checks.find((c) => c.name === 'latency')!.reason, /over the ceiling 1000 ms/);
+    const errs = judge(arm(2000, 20, 5), arm(750, 45, 5), earlier);
+    assert.equal(errs.verdict, 'fail');
+    assert.match(errs.checks[0]!.reason, /exceed baseline's by more than 0.01/);
+  });
+
   it('is inconclusive below the minimum sample size', () => {
     const j = judge(arm(2000, 20, 5), arm(40, 0, 5), cfg);
     assert.equal(j.verdict, 'inconclusive');

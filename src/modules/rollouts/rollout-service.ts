@@ -423,11 +423,12 @@ export class RolloutService {
     r.looks = due;
     const w = this.#windowsOf(r);
     const full = step.type === 'canary' && step.weight >= 100;
-    const reference = full ? (this.#previousBaseline.get(r.id) ?? w.stable) : w.stable;
-    const j = judge(reference, w.candidate, {
+    const previous = full ? this.#previousBaseline.get(r.id) : undefined;
+    const j = judge(previous ?? w.stable, w.candidate, {
       ...DEFAULT_JUDGE,
       ...this.deps.judge,
       maxLooks: Math.max(r.maxLooks, 1),
+      earlierBaseline: previous !== undefined,
     });
     const ended = elapsed >= step.durationS * 1000;
     if (j.verdict === 'fail') {
