@@ -17,6 +17,28 @@ async function send(s: TestServer, rows: Array<Record<string, number>>): Promise
   }
 }
 
+/** The same rows as V2 tensors ([n, 30] FP32 in feature order), asking only for `outputs`. */
+async function sendV2(s: TestServer, rows: Array<Record<string, number>>, outputs: string[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 25) {
+    const batch = rows.slice(i, i + 25);
+    const r = await raw(s, 'POST', '/v2/models/breast-cancer/infer', {
+      body: JSON.stringify({
+        inputs: [
+          {
+            name: 'input',
+            shape: [batch.length, 30],
+            datatype: 'FP32',
+            data: batch.flatMap((row) => Object.values(row)),
+          },
+        ],
+        outputs: outputs.map((name) => ({ name })),
+      }),
+      headers: json,
+    });
+    assert.equal(r.status, 200, r.text);
+  }
+}
+
 async function drift(s: TestServer, query = ''): Promise<DriftReport> {
   const r = await raw(s, 'GET', `/v1/models/breast-cancer/drift${query}`);
   assert.equal(r.status, 200, r.text);
@@ -78,6 +100,30 @@ describe('drift of live traffic against the reference profile', () => {
     const psi = Number(/modelgate_drift_psi\{[^}]*feature="mean_radius"\} ([0-9.e-]+)/.exec(metrics)?.[1]);
     assert.ok(Math.abs(psi - radius.psi!) < 1e-9, `${psi} vs ${radius.psi}`);
     assert.match(metrics, /modelgate_drift_window_rows\{model="breast-cancer",version="1\.0\.0"\} 143/);
+  });
+
+  it('counts V2 tensor traffic in the same window, read back as records and predictions', async (t) => {
+    const [native, v2] = await Promise.all([demo(t), demo(t)]);
+    const rows = demoRows('shifted.csv');
+    await send(native, rows);
+    // half as tensors that ask for the label only (the probabilities are fetched for the window
+    // all the same), half through the native API: one window
+    await sendV2(v2, rows.slice(0, 75), ['label']);
+    await send(v2, rows.slice(75));
+    const [a, b] = [await drift(native), await drift(v2)];
+    assert.equal(b.window.rows, 143);
+    assert.deepEqual(b.summary.drifted_features, ['mean_radius']);
+    assert.deepEqual(verdicts(b), verdicts(a));
+    for (const [i, col] of b.columns.entries()) {
+      // tensors carry float32 values; JSON records their decimal digits: the same bins but at edges
+      assert.ok(
+        Math.abs(col.psi! - a.columns[i]!.psi!) < 0.05,
+        `${col.feature}: ${col.psi} vs ${a.columns[i]!.psi}`,
+      );
+      assert.ok(Math.abs(col.live.mean! - a.columns[i]!.live.mean!) < 1e-6 * Math.abs(col.live.mean!) + 1e-9);
+    }
+    // the model saw the same float32 inputs either way: the same predictions in the same bins
+    assert.deepEqual(b.columns.at(-1)!.bins, a.columns.at(-1)!.bins);
   });
 
   it('sees no feature drift in held-out data from the same population', async (t) => {

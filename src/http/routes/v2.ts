@@ -172,8 +172,11 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
         feeds: decodeInputs(body.inputs, v2Metadata(model.tensorMetadata().inputs)),
         fetches: outputNames(model, requested),
       }),
+      wantsRecords: ({ identity }) => services.drift.wants(identity.model, identity.version),
     });
     const { identity } = r.model;
+    if (r.records)
+      services.drift.observe(identity.model, identity.version, r.records.rows, r.records.predictions);
     if (r.variant) void reply.header('x-modelgate-variant', r.variant);
     return {
       model_name: identity.model,

@@ -53,8 +53,8 @@ class Loading {
 }
 
 /**
- * Live windows per model version that has a reference profile, fed by every successful native
- * prediction, and drift assessments over them. The request path only records rows into a window
+ * Live windows per model version that has a reference profile, fed by every successful prediction
+ * (native records, or V2 tensors read back into records), and drift assessments over them. The request path only records rows into a window
  * (O(features · log bins)); a version seen for the first time is looked up in the background, its
  * rows held meanwhile (up to HELD_ROWS) and counted once the profile is read. Assessments (KS,
  * chi-square, PSI) run when asked: by the drift API, or by a metrics scrape when the last one is
@@ -68,6 +68,15 @@ export class DriftMonitor {
   constructor(private readonly deps: DriftMonitorDeps) {
     // reservoir sampling needs speed, not secrecy: a fast PRNG seeded once from the OS
     this.#random = deps.random ?? mulberry32(randomInt(2 ** 31));
+  }
+
+  /**
+   * Whether rows of this version are worth recording: false once it is known to have no reference
+   * profile (or its monitoring failed), so callers can skip turning tensors into records.
+   */
+  wants(model: string, version: string): boolean {
+    const tracked = this.#tracked.get(`${model}@${version}`);
+    return tracked !== null && !(tracked instanceof Failed);
   }
 
   /** Records predicted rows (hot path: never waits, never throws). */

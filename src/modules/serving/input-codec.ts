@@ -67,3 +67,52 @@ function scalarEncoder(f: ResolvedFeature, type: TensorType): (v: unknown) => un
   if (type === 'int64') return (v) => BigInt(numeric(v));
   return numeric;
 }
+
+/**
+ * The inverse of `encodeInstances`: input tensors (as V2 inference sends them) back into records
+ * in manifest feature order, so tensor traffic feeds the same drift windows as JSON records. NaN
+ * becomes null; 1/0 become booleans for boolean features; an index into a category's string
+ * `values` becomes the value (an index outside them stays a number: an unknown category).
+ */
+export function decodeInstances(
+  plan: InputPlan,
+  features: ResolvedFeature[],
+  feeds: Readonly<Record<string, { data: unknown; dims: readonly number[] }>>,
+): Row[] {
+  const columnOf = (c: number): { read: (r: number) => unknown; rows: number } => {
+    if (plan.kind === 'matrix') {
+      const t = feeds[plan.input]!;
+      const data = t.data as ArrayLike<unknown>;
+      return { read: (r) => data[r * plan.width + c], rows: t.dims[0] ?? 0 };
+    }
+    const t = feeds[plan.columns[c]!.input]!;
+    const data = t.data as ArrayLike<unknown>;
+    return { read: (r) => data[r], rows: t.dims[0] ?? 0 };
+  };
+  const columns = features.map((f, c) => ({ name: f.name, decode: scalarDecoder(f), ...columnOf(c) }));
+  const n = columns[0]?.rows ?? 0;
+  const rows: Row[] = [];
+  for (let r = 0; r < n; r++) {
+    const row: Row = {};
+    for (const col of columns) row[col.name] = col.decode(col.read(r));
+    rows.push(row);
+  }
+  return rows;
+}
+
+function scalarDecoder(f: ResolvedFeature): (v: unknown) => unknown {
+  const num = (v: unknown): number | null => {
+    const n = typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? Number(v) : (v as number);
+    return Number.isNaN(n) ? null : n;
+  };
+  if (f.type === 'boolean') return (v) => (typeof v === 'string' ? v : num(v) === null ? null : num(v) !== 0);
+  if (f.type === 'category') {
+    const byIndex = f.values?.some((x) => typeof x === 'string') ? f.values : undefined;
+    return (v) => {
+      if (typeof v === 'string') return v;
+      const n = num(v);
+      return byIndex && n !== null && Number.isInteger(n) && n >= 0 && n < byIndex.length ? byIndex[n] : n;
+    };
+  }
+  return (v) => (typeof v === 'string' ? v : num(v));
+}

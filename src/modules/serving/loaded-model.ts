@@ -3,7 +3,7 @@ import type { RowModel } from '../datasets/predict-rows.js';
 import type { FieldProblem } from '../../shared/errors.js';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../registry/manifest.js';
-import { encodeInstances } from './input-codec.js';
+import { decodeInstances, encodeInstances } from './input-codec.js';
 import type { InstanceValidator } from './instance-validator.js';
 import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './output-plan.js';
 import type { Signature } from './signature.js';
@@ -127,6 +127,19 @@ export class LoadedModel {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();
     }
+  }
+
+  /**
+   * What a tensor run (V2) means in this version's terms: the input rows as records and the
+   * predictions, as the native API would have answered. `outputs` must hold this version's
+   * `fetchesOf(outputs)`.
+   */
+  recordsOf(
+    feeds: Record<string, OnnxValue>,
+    outputs: Record<string, OnnxValue>,
+  ): { rows: Array<Record<string, unknown>>; predictions: Prediction[] } {
+    const rows = decodeInstances(this.signature.plan, this.signature.features, feeds);
+    return { rows, predictions: decodeOutputs(this.outputs, outputs, rows.length) };
   }
 
   /** Frees the session once requests in flight have finished. Safe to call twice. */

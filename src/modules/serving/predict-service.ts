@@ -5,7 +5,7 @@ import { VersionBreakers } from './breakers.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { OnnxValue } from 'onnxruntime-node';
 import type { LoadedModel } from './loaded-model.js';
-import type { Prediction } from './output-plan.js';
+import { fetchesOf, type Prediction } from './output-plan.js';
 import type { ServingService } from './serving-service.js';
 
 /** What routing needs to know about a request, native or V2. */
@@ -33,6 +33,8 @@ export interface TensorRequest extends RoutedRequest {
   rows: number;
   /** The feeds and the outputs to fetch for this version, or a V2_BAD_REQUEST error. */
   decode(model: LoadedModel): TensorCall;
+  /** Whether to read the run back as records and predictions (drift monitoring of this version). */
+  wantsRecords?(model: LoadedModel): boolean;
 }
 
 export interface TensorCall {
@@ -44,6 +46,8 @@ export interface TensorResult {
   model: LoadedModel;
   /** in the order of the fetches */
   outputs: Array<[name: string, value: OnnxValue]>;
+  /** the run as records and predictions, when the request wanted them and they could be read */
+  records?: { rows: Array<Record<string, unknown>>; predictions: Prediction[] };
   variant?: Variant;
   rolloutId?: string;
 }
@@ -108,6 +112,19 @@ export interface RolloutRouter {
 /** The version's fault, not the client's: a 5xx, or stored bytes that no longer verify. */
 function isServerFailure(err: unknown): boolean {
   return !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
+}
+
+/** Monitoring never fails an answered request: tensors that do not read back give no records. */
+function readRecords(
+  model: LoadedModel,
+  feeds: Record<string, OnnxValue>,
+  outputs: Record<string, OnnxValue>,
+): Pick<TensorResult, 'records'> {
+  try {
+    return { records: model.recordsOf(feeds, outputs) };
+  } catch {
+    return {};
+  }
 }
 
 /** Same label (classification), or values within 1% (regression). */
@@ -175,13 +192,18 @@ export class PredictService {
       check: (model, spans, attributes) =>
         spans.child('modelgate.validate', attributes, () => req.decode(model)),
       run: async (model, call) => {
-        const out = await model.runTensors(call.feeds, call.fetches, this.inferenceTimeoutMs);
-        return { ...out, fetches: call.fetches };
+        // the native outputs too, when records are wanted: ONNX Runtime computes them anyway
+        const watched = req.wantsRecords?.(model) === true;
+        const fetches = watched ? [...new Set([...call.fetches, ...fetchesOf(model.outputs)])] : call.fetches;
+        const out = await model.runTensors(call.feeds, fetches, this.inferenceTimeoutMs);
+        return { ...out, feeds: call.feeds, fetches: call.fetches, watched };
       },
     });
+    const { output } = r;
     return {
       model: r.model,
-      outputs: r.output.fetches.map((n) => [n, r.output.outputs[n]!]),
+      outputs: output.fetches.map((n) => [n, output.outputs[n]!]),
+      ...(output.watched ? readRecords(r.model, output.feeds, output.outputs) : {}),
       ...(r.decision ? { variant: r.variant, rolloutId: r.decision.rolloutId } : {}),
     };
   }
