@@ -39,6 +39,8 @@ export interface RolloutDetail {
   steps: Array<Record<string, unknown>>;
   current_step: Record<string, unknown> | null;
   step_started_at: string;
+  /** the plan's prediction-shift threshold; null: the check is off */
+  max_prediction_psi: number | null;
   reason: string | null;
   created_at: string;
   ended_at: string | null;

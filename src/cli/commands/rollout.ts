@@ -66,7 +66,10 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
     .command('start <model> <candidate>')
     .description('start a rollout of a registered version (default strategy: canary)')
     .option('--strategy <name>', `one of ${STRATEGIES.join(', ')}`, 'canary')
-    .option('--plan <file>', 'a plan of your own (YAML or JSON: steps, interval, no_data)')
+    .option(
+      '--plan <file>',
+      'a plan of your own (YAML or JSON: steps, interval, no_data, max_prediction_psi)',
+    )
     .option(
       '--override-policy <reason>',
       'start although the promotion policy refuses the candidate (audited)',

@@ -18,6 +18,7 @@ const RolloutSchema = Type.Object({
   step_started_at: Type.String(),
   interval_seconds: Type.Number(),
   no_data: Type.String(),
+  max_prediction_psi: Type.Union([Type.Number(), Type.Null()]),
   max_looks: Type.Integer(),
   checkpoint: Type.Unknown(),
   reason: Type.Union([Type.String(), Type.Null()]),
@@ -49,7 +50,7 @@ const StartBodySchema = Type.Object(
   {
     candidate: VersionParam,
     strategy: Type.Optional(Type.Union(STRATEGIES.map((s) => Type.Literal(s)))),
-    /** a plan of your own (steps, interval, no_data); default: the strategy's preset */
+    /** a plan of your own (steps, interval, no_data, max_prediction_psi); default: the strategy's preset */
     plan: Type.Optional(Type.Unknown()),
     /** an admin's reason to start although the promotion policy refuses the candidate */
     override_reason: Type.Optional(OverrideReason),
@@ -73,6 +74,7 @@ export function rolloutBody(r: Rollout) {
     step_started_at: new Date(r.stepStartedAt).toISOString(),
     interval_seconds: r.plan.intervalS,
     no_data: r.plan.noData,
+    max_prediction_psi: r.plan.maxPredictionPsi ?? null,
     max_looks: r.maxLooks,
     checkpoint: r.checkpoint,
     reason: r.reason,

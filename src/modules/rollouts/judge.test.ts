@@ -69,6 +69,87 @@ describe('rollout judge', () => {
     assert.match(errs.checks[0]!.reason, /exceed baseline's by more than 0.01/);
   });
 
+  describe('prediction shift (opt-in)', () => {
+    const shiftCfg = { ...cfg, maxPredictionPsi: 0.25 };
+    // deterministic "samples": n values spread evenly over [lo, hi]
+    const spread = (n: number, lo: number, hi: number) =>
+      Array.from({ length: n }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / n);
+    const withPredictions = (predictions: Array<number | string>) => arm(1000, 0, 5, { predictions });
+    const shiftOf = (j: ReturnType<typeof judge>) => j.checks.find((c) => c.name === 'prediction_shift');
+
+    it('passes scores from the same distribution and fails shifted ones, PSI over tenths of [0, 1]', () => {
+      const alike = judge(withPredictions(spread(1000, 0, 1)), withPredictions(spread(800, 0, 1)), shiftCfg);
+      assert.equal(shiftOf(alike)!.verdict, 'pass');
+      assert.equal(shiftOf(alike)!.candidate.psi, 0);
+      assert.equal(alike.verdict, 'pass');
+      const shifted = judge(
+        withPredictions(spread(1000, 0, 1)),
+        withPredictions(spread(800, 0.5, 1)),
+        shiftCfg,
+      );
+      assert.equal(shifted.verdict, 'fail');
+      // half the tenths empty in the candidate, the other half doubled; empty bins smoothed (ε = 1e-4)
+      const smooth = (x: number) => (x + 1e-4) / (1 + 10 * 1e-4);
+      const [e, full, empty] = [smooth(0.1), smooth(0.2), smooth(0)];
+      const expected = 5 * (full - e) * Math.log(full / e) + 5 * (empty - e) * Math.log(empty / e);
+      const check = shiftOf(shifted)!;
+      assert.ok(Math.abs(check.candidate.psi! - expected) < 1e-4, `${check.candidate.psi} vs ${expected}`);
+      assert.match(check.reason, /predictions shifted: PSI 3\.79\d+ over 0\.25/);
+      assert.equal(check.statistic!.name, 'chi-square (homogeneity)');
+      assert.equal(check.statistic!.alpha, 0.01 / (30 * 4), 'a fourth test per look spends alpha');
+    });
+
+    it('bins scores of other granularity alike: 0 and 0.005 are the same tenth', () => {
+      const coarse = [...new Array<number>(500).fill(0), ...new Array<number>(500).fill(1)];
+      const fine = [...new Array<number>(500).fill(0.005), ...new Array<number>(500).fill(0.995)];
+      assert.equal(shiftOf(judge(withPredictions(coarse), withPredictions(fine), shiftCfg))!.verdict, 'pass');
+    });
+
+    it('uses the baseline deciles for values outside [0, 1], and labels as they are', () => {
+      const values = judge(
+        withPredictions(spread(1000, 0, 100)),
+        withPredictions(spread(1000, 50, 150)),
+        shiftCfg,
+      );
+      assert.equal(shiftOf(values)!.verdict, 'fail');
+      const labels = (benign: number) =>
+        Array.from({ length: 1000 }, (_, i) => (i < benign ? 'benign' : 'malignant'));
+      assert.equal(
+        shiftOf(judge(withPredictions(labels(600)), withPredictions(labels(620)), shiftCfg))!.verdict,
+        'pass',
+      );
+      const flipped = judge(withPredictions(labels(600)), withPredictions(labels(300)), shiftCfg);
+      assert.equal(shiftOf(flipped)!.verdict, 'fail');
+    });
+
+    it('needs significance as well as size, samples on both sides, and comparable kinds', () => {
+      // a PSI over the threshold from two small samples is noise, not a shift
+      const small = judge(withPredictions(spread(100, 0, 1)), withPredictions(spread(100, 0.2, 1)), shiftCfg);
+      const check = shiftOf(small)!;
+      assert.ok(check.candidate.psi! > 0.25, String(check.candidate.psi));
+      assert.equal(check.verdict, 'pass');
+      assert.match(check.reason, /not significant/);
+      const few = judge(withPredictions(spread(1000, 0, 1)), withPredictions(spread(50, 0.5, 1)), shiftCfg);
+      assert.equal(shiftOf(few)!.verdict, 'inconclusive');
+      const mixed = judge(
+        withPredictions(spread(200, 0, 1)),
+        withPredictions(new Array<string>(200).fill('benign')),
+        shiftCfg,
+      );
+      assert.match(shiftOf(mixed)!.reason, /not comparable/);
+      assert.equal(mixed.verdict, 'pass', 'its lack of evidence never holds a step');
+    });
+
+    it('is not run unless configured, in shadow steps, or against an earlier step’s baseline', () => {
+      const b = withPredictions(spread(1000, 0, 1));
+      const c = withPredictions(spread(1000, 0.5, 1));
+      assert.equal(shiftOf(judge(b, c, cfg)), undefined);
+      assert.equal(shiftOf(judge(b, c, { ...shiftCfg, earlierBaseline: true })), undefined);
+      const shadow = { ...c, shadowCompared: 500, shadowAgreed: 500 };
+      assert.equal(shiftOf(judge(b, shadow, shiftCfg)), undefined);
+    });
+  });
+
   it('is inconclusive below the minimum sample size', () => {
     const j = judge(arm(2000, 20, 5), arm(40, 0, 5), cfg);
     assert.equal(j.verdict, 'inconclusive');

@@ -1,4 +1,6 @@
 import { nearestRank } from '../../shared/nearest-rank.js';
+import { chiSquareHomogeneity, psi } from '../monitoring/drift-statistics.js';
+import { binIndex, buildNumericProfile } from '../monitoring/reference-profile.js';
 import { mannWhitneyGreater, proportionExceeds } from './statistics.js';
 
 /** What one variant did during an analysis window. */
@@ -14,6 +16,11 @@ export interface ArmWindow {
   /** shadow comparisons on identical inputs (candidate only) */
   shadowCompared: number;
   shadowAgreed: number;
+  /**
+   * What the answers predicted (a bounded sample): a binary classifier's positive-class score, a
+   * regression's value, or a label, as drift monitoring tracks them
+   */
+  predictions: Array<number | string>;
 }
 
 export const emptyArm = (): ArmWindow => ({
@@ -24,6 +31,7 @@ export const emptyArm = (): ArmWindow => ({
   correct: 0,
   shadowCompared: 0,
   shadowAgreed: 0,
+  predictions: [],
 });
 
 export interface JudgeConfig {
@@ -52,6 +60,12 @@ export interface JudgeConfig {
    * concurrent steps before.
    */
   earlierBaseline?: boolean;
+  /**
+   * Opt-in prediction-shift check: the candidate's predictions may move this far from the
+   * baseline's on the same traffic (PSI over the baseline's deciles, or over labels) before,
+   * with a significant KS or chi-square test, the candidate counts as behaving differently.
+   */
+  maxPredictionPsi?: number;
 }
 
 export const DEFAULT_JUDGE: Omit<JudgeConfig, 'maxLooks'> = {
@@ -70,7 +84,7 @@ export const DEFAULT_JUDGE: Omit<JudgeConfig, 'maxLooks'> = {
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 export interface Check {
-  name: 'error_rate' | 'latency' | 'accuracy' | 'shadow_agreement';
+  name: 'error_rate' | 'latency' | 'accuracy' | 'shadow_agreement' | 'prediction_shift';
   verdict: Verdict;
   reason: string;
   baseline: Record<string, number>;
@@ -84,7 +98,7 @@ export interface Judgement {
   checks: Check[];
 }
 
-/** Number of statistical tests per look; the per-test alpha is alpha / (looks × tests). */
+/** Statistical tests per look (errors, latency, accuracy); the per-test alpha is alpha / (looks × tests). */
 const TESTS_PER_LOOK = 3;
 
 /**
@@ -95,7 +109,10 @@ const TESTS_PER_LOOK = 3;
  * errors and latency are judged.
  */
 export function judge(baseline: ArmWindow, candidate: ArmWindow, cfg: JudgeConfig): Judgement {
-  const alphaTest = cfg.alpha / (Math.max(1, cfg.maxLooks) * TESTS_PER_LOOK);
+  // the prediction-shift check compares arms serving side by side: not a shadow candidate (it
+  // answers nobody), not a baseline from an earlier step (traffic changes over time)
+  const shift = cfg.maxPredictionPsi !== undefined && !cfg.earlierBaseline && candidate.shadowCompared === 0;
+  const alphaTest = cfg.alpha / (Math.max(1, cfg.maxLooks) * (TESTS_PER_LOOK + (shift ? 1 : 0)));
   const checks: Check[] = [
     errorCheck(baseline, candidate, cfg, alphaTest),
     latencyCheck(baseline, candidate, cfg, alphaTest),
@@ -103,9 +120,11 @@ export function judge(baseline: ArmWindow, candidate: ArmWindow, cfg: JudgeConfi
   if (candidate.labelled > 0 || baseline.labelled > 0)
     checks.push(accuracyCheck(baseline, candidate, cfg, alphaTest));
   if (candidate.shadowCompared > 0) checks.push(shadowCheck(candidate, cfg));
+  if (shift) checks.push(predictionShiftCheck(baseline, candidate, cfg, alphaTest));
   // accuracy depends on feedback, which may come late or never (a shadow candidate answers
-  // nobody): it can fail a step, but its lack of data never holds one
-  const required = checks.filter((c) => c.name !== 'accuracy');
+  // nobody), and V2 tensor answers carry no predictions: these checks can fail a step, but their
+  // lack of data never holds one
+  const required = checks.filter((c) => c.name !== 'accuracy' && c.name !== 'prediction_shift');
   const verdict: Verdict = checks.some((c) => c.verdict === 'fail')
     ? 'fail'
     : required.some((c) => c.verdict === 'inconclusive')
@@ -286,4 +305,91 @@ function shadowCheck(c: ArmWindow, cfg: JudgeConfig): Check {
         reason: `candidate agrees with stable on ${r4(agreement)} of inputs; at least ${cfg.minShadowAgreement} required`,
       }
     : { ...base, verdict: 'pass', reason: `agreement ${r4(agreement)}` };
+}
+
+/** Score bins: a tenth of [0, 1] each. Fixed, so models of other granularity bin alike. */
+const SCORE_EDGES = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+
+/**
+ * Do the candidate's predictions differ from the baseline's on the same traffic? Both arms are
+ * counted in the same bins: scores in [0, 1] in tenths (fixed: a forest of 100 trees says 0.005
+ * where one of 50 says 0, and baseline deciles would put them apart), other values in the
+ * baseline's deciles, labels as they are. A shift needs a size that matters (PSI over
+ * `maxPredictionPsi`) and significance (a chi-square test of homogeneity on the same bins, p under
+ * the spent alpha). Catches a candidate that errs nowhere and has no feedback yet but answers
+ * differently: swapped features, other scaling, a broken preprocessing step.
+ */
+function predictionShiftCheck(b: ArmWindow, c: ArmWindow, cfg: JudgeConfig, alpha: number): Check {
+  const max = cfg.maxPredictionPsi!;
+  const base = {
+    name: 'prediction_shift' as const,
+    baseline: { predictions: b.predictions.length },
+    candidate: { predictions: c.predictions.length },
+    threshold: { max_psi: max, min_requests: cfg.minRequests },
+  };
+  if (c.predictions.length < cfg.minRequests || b.predictions.length < cfg.minRequests) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: `predictions of ${c.predictions.length} candidate and ${b.predictions.length} baseline answers; ${cfg.minRequests} each needed`,
+    };
+  }
+  const numeric = (xs: ArmWindow['predictions']): xs is number[] => xs.every((x) => typeof x === 'number');
+  const bins = binsOf(b.predictions, c.predictions, numeric);
+  if (!bins) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      reason: 'one arm predicts numbers and the other labels: not comparable',
+    };
+  }
+  const [bc, cc] = bins;
+  const score = psi(bc, cc).psi;
+  const chi = chiSquareHomogeneity(bc, cc);
+  const statistic = { name: 'chi-square (homogeneity)', value: r4(chi.statistic), p: chi.pValue, alpha };
+  const measured = { ...base, candidate: { ...base.candidate, psi: r4(score) }, statistic };
+  const p = chi.pValue.toExponential(2);
+  return score > max && chi.pValue < alpha
+    ? {
+        ...measured,
+        verdict: 'fail',
+        reason: `candidate's predictions shifted: PSI ${r4(score)} over ${max} (p=${p} < ${alpha.toExponential(2)})`,
+      }
+    : {
+        ...measured,
+        verdict: 'pass',
+        reason:
+          score > max
+            ? `PSI ${r4(score)} over ${max}, but not significant (p=${p})`
+            : `predictions alike: PSI ${r4(score)} within ${max}`,
+      };
+}
+
+/** Both arms' counts in the same bins, or undefined when one predicts numbers and the other labels. */
+function binsOf(
+  b: ArmWindow['predictions'],
+  c: ArmWindow['predictions'],
+  numeric: (xs: ArmWindow['predictions']) => xs is number[],
+): [number[], number[]] | undefined {
+  if (numeric(b) && numeric(c)) {
+    const finite = (xs: number[]) => xs.filter(Number.isFinite);
+    const [bs, cs] = [finite(b), finite(c)];
+    const scores = [...bs, ...cs].every((x) => x >= 0 && x <= 1);
+    const edges = scores ? SCORE_EDGES : buildNumericProfile(bs).edges;
+    const count = (xs: number[]) => {
+      const counts = new Array<number>(edges.length + 1).fill(0);
+      for (const x of xs) counts[binIndex(edges, x)]!++;
+      return counts;
+    };
+    return [count(bs), count(cs)];
+  }
+  if (numeric(b) || numeric(c)) return undefined;
+  const labels = [...new Set([...b, ...c])].sort();
+  const at = new Map(labels.map((l, i) => [l, i]));
+  const count = (xs: ArmWindow['predictions']) => {
+    const counts = new Array<number>(labels.length).fill(0);
+    for (const x of xs) counts[at.get(x)!]!++;
+    return counts;
+  };
+  return [count(b), count(c)];
 }

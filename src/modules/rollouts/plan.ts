@@ -35,6 +35,8 @@ export const PlanSchema = Type.Object(
     /** analysis interval */
     interval: Type.Optional(Duration),
     no_data: Type.Optional(Type.Union([Type.Literal('wait'), Type.Literal('pause'), Type.Literal('fail')])),
+    /** opt-in: roll back when the candidate's predictions shift from stable's by more than this PSI */
+    max_prediction_psi: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10 })),
   },
   { additionalProperties: false },
 );
@@ -52,6 +54,8 @@ export interface Plan {
   steps: Step[];
   intervalS: number;
   noData: 'wait' | 'pause' | 'fail';
+  /** the prediction-shift check's PSI threshold; absent: the check is off */
+  maxPredictionPsi?: number;
 }
 
 export const STRATEGIES = ['canary', 'shadow', 'blue-green', 'ab'] as const;
@@ -132,7 +136,12 @@ export function parsePlan(input: unknown, basePointer = '/plan'): Plan {
       );
     }
   }
-  return { steps, intervalS, noData: input.no_data ?? 'wait' };
+  return {
+    steps,
+    intervalS,
+    noData: input.no_data ?? 'wait',
+    ...(input.max_prediction_psi !== undefined ? { maxPredictionPsi: input.max_prediction_psi } : {}),
+  };
 }
 
 /** Analysis looks the plan can take: the spending denominator of the judge (ADR 0006). */

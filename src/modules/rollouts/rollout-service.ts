@@ -100,6 +100,8 @@ interface Windows {
 }
 
 const LATENCY_SAMPLE = 5000;
+/** predictions kept per arm for the prediction-shift check (its exact KS test is O(n·m)) */
+const PREDICTION_SAMPLE = 2000;
 
 /**
  * Rollouts: a persisted state machine per rollout, advanced by `tick()` (the reconcile loop,
@@ -319,9 +321,9 @@ export class RolloutService {
   }
 
   /** Live numbers of the current step, for status views. */
-  window(r: Rollout): { stable: Omit<ArmWindow, 'latenciesMs'>; candidate: Omit<ArmWindow, 'latenciesMs'> } {
+  window(r: Rollout): { stable: ArmSummary; candidate: ArmSummary } {
     const w = this.#windows.get(windowKey(r)) ?? { stable: emptyArm(), candidate: emptyArm() };
-    const strip = ({ latenciesMs: _l, ...rest }: ArmWindow) => rest;
+    const strip = ({ latenciesMs: _l, predictions: _p, ...rest }: ArmWindow): ArmSummary => rest;
     return { stable: strip(w.stable), candidate: strip(w.candidate) };
   }
 
@@ -349,7 +351,15 @@ export class RolloutService {
   }
 
   /** One answered request of a rollout's variant. */
-  record(d: RouteDecision, variant: Variant, outcome: { serverError: boolean; latencyMs: number }): void {
+  record(
+    d: RouteDecision,
+    variant: Variant,
+    outcome: {
+      serverError: boolean;
+      latencyMs: number;
+      predictions?: ReadonlyArray<number | string> | undefined;
+    },
+  ): void {
     const w = this.#windowById(d.rolloutId);
     if (!w) return;
     const arm = w[variant];
@@ -357,6 +367,10 @@ export class RolloutService {
     if (outcome.serverError) arm.errors++;
     if (arm.latenciesMs.length < LATENCY_SAMPLE) arm.latenciesMs.push(outcome.latencyMs);
     else arm.latenciesMs[Math.floor(Math.random() * LATENCY_SAMPLE)] = outcome.latencyMs; // keep a uniform sample
+    for (const p of outcome.predictions ?? []) {
+      if (arm.predictions.length < PREDICTION_SAMPLE) arm.predictions.push(p);
+      else arm.predictions[Math.floor(Math.random() * PREDICTION_SAMPLE)] = p;
+    }
   }
 
   /** One shadow comparison: did the candidate agree with stable on the same inputs? */
@@ -429,6 +443,7 @@ export class RolloutService {
       ...this.deps.judge,
       maxLooks: Math.max(r.maxLooks, 1),
       earlierBaseline: previous !== undefined,
+      ...(r.plan.maxPredictionPsi !== undefined ? { maxPredictionPsi: r.plan.maxPredictionPsi } : {}),
     });
     const ended = elapsed >= step.durationS * 1000;
     if (j.verdict === 'fail') {
@@ -610,6 +625,9 @@ export class RolloutService {
     }
   }
 }
+
+/** An arm's counts, without its samples. */
+type ArmSummary = Omit<ArmWindow, 'latenciesMs' | 'predictions'>;
 
 const windowKey = (r: Rollout) => `${r.id}#${r.stepIndex}`;
 

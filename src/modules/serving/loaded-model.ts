@@ -7,6 +7,7 @@ import { decodeInstances, encodeInstances } from './input-codec.js';
 import type { InstanceValidator } from './instance-validator.js';
 import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './output-plan.js';
 import type { Signature } from './signature.js';
+import { positiveLabel, predictionValueOf } from '../monitoring/prediction-value.js';
 
 export interface VersionIdentity {
   model: string;
@@ -140,6 +141,27 @@ export class LoadedModel {
   ): { rows: Array<Record<string, unknown>>; predictions: Prediction[] } {
     const rows = decodeInstances(this.signature.plan, this.signature.features, feeds);
     return { rows, predictions: decodeOutputs(this.outputs, outputs, rows.length) };
+  }
+
+  #valueOf: ((p: Prediction) => number | string) | undefined;
+
+  /**
+   * What each prediction says in one number or label, as drift monitoring tracks it: a binary
+   * classifier's positive-class score, a regression's value, a label otherwise.
+   */
+  predictionValues(predictions: readonly Prediction[]): Array<number | string> {
+    if (!this.#valueOf) {
+      const plan = this.outputs;
+      const classes = plan.kind === 'classification' ? plan.labels : undefined;
+      const positive =
+        plan.kind === 'classification' && plan.positive ? classes?.[plan.positive.index] : undefined;
+      this.#valueOf = predictionValueOf(
+        this.identity.task,
+        positive ?? positiveLabel(undefined, classes),
+        plan.kind === 'classification' && plan.scoresOutput !== undefined,
+      ).value;
+    }
+    return predictions.map(this.#valueOf);
   }
 
   /** Frees the session once requests in flight have finished. Safe to call twice. */

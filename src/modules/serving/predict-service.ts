@@ -59,6 +59,8 @@ interface Job<C, O> {
   run(model: LoadedModel, checked: C): Promise<O>;
   /** After stable answered during a rollout (shadow mirroring). */
   onStable?(decision: RouteDecisionLike, output: O): void;
+  /** What the answer predicted, for the rollout judge's prediction-shift check. */
+  values?(model: LoadedModel, output: O): Array<number | string>;
 }
 
 export interface PredictResult {
@@ -102,7 +104,15 @@ export interface RouteDecisionLike {
 /** What predict needs from rollouts (implemented by RolloutService). */
 export interface RolloutRouter {
   route(model: string, routingKey: string | undefined, override?: Variant): RouteDecisionLike | undefined;
-  record(d: RouteDecisionLike, variant: Variant, outcome: { serverError: boolean; latencyMs: number }): void;
+  record(
+    d: RouteDecisionLike,
+    variant: Variant,
+    outcome: {
+      serverError: boolean;
+      latencyMs: number;
+      predictions?: ReadonlyArray<number | string> | undefined;
+    },
+  ): void;
   recordShadow(
     d: RouteDecisionLike,
     outcome: { agreed: number; compared: number; serverError: boolean; latencyMs: number },
@@ -168,6 +178,7 @@ export class PredictService {
       },
       run: (model, checked) => model.predict(checked, this.inferenceTimeoutMs),
       onStable: (decision, out) => decision.shadow && this.#shadow(decision, req, out.predictions),
+      values: (model, out) => model.predictionValues(out.predictions),
     });
     const { identity } = r.model;
     return {
@@ -230,6 +241,7 @@ export class PredictService {
         this.router!.record(decision, 'candidate', {
           serverError: false,
           latencyMs: performance.now() - started,
+          predictions: job.values?.(done.model, done.output),
         });
         return { ...done, variant: 'candidate', decision };
       } catch (err) {
@@ -245,7 +257,11 @@ export class PredictService {
         req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
       );
       if (!decision) return { ...done, variant: 'stable' };
-      this.router!.record(decision, 'stable', { serverError: false, latencyMs: performance.now() - started });
+      this.router!.record(decision, 'stable', {
+        serverError: false,
+        latencyMs: performance.now() - started,
+        predictions: job.values?.(done.model, done.output),
+      });
       job.onStable?.(decision, done.output);
       return { ...done, variant: 'stable', decision };
     } catch (err) {
