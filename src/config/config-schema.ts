@@ -158,12 +158,14 @@ export const ConfigSchema = Type.Object(
     loadShedEventLoopDelayMs: Type.Integer({
       default: 1000,
       minimum: 0,
-      description: 'Shed load (503 with Retry-After) while the event loop lags more than this; 0 disables.',
+      description:
+        'Shed inference requests (503 with Retry-After) while the event loop lags more than this; admin, read and probe requests still answer. 0 disables.',
     }),
     loadShedMaxRssBytes: Type.Integer({
       default: 0,
       minimum: 0,
-      description: 'Shed load while the resident set size is above this many bytes; 0 disables.',
+      description:
+        'Shed inference requests while the resident set size is above this many bytes; 0 disables.',
     }),
     metricsPublic: Type.Boolean({
       default: false,

@@ -50,7 +50,10 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
       ...(config.loadShedEventLoopDelayMs > 0 ? { maxEventLoopDelay: config.loadShedEventLoopDelayMs } : {}),
       ...(config.loadShedMaxRssBytes > 0 ? { maxRssBytes: config.loadShedMaxRssBytes } : {}),
       retryAfter: 5,
-      pressureHandler: (_req, _reply, type, value) => {
+      // only inference is shed: an operator must still be able to roll back or look at an
+      // overloaded server, and those calls are few
+      pressureHandler: (req, _reply, type, value) => {
+        if (req.routeOptions.config.scope !== 'predict') return;
         throw new AppError('OVERLOADED', `the server is shedding load (${type}: ${Math.round(value ?? 0)})`, {
           headers: { 'retry-after': '5' },
         });

@@ -83,6 +83,8 @@ export async function startTestServer(
       MODELGATE_HOME: db.home,
       MODELGATE_PORT: '0',
       MODELGATE_LOG_LEVEL: 'info',
+      // a loaded CI machine lags more than the production default: only the shedding tests shed
+      MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '0',
       ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
       ...options.env,
     },

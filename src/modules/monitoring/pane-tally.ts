@@ -1,3 +1,4 @@
+import { reservoir } from '../../shared/reservoir.js';
 import { binIndex, categoryKey, type FeatureProfile } from './reference-profile.js';
 
 /**
@@ -121,11 +122,7 @@ export function record(tally: Tally, col: Column, value: unknown, random: () => 
   tally.min = Math.min(tally.min, value);
   tally.max = Math.max(tally.max, value);
   tally.bins[binIndex(col.edges, value)]!++;
-  if (tally.reservoir.length < RESERVOIR) tally.reservoir.push(value);
-  else {
-    const j = Math.floor(random() * tally.count);
-    if (j < RESERVOIR) tally.reservoir[j] = value;
-  }
+  reservoir(tally.reservoir, tally.count, value, RESERVOIR, random);
 }
 
 export function summarise(col: Column, tallies: Tally[], random: () => number): LiveSummary {

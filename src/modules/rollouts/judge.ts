@@ -21,6 +21,8 @@ export interface ArmWindow {
    * regression's value, or a label, as drift monitoring tracks them
    */
   predictions: Array<number | string>;
+  /** predictions offered to that sample */
+  predicted: number;
 }
 
 export const emptyArm = (): ArmWindow => ({
@@ -32,6 +34,7 @@ export const emptyArm = (): ArmWindow => ({
   shadowCompared: 0,
   shadowAgreed: 0,
   predictions: [],
+  predicted: 0,
 });
 
 export interface JudgeConfig {

@@ -1,3 +1,4 @@
+import { reservoir } from '../../shared/reservoir.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -365,12 +366,9 @@ export class RolloutService {
     const arm = w[variant];
     arm.requests++;
     if (outcome.serverError) arm.errors++;
-    if (arm.latenciesMs.length < LATENCY_SAMPLE) arm.latenciesMs.push(outcome.latencyMs);
-    else arm.latenciesMs[Math.floor(Math.random() * LATENCY_SAMPLE)] = outcome.latencyMs; // keep a uniform sample
-    for (const p of outcome.predictions ?? []) {
-      if (arm.predictions.length < PREDICTION_SAMPLE) arm.predictions.push(p);
-      else arm.predictions[Math.floor(Math.random() * PREDICTION_SAMPLE)] = p;
-    }
+    reservoir(arm.latenciesMs, arm.requests, outcome.latencyMs, LATENCY_SAMPLE, Math.random);
+    for (const p of outcome.predictions ?? [])
+      reservoir(arm.predictions, ++arm.predicted, p, PREDICTION_SAMPLE, Math.random);
   }
 
   /** One shadow comparison: did the candidate agree with stable on the same inputs? */
