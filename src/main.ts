@@ -32,6 +32,7 @@ import { windowProblem } from './modules/rollouts/windows.js';
 import { PredictionLog } from './modules/feedback/prediction-log.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
 import { Observability } from './observability/observability.js';
+import { DriftWorker } from './modules/monitoring/drift-assessor.js';
 import { DriftMonitor } from './modules/monitoring/drift-monitor.js';
 import { parseWindowSpec } from './modules/monitoring/window-spec.js';
 import { SqlEvaluationStore } from './modules/quality/evaluation-store.js';
@@ -176,7 +177,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     idempotency = new MemoryIdempotencyStore();
   }
 
+  const driftWorker = new DriftWorker();
   const drift = new DriftMonitor({
+    assess: driftWorker.assess,
     sources: registryStore,
     window: parseWindowSpec(config.driftWindow),
     options: {
@@ -244,6 +247,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await pool.close();
       await predictionLog.close();
       await notifier?.drain();
+      await driftWorker.close();
       await observability.close();
       await db.close();
     },

@@ -95,20 +95,25 @@ export class Observability {
     };
   }
 
-  /** Drift gauges are read from the monitor at each scrape (assessments no older than it allows). */
-  bindDrift(latest: () => DriftReport[]): void {
+  /**
+   * Drift gauges are read from the monitor at each scrape (assessments no older than it allows).
+   * prom-client collects all metrics concurrently, so every drift gauge waits for the one refresh
+   * of this scrape before it is read.
+   */
+  bindDrift(latest: () => Promise<DriftReport[]>): void {
     const m = this.metrics;
-    // on the first drift metric of the catalogue: the registry collects in registration order
-    (m.driftPsi as unknown as { collect: () => void }).collect = () => {
-      for (const g of [
-        m.driftPsi,
-        m.driftVerdict,
-        m.predictionDriftPsi,
-        m.predictionDriftVerdict,
-        m.driftWindowRows,
-      ])
-        g.reset();
-      for (const r of latest()) {
+    const gauges = [
+      m.driftPsi,
+      m.driftVerdict,
+      m.predictionDriftPsi,
+      m.predictionDriftVerdict,
+      m.driftWindowRows,
+    ];
+    let refreshing: Promise<void> | undefined;
+    const refresh = async () => {
+      const reports = await latest();
+      for (const g of gauges) g.reset();
+      for (const r of reports) {
         const { model, version } = r;
         m.driftWindowRows.set({ model, version }, r.window.rows);
         for (const c of r.columns) {
@@ -122,6 +127,11 @@ export class Observability {
         }
       }
     };
+    const once = () =>
+      (refreshing ??= refresh().finally(() => {
+        refreshing = undefined;
+      }));
+    for (const g of gauges) (g as unknown as { collect: () => Promise<void> }).collect = once;
   }
 
   readonly observeRolloutDecision = (r: Rollout, verdict: string, action: string): void => {

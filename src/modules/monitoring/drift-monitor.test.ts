@@ -63,7 +63,7 @@ describe('DriftMonitor', () => {
     assert.equal(x.verdict, 'ok', JSON.stringify(x));
     const prediction = r.columns.at(-1)!;
     assert.equal(prediction.verdict, 'drift', 'every prediction 0.5 against a spread reference');
-    assert.equal(m.latest(60_000).length, 1);
+    assert.equal((await m.latest(60_000)).length, 1);
   });
 
   it('answers REFERENCE_NOT_FOUND without a profile and ignores such versions on the request path', async () => {
@@ -78,7 +78,7 @@ describe('DriftMonitor', () => {
     await assert.rejects(m.report('m', '1'), /was registered without reference data/);
     m.observe('m', '1', rows, predictions(rows.length, 1));
     assert.equal(lookups, 1, 'looked up once, not per request');
-    assert.deepEqual(m.latest(1), []);
+    assert.deepEqual(await m.latest(1), []);
   });
 
   it('never throws into a prediction: a failing window turns drift off for that version, logged', async () => {
@@ -89,7 +89,7 @@ describe('DriftMonitor', () => {
     assert.doesNotThrow(() => m.observe('m', '1', poisoned, bad));
     assert.match(logged.join(''), /observing failed; drift of this version is off/);
     await assert.rejects(m.report('m', '1'), /drift monitoring of m 1 failed and is off/);
-    assert.deepEqual(m.latest(1), [], 'and it is left out of the metrics');
+    assert.deepEqual(await m.latest(1), [], 'and it is left out of the metrics');
   });
 
   it('reassesses only when the window changed or the last assessment is too old', async () => {
@@ -103,9 +103,13 @@ describe('DriftMonitor', () => {
       first.assessed_at,
       'nothing new: the same assessment',
     );
-    assert.equal(m.latest(1)[0]!.assessed_at, first.assessed_at, 'not even past its age');
+    assert.equal((await m.latest(1))[0]!.assessed_at, first.assessed_at, 'not even past its age');
     m.observe('m', '1', rows.slice(0, 1), predictions(1, 0.5));
-    assert.equal(m.latest(60_000)[0]!.window.rows, 300, 'a young assessment (5 s) is reused for metrics');
+    assert.equal(
+      (await m.latest(60_000))[0]!.window.rows,
+      300,
+      'a young assessment (5 s) is reused for metrics',
+    );
     const fresh = await m.report('m', '1');
     assert.equal(fresh.window.rows, 301, 'the API reassesses once the window changed');
   });

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { ModelVersion } from '../registry/types.js';
-import { assessDrift, type DriftOptions } from './drift-assessment.js';
+import type { DriftOptions } from './drift-assessment.js';
+import { assessHere, type Assess } from './drift-assessor.js';
 import { driftReportOf, type DriftReport } from './drift-report-data.js';
 import { LiveWindow, type WindowSpec } from './live-window.js';
 import { positiveLabel, predictionValueOf, type PredictionLike } from './prediction-value.js';
@@ -24,6 +25,8 @@ export interface DriftMonitorDeps {
   logger: Logger;
   /** uniform in [0, 1) for the windows' reservoirs; crypto-seeded by default */
   random?: () => number;
+  /** where assessments run: a DriftWorker in the server; on the calling thread by default */
+  assess?: Assess;
 }
 
 interface Tracked {
@@ -34,6 +37,8 @@ interface Tracked {
   value: (p: PredictionLike) => number | string;
   /** the last assessment, and the window's change token when it was made */
   latest?: { atMs: number; token: string; report: DriftReport };
+  /** an assessment under way, for the window as it was at `token` */
+  running?: { token: string; report: Promise<DriftReport> };
 }
 
 /** A version whose window failed: drift is off for it until the process restarts. */
@@ -64,10 +69,12 @@ export class DriftMonitor {
   /** key → tracked window, null (no reference profile), a lookup in flight, or switched off */
   readonly #tracked = new Map<string, Tracked | null | Loading | Failed>();
   readonly #random: () => number;
+  readonly #assessFn: Assess;
 
   constructor(private readonly deps: DriftMonitorDeps) {
     // reservoir sampling needs speed, not secrecy: a fast PRNG seeded once from the OS
     this.#random = deps.random ?? mulberry32(randomInt(2 ** 31));
+    this.#assessFn = deps.assess ?? assessHere;
   }
 
   /**
@@ -142,28 +149,46 @@ export class DriftMonitor {
     return this.#current(tracked, 0);
   }
 
-  /** Reports of every tracked version, none older than `maxAgeMs` (for /metrics). */
-  latest(maxAgeMs: number): DriftReport[] {
+  /**
+   * Reports of every tracked version, none older than `maxAgeMs` (for /metrics). A version whose
+   * assessment fails is left out (and logged): one bad window must not take the scrape down.
+   */
+  async latest(maxAgeMs: number): Promise<DriftReport[]> {
     const now = this.deps.clock.nowMs();
-    const out: DriftReport[] = [];
-    for (const t of this.#tracked.values()) {
-      if (!t || t instanceof Loading || t instanceof Failed) continue;
-      out.push(this.#current(t, maxAgeMs, now));
-    }
-    return out;
+    const tracked = [...this.#tracked.values()].filter(
+      (t): t is Tracked => t instanceof Object && 'window' in t,
+    );
+    const reports = await Promise.all(
+      tracked.map((t) =>
+        this.#current(t, maxAgeMs, now).catch((err: unknown) => {
+          this.deps.logger.error({ err, model: t.model, version: t.version }, 'drift assessment failed');
+          return undefined;
+        }),
+      ),
+    );
+    return reports.filter((r): r is DriftReport => r !== undefined);
   }
 
   /** The last assessment while nothing changed or it is younger than `maxAgeMs`; else a new one. */
-  #current(t: Tracked, maxAgeMs: number, now = this.deps.clock.nowMs()): DriftReport {
+  async #current(t: Tracked, maxAgeMs: number, now = this.deps.clock.nowMs()): Promise<DriftReport> {
     const token = t.window.changeToken;
     if (t.latest && (t.latest.token === token || now - t.latest.atMs < maxAgeMs)) return t.latest.report;
-    return this.#assess(t, token);
+    if (t.running?.token === token) return t.running.report;
+    const running = { token, report: this.#assess(t, token) };
+    t.running = running;
+    try {
+      return await running.report;
+    } finally {
+      if (t.running === running) delete t.running;
+    }
   }
 
-  #assess(t: Tracked, token: string): DriftReport {
+  /** Snapshots the window now (its state at `token`), assesses it off this thread. */
+  async #assess(t: Tracked, token: string): Promise<DriftReport> {
     const live = t.window.snapshot();
     const at = this.deps.clock.now();
     const { window, options } = this.deps;
+    const assessment = await this.#assessFn(t.reference.profile, live, options);
     const report = driftReportOf({
       model: t.model,
       version: t.version,
@@ -174,10 +199,11 @@ export class DriftMonitor {
           : { kind: 'time', size: window.seconds, rows: live.rows },
       reference: t.reference,
       live,
-      assessment: assessDrift(t.reference.profile, live, options),
+      assessment,
       options,
     });
-    t.latest = { atMs: at.getTime(), token, report };
+    // a slower, older assessment never replaces a newer one
+    if (!t.latest || t.latest.atMs <= at.getTime()) t.latest = { atMs: at.getTime(), token, report };
     return report;
   }
 
