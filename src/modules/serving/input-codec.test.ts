@@ -52,6 +52,21 @@ describe('input tensors back into records', () => {
     assert.deepEqual(decodeInstances(plan, features, encodeInstances(plan, features, rows)), rows);
   });
 
+  it('reads float32 values back as their shortest decimals, as JSON sent them', () => {
+    const features: ResolvedFeature[] = [
+      feature('dose', 'number'),
+      feature('grade', 'category', { values: [0.1, 0.7] }),
+    ];
+    const plan: InputPlan = { kind: 'matrix', input: 'X', tensorType: 'float32', width: 2 };
+    const rows = [
+      { dose: 0.1, grade: 0.7 },
+      { dose: 0.3, grade: 0.1 },
+      { dose: 123.456, grade: 0.7 },
+    ];
+    assert.ok(Math.fround(0.1) > 0.1, 'as a float32, 0.1 is above a bin edge at 0.1');
+    assert.deepEqual(decodeInstances(plan, features, encodeInstances(plan, features, rows)), rows);
+  });
+
   it('keeps an index outside a category’s values as a number, and reads no rows from empty tensors', () => {
     const features: ResolvedFeature[] = [feature('colour', 'category', { values: ['red', 'green'] })];
     const plan: InputPlan = { kind: 'matrix', input: 'X', tensorType: 'float32', width: 1 };

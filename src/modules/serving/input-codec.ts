@@ -1,4 +1,5 @@
 import { Tensor } from 'onnxruntime-node';
+import { shortestFloat32 } from './float32.js';
 import type { InputPlan, ResolvedFeature, TensorType } from './signature.js';
 
 type Row = Record<string, unknown>;
@@ -79,15 +80,17 @@ export function decodeInstances(
   features: ResolvedFeature[],
   feeds: Readonly<Record<string, { data: unknown; dims: readonly number[] }>>,
 ): Row[] {
+  // a float32 is read back as the shortest decimal that rounds to it (0.1, not 0.10000000149),
+  // so a value equal to a reference bin edge taken from decimal data stays in the edge's bin
+  const reader = (data: ArrayLike<unknown>, at: (r: number) => number) =>
+    data instanceof Float32Array ? (r: number) => shortestFloat32(data[at(r)]!) : (r: number) => data[at(r)];
   const columnOf = (c: number): { read: (r: number) => unknown; rows: number } => {
     if (plan.kind === 'matrix') {
       const t = feeds[plan.input]!;
-      const data = t.data as ArrayLike<unknown>;
-      return { read: (r) => data[r * plan.width + c], rows: t.dims[0] ?? 0 };
+      return { read: reader(t.data as ArrayLike<unknown>, (r) => r * plan.width + c), rows: t.dims[0] ?? 0 };
     }
     const t = feeds[plan.columns[c]!.input]!;
-    const data = t.data as ArrayLike<unknown>;
-    return { read: (r) => data[r], rows: t.dims[0] ?? 0 };
+    return { read: reader(t.data as ArrayLike<unknown>, (r) => r), rows: t.dims[0] ?? 0 };
   };
   const columns = features.map((f, c) => ({ name: f.name, decode: scalarDecoder(f), ...columnOf(c) }));
   const n = columns[0]?.rows ?? 0;
