@@ -159,7 +159,7 @@ export const ConfigSchema = Type.Object(
       default: 1000,
       minimum: 0,
       description:
-        'Shed inference requests (503 with Retry-After) while the event loop lags more than this; admin, read and probe requests still answer. 0 disables.',
+        'Shed inference requests (503 with Retry-After) while the event loop lags more than this; every other request (admin, read, feedback, probes) still answers. 0 disables.',
     }),
     loadShedMaxRssBytes: Type.Integer({
       default: 0,

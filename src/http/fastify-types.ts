@@ -4,6 +4,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route requires; routes without one are public (/health, /ready). */
     scope?: Scope;
+    /** Inference (native predict, V2 infer): the only requests load shedding refuses. */
+    inference?: boolean;
     /** The body as the OpenAPI document shows it, where no schema validates it (multipart uploads). */
     documentedBody?: Record<string, unknown>;
   }

@@ -51,9 +51,11 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
       ...(config.loadShedMaxRssBytes > 0 ? { maxRssBytes: config.loadShedMaxRssBytes } : {}),
       retryAfter: 5,
       // only inference is shed: an operator must still be able to roll back or look at an
-      // overloaded server, and those calls are few
+      // overloaded server, probes must still tell the truth, labels (feedback) are cheap and
+      // scarce; what is expensive besides inference (evaluations, uploads) is admin-only and
+      // rate-limited
       pressureHandler: (req, _reply, type, value) => {
-        if (req.routeOptions.config.scope !== 'predict') return;
+        if (req.routeOptions.config.inference !== true) return;
         throw new AppError('OVERLOADED', `the server is shedding load (${type}: ${Math.round(value ?? 0)})`, {
           headers: { 'retry-after': '5' },
         });

@@ -106,7 +106,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/v1/models/:name/predict',
     {
-      config: { scope: 'predict', idempotent: 'body' },
+      config: { scope: 'predict', idempotent: 'body', inference: true },
       schema: {
         summary: 'Predict with the production version',
         tags: ['predict'],
@@ -126,7 +126,7 @@ export const predictRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/v1/models/:name/versions/:version/predict',
     {
-      config: { scope: 'predict', idempotent: 'body' },
+      config: { scope: 'predict', idempotent: 'body', inference: true },
       schema: {
         summary: 'Predict with a pinned version (bypasses rollout routing)',
         tags: ['predict'],

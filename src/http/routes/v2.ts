@@ -187,7 +187,9 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
     };
   };
   const inferResponse = v2Responses({ 200: V2InferResponseSchema });
-  const inferConfig = { config: { scope: 'predict' as const, idempotent: 'body' as const } };
+  const inferConfig = {
+    config: { scope: 'predict' as const, idempotent: 'body' as const, inference: true },
+  };
   app.post(
     '/models/:name/infer',
     {

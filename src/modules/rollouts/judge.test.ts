@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { psi } from '../monitoring/drift-statistics.js';
 import { DEFAULT_JUDGE, emptyArm, judge, type ArmWindow } from './judge.js';
 import { simulate, standardScenarios } from './simulate.js';
 
@@ -77,7 +78,7 @@ describe('rollout judge', () => {
     const withPredictions = (predictions: Array<number | string>) => arm(1000, 0, 5, { predictions });
     const shiftOf = (j: ReturnType<typeof judge>) => j.checks.find((c) => c.name === 'prediction_shift');
 
-    it('passes scores from the same distribution and fails shifted ones, PSI over tenths of [0, 1]', () => {
+    it('passes scores from the same distribution and fails shifted ones, PSI over fixed score bins', () => {
       const alike = judge(withPredictions(spread(1000, 0, 1)), withPredictions(spread(800, 0, 1)), shiftCfg);
       assert.equal(shiftOf(alike)!.verdict, 'pass');
       assert.equal(shiftOf(alike)!.candidate.psi, 0);
@@ -88,18 +89,29 @@ describe('rollout judge', () => {
         shiftCfg,
       );
       assert.equal(shifted.verdict, 'fail');
-      // half the tenths empty in the candidate, the other half doubled; empty bins smoothed (ε = 1e-4)
-      const smooth = (x: number) => (x + 1e-4) / (1 + 10 * 1e-4);
-      const [e, full, empty] = [smooth(0.1), smooth(0.2), smooth(0)];
-      const expected = 5 * (full - e) * Math.log(full / e) + 5 * (empty - e) * Math.log(empty / e);
+      // the bins: tenths (and one for NaN only when there is any)
+      const stable = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+      const candidate = [0, 0, 0, 0, 0, 0.2, 0.2, 0.2, 0.2, 0.2];
+      const expected = psi(stable, candidate).psi;
       const check = shiftOf(shifted)!;
       assert.ok(Math.abs(check.candidate.psi! - expected) < 1e-4, `${check.candidate.psi} vs ${expected}`);
-      assert.match(check.reason, /predictions shifted: PSI 3\.79\d+ over 0\.25/);
+      assert.match(check.reason, /predictions shifted: PSI \d+\.\d+ over 0\.25/);
       assert.equal(check.statistic!.name, 'chi-square (homogeneity)');
       assert.equal(check.statistic!.alpha, 0.01 / (30 * 4), 'a fourth test per look spends alpha');
     });
 
-    it('bins scores of other granularity alike: 0 and 0.005 are the same tenth', () => {
+    it('sees NaN answers as a shift, not as missing', () => {
+      const small = (x: number) => new Array<number>(1000).fill(x);
+      const broken = judge(withPredictions(spread(1000, 0, 1)), withPredictions(small(NaN)), shiftCfg);
+      assert.equal(shiftOf(broken)!.verdict, 'fail', shiftOf(broken)!.reason);
+      const half = [...spread(500, 0, 1), ...new Array<number>(500).fill(NaN)];
+      assert.equal(
+        shiftOf(judge(withPredictions(spread(1000, 0, 1)), withPredictions(half), shiftCfg))!.verdict,
+        'fail',
+      );
+    });
+
+    it('bins scores of other granularity alike: 0 and 0.005 are the same bin', () => {
       const coarse = [...new Array<number>(500).fill(0), ...new Array<number>(500).fill(1)];
       const fine = [...new Array<number>(500).fill(0.005), ...new Array<number>(500).fill(0.995)];
       assert.equal(shiftOf(judge(withPredictions(coarse), withPredictions(fine), shiftCfg))!.verdict, 'pass');

@@ -64,6 +64,8 @@ export interface RouteDecision {
   variant: Variant;
   /** mirror this request to the candidate after answering */
   shadow: boolean;
+  /** the judge compares the arms' predictions: record one per request */
+  predictions: boolean;
 }
 
 export interface RolloutEvent {
@@ -101,7 +103,7 @@ interface Windows {
 }
 
 const LATENCY_SAMPLE = 5000;
-/** predictions kept per arm for the prediction-shift check (its exact KS test is O(n·m)) */
+/** predictions (one per request) kept per arm for the prediction-shift check */
 const PREDICTION_SAMPLE = 2000;
 
 /**
@@ -341,7 +343,11 @@ export class RolloutService {
     const step = r.plan.steps[r.stepIndex];
     if (!step || (step.type !== 'canary' && step.type !== 'shadow')) return undefined;
     const b = bucket(routingKey, r.id);
-    const base = { rolloutId: r.id, candidate: r.candidate };
+    const base = {
+      rolloutId: r.id,
+      candidate: r.candidate,
+      predictions: r.plan.maxPredictionPsi !== undefined,
+    };
     if (step.type === 'shadow')
       return {
         ...base,
@@ -358,7 +364,7 @@ export class RolloutService {
     outcome: {
       serverError: boolean;
       latencyMs: number;
-      predictions?: ReadonlyArray<number | string> | undefined;
+      prediction?: number | string | undefined;
     },
   ): void {
     const w = this.#windowById(d.rolloutId);
@@ -367,8 +373,8 @@ export class RolloutService {
     arm.requests++;
     if (outcome.serverError) arm.errors++;
     reservoir(arm.latenciesMs, arm.requests, outcome.latencyMs, LATENCY_SAMPLE, Math.random);
-    for (const p of outcome.predictions ?? [])
-      reservoir(arm.predictions, ++arm.predicted, p, PREDICTION_SAMPLE, Math.random);
+    if (outcome.prediction !== undefined)
+      reservoir(arm.predictions, ++arm.predicted, outcome.prediction, PREDICTION_SAMPLE, Math.random);
   }
 
   /** One shadow comparison: did the candidate agree with stable on the same inputs? */

@@ -1,3 +1,4 @@
+import { positiveLabel } from '../monitoring/prediction-value.js';
 import { posix } from 'node:path';
 import { InferenceSession, type OnnxValue } from 'onnxruntime-node';
 import { AppError } from '../../shared/errors.js';
@@ -51,7 +52,9 @@ export async function createLoadedModel(input: LoadInput): Promise<LoadedModel> 
     const validator = compileInstanceValidator(signature.features, signature.plan);
     const probe = await warmUp(session, signature.features, signature.plan);
     const outputs = planOutputs(input.manifest, session.outputMetadata, inspection, probe);
-    const model = new LoadedModel(input.identity, signature, outputs, session, validator);
+    const labels = outputs.kind === 'classification' ? outputs.labels : undefined;
+    const positive = positiveLabel(input.manifest.outputs?.positive_label, labels);
+    const model = new LoadedModel(input.identity, signature, outputs, session, validator, positive);
     await runSmokeTests(model, input.manifest.smoke_tests ?? []);
     return model;
   } catch (err) {

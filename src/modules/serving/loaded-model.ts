@@ -7,7 +7,7 @@ import { decodeInstances, encodeInstances } from './input-codec.js';
 import type { InstanceValidator } from './instance-validator.js';
 import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './output-plan.js';
 import type { Signature } from './signature.js';
-import { positiveLabel, predictionValueOf } from '../monitoring/prediction-value.js';
+import { predictionValueOf } from '../monitoring/prediction-value.js';
 
 export interface VersionIdentity {
   model: string;
@@ -32,6 +32,8 @@ export class LoadedModel {
     readonly outputs: OutputPlan,
     private readonly session: InferenceSession,
     private readonly validator: InstanceValidator,
+    /** a binary classifier's positive class as drift monitoring tracks it (manifest, else labels[1]) */
+    private readonly positiveLabel?: string,
   ) {}
 
   get key(): string {
@@ -146,22 +148,16 @@ export class LoadedModel {
   #valueOf: ((p: Prediction) => number | string) | undefined;
 
   /**
-   * What each prediction says in one number or label, as drift monitoring tracks it: a binary
+   * What a prediction says in one number or label, as drift monitoring tracks it: a binary
    * classifier's positive-class score, a regression's value, a label otherwise.
    */
-  predictionValues(predictions: readonly Prediction[]): Array<number | string> {
-    if (!this.#valueOf) {
-      const plan = this.outputs;
-      const classes = plan.kind === 'classification' ? plan.labels : undefined;
-      const positive =
-        plan.kind === 'classification' && plan.positive ? classes?.[plan.positive.index] : undefined;
-      this.#valueOf = predictionValueOf(
-        this.identity.task,
-        positive ?? positiveLabel(undefined, classes),
-        plan.kind === 'classification' && plan.scoresOutput !== undefined,
-      ).value;
-    }
-    return predictions.map(this.#valueOf);
+  predictionValue(prediction: Prediction): number | string {
+    this.#valueOf ??= predictionValueOf(
+      this.identity.task,
+      this.positiveLabel,
+      this.outputs.kind === 'classification' && this.outputs.scoresOutput !== undefined,
+    ).value;
+    return this.#valueOf(prediction);
   }
 
   /** Frees the session once requests in flight have finished. Safe to call twice. */

@@ -59,8 +59,8 @@ interface Job<C, O> {
   run(model: LoadedModel, checked: C): Promise<O>;
   /** After stable answered during a rollout (shadow mirroring). */
   onStable?(decision: RouteDecisionLike, output: O): void;
-  /** What the answer predicted, for the rollout judge's prediction-shift check. */
-  values?(model: LoadedModel, output: O): Array<number | string>;
+  /** What one row of the answer predicted, for the rollout judge's prediction-shift check. */
+  value?(model: LoadedModel, output: O): number | string | undefined;
 }
 
 export interface PredictResult {
@@ -99,6 +99,8 @@ export interface RouteDecisionLike {
   candidate: string;
   variant: Variant;
   shadow: boolean;
+  /** the rollout's judge compares the arms' predictions (its plan sets max_prediction_psi) */
+  predictions?: boolean;
 }
 
 /** What predict needs from rollouts (implemented by RolloutService). */
@@ -110,7 +112,7 @@ export interface RolloutRouter {
     outcome: {
       serverError: boolean;
       latencyMs: number;
-      predictions?: ReadonlyArray<number | string> | undefined;
+      prediction?: number | string | undefined;
     },
   ): void;
   recordShadow(
@@ -122,6 +124,25 @@ export interface RolloutRouter {
 /** The version's fault, not the client's: a 5xx, or stored bytes that no longer verify. */
 function isServerFailure(err: unknown): boolean {
   return !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
+}
+
+/**
+ * One prediction of an answered request for the prediction-shift check, when the rollout asks for
+ * them and routing (not an admin override) picked the arm. Never throws: it must not turn an
+ * answer into a failure.
+ */
+function sampled<C, O>(
+  req: RoutedRequest,
+  decision: RouteDecisionLike,
+  job: Job<C, O>,
+  done: { model: LoadedModel; output: O },
+): number | string | undefined {
+  if (!decision.predictions || req.override !== undefined || !job.value) return undefined;
+  try {
+    return job.value(done.model, done.output);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Monitoring never fails an answered request: tensors that do not read back give no records. */
@@ -178,7 +199,11 @@ export class PredictService {
       },
       run: (model, checked) => model.predict(checked, this.inferenceTimeoutMs),
       onStable: (decision, out) => decision.shadow && this.#shadow(decision, req, out.predictions),
-      values: (model, out) => model.predictionValues(out.predictions),
+      // one row per request: rows of one request are not independent (one client, one batch)
+      value: (model, out) => {
+        const p = out.predictions[Math.floor(Math.random() * out.predictions.length)];
+        return p && model.predictionValue(p);
+      },
     });
     const { identity } = r.model;
     return {
@@ -241,7 +266,7 @@ export class PredictService {
         this.router!.record(decision, 'candidate', {
           serverError: false,
           latencyMs: performance.now() - started,
-          predictions: job.values?.(done.model, done.output),
+          prediction: sampled(req, decision, job, done),
         });
         return { ...done, variant: 'candidate', decision };
       } catch (err) {
@@ -260,7 +285,7 @@ export class PredictService {
       this.router!.record(decision, 'stable', {
         serverError: false,
         latencyMs: performance.now() - started,
-        predictions: job.values?.(done.model, done.output),
+        prediction: sampled(req, decision, job, done),
       });
       job.onStable?.(decision, done.output);
       return { ...done, variant: 'stable', decision };
