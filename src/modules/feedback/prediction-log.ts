@@ -45,7 +45,7 @@ export class PredictionLog {
       this.#queue.shift();
       this.dropped++;
     }
-    if (this.#queue.length >= this.options.batchSize) void this.flush();
+    if (this.#queue.length >= this.options.batchSize) void this.#writeSome();
   }
 
   /** A prediction by id: recent ones from memory, older ones from the database. */
@@ -64,7 +64,13 @@ export class PredictionLog {
     };
   }
 
+  /** Writes everything queued so far, waiting for a batch already being written. */
   async flush(): Promise<void> {
+    while (this.#flushing || this.#queue.length > 0) await (this.#flushing ?? this.#writeSome());
+  }
+
+  /** Writes the next batch (and more while full batches wait), unless a write is under way. */
+  async #writeSome(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     if (this.#queue.length === 0) return;
     const batch: Array<Database['predictions']> = this.#queue
@@ -93,11 +99,11 @@ export class PredictionLog {
       )
       .finally(() => (this.#flushing = undefined));
     await this.#flushing;
-    if (this.#queue.length >= this.options.batchSize) await this.flush();
+    if (this.#queue.length >= this.options.batchSize) await this.#writeSome();
   }
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    while (this.#queue.length > 0 || this.#flushing) await this.flush();
+    await this.flush();
   }
 }
