@@ -20,7 +20,12 @@ interface Detail {
 }
 
 /** 1.0.0 in production, a 50% canary of `candidate`, the held-out rows sent four times, one look. */
-async function firstLook(t: Parameters<typeof startTestServer>[0], candidate: string, maxPsi?: number) {
+async function firstLook(
+  t: Parameters<typeof startTestServer>[0],
+  candidate: string,
+  maxPsi?: number,
+  protocol: 'native' | 'v2' = 'native',
+) {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 10));
   const s: TestServer = await startTestServer(t, { clock, env: { MODELGATE_ROLLOUT_TICK_MS: '600000' } });
   await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
@@ -40,10 +45,22 @@ async function firstLook(t: Parameters<typeof startTestServer>[0], candidate: st
   const rows = demoRows('test.csv');
   for (let pass = 0; pass < 4; pass++) {
     for (const [i, instance] of rows.entries()) {
-      const r = await raw(s, 'POST', '/v1/models/breast-cancer/predict', {
-        body: JSON.stringify({ instances: [instance], routing_key: `patient-${pass}-${i}` }),
-        headers: json,
-      });
+      const routing_key = `patient-${pass}-${i}`;
+      const r =
+        protocol === 'native'
+          ? await raw(s, 'POST', '/v1/models/breast-cancer/predict', {
+              body: JSON.stringify({ instances: [instance], routing_key }),
+              headers: json,
+            })
+          : // a tensor, asking for the label only: the scores are fetched for the judge all the same
+            await raw(s, 'POST', '/v2/models/breast-cancer/infer', {
+              body: JSON.stringify({
+                inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Object.values(instance) }],
+                outputs: [{ name: 'label' }],
+                parameters: { routing_key },
+              }),
+              headers: json,
+            });
       assert.equal(r.status, 200, r.text);
     }
   }
@@ -66,6 +83,13 @@ describe('the prediction-shift check of a rollout', () => {
     assert.ok(shift!.candidate.psi! > 0.25);
     assert.equal(detail.decisions[0]!.checks.find((c) => c.name === 'error_rate')!.verdict, 'pass');
     t.diagnostic(`1.2.0 against 1.0.0: ${shift!.reason}`);
+  });
+
+  it('judges V2 tensor traffic the same way', async (t) => {
+    const { detail, shift } = await firstLook(t, '1.2.0', 0.25, 'v2');
+    assert.equal(detail.state, 'rolled_back', JSON.stringify(detail.decisions[0]));
+    assert.equal(shift!.verdict, 'fail');
+    assert.ok(shift!.candidate.predictions! >= 100, JSON.stringify(shift));
   });
 
   it('lets a retrained candidate that answers alike go on', async (t) => {

@@ -132,6 +132,11 @@ export class LoadedModel {
     }
   }
 
+  /** A tensor run's outputs (holding `fetchesOf(outputs)`) as the native API's predictions. */
+  predictionsOf(outputs: Record<string, OnnxValue>, rows: number): Prediction[] {
+    return decodeOutputs(this.outputs, outputs, rows);
+  }
+
   /**
    * What a tensor run (V2) means in this version's terms: the input rows as records and the
    * predictions, as the native API would have answered. `outputs` must hold this version's

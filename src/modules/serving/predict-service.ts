@@ -56,7 +56,8 @@ export interface TensorResult {
 interface Job<C, O> {
   /** Throws the client's error (4xx) when the input does not fit this version. */
   check(model: LoadedModel, spans: SpanScope, attributes: Record<string, string>): Promise<C>;
-  run(model: LoadedModel, checked: C): Promise<O>;
+  /** `decision`: the rollout's routing of this request, when one routed it */
+  run(model: LoadedModel, checked: C, decision?: RouteDecisionLike): Promise<O>;
   /** After stable answered during a rollout (shadow mirroring). */
   onStable?(decision: RouteDecisionLike, output: O): void;
   /** What one row of the answer predicted, for the rollout judge's prediction-shift check. */
@@ -221,18 +222,28 @@ export class PredictService {
    * Open Inference Protocol inference: tensors instead of records, through the same routing,
    * circuit breakers, candidate fallback and metrics as `predict`. `decode` checks and converts
    * the tensors for the version that answers (a candidate may declare other inputs). Requests are
-   * not mirrored in shadow steps: V2 outputs are raw tensors with no label or value to compare.
+   * not mirrored in shadow steps (ADR 0007); they feed drift windows and the prediction-shift
+   * check through the version's own outputs, fetched along with the requested ones.
    */
   async infer(req: TensorRequest): Promise<TensorResult> {
     const r = await this.#routed(req, req.rows, {
       check: (model, spans, attributes) =>
         spans.child('modelgate.validate', attributes, () => req.decode(model)),
-      run: async (model, call) => {
-        // the native outputs too, when records are wanted: ONNX Runtime computes them anyway
+      run: async (model, call, decision) => {
+        // the native outputs too, when drift monitoring wants records or the rollout compares the
+        // arms' predictions: ONNX Runtime computes them anyway
         const watched = req.wantsRecords?.(model) === true;
-        const fetches = watched ? [...new Set([...call.fetches, ...fetchesOf(model.outputs)])] : call.fetches;
+        const native = watched || decision?.predictions === true;
+        const fetches = native ? [...new Set([...call.fetches, ...fetchesOf(model.outputs)])] : call.fetches;
         const out = await model.runTensors(call.feeds, fetches, this.inferenceTimeoutMs);
-        return { ...out, feeds: call.feeds, fetches: call.fetches, watched };
+        return { ...out, feeds: call.feeds, fetches: call.fetches, watched, native };
+      },
+      // one row per request, as for records
+      value: (model, out) => {
+        if (!out.native) return undefined;
+        const predictions = model.predictionsOf(out.outputs, req.rows);
+        const p = predictions[Math.floor(Math.random() * predictions.length)];
+        return p && model.predictionValue(p);
       },
     });
     const { output } = r;
@@ -260,7 +271,7 @@ export class PredictService {
     if (decision?.variant === 'candidate') {
       const started = performance.now();
       try {
-        const done = await this.#run(req, spans, instances, job, () =>
+        const done = await this.#run(req, spans, instances, job, decision, () =>
           this.#pinned(req.model, decision.candidate),
         );
         this.router!.record(decision, 'candidate', {
@@ -278,7 +289,7 @@ export class PredictService {
     }
     const started = performance.now();
     try {
-      const done = await this.#run(req, spans, instances, job, () =>
+      const done = await this.#run(req, spans, instances, job, decision, () =>
         req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
       );
       if (!decision) return { ...done, variant: 'stable' };
@@ -343,6 +354,7 @@ export class PredictService {
     spans: SpanScope,
     instances: number,
     job: Job<C, O>,
+    decision: RouteDecisionLike | undefined,
     pick: () => Promise<LoadedModel>,
   ): Promise<{ model: LoadedModel; output: O }> {
     const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
@@ -362,7 +374,7 @@ export class PredictService {
       const output = await spans.child(
         'modelgate.inference',
         { ...attributes, 'modelgate.instances': instances },
-        () => this.breakers.run(model, () => job.run(model, checked)),
+        () => this.breakers.run(model, () => job.run(model, checked, decision)),
       );
       this.observe({ ...event, outcome: 'ok', inferenceMs: output.inferenceMs });
       return { model, output };
