@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../../src/shared/clock.js';
+import { demoRows } from '../helpers/demo-data.js';
 import { DEMO, raw, startTestServer } from '../helpers/server.js';
 import { EXAMPLE } from '../owasp/setup.js';
 
@@ -82,5 +83,51 @@ describe('V2 inference goes through rollout routing, breakers and metrics', () =
     assert.equal(count('1.1.0', 'ok'), (seen.candidate ?? 0) + 1);
     assert.equal(count('1.0.0', 'ok'), (seen.stable ?? 0) + 1);
     assert.equal(count('1.0.0', 'invalid'), 1);
+  });
+});
+
+describe('V2 inference in a shadow step', () => {
+  it('is mirrored to the candidate, compared on the native outputs, and rolls a disagreeing one back', async (t) => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 10));
+    const s = await startTestServer(t, { clock, env: { MODELGATE_ROLLOUT_TICK_MS: '600000' } });
+    await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
+    await s.admin.registerVersion(join(DEMO, '1.2.0/manifest.yaml'));
+    await s.admin.promote('breast-cancer', '1.0.0');
+    const started = await s.admin.startRollout('breast-cancer', {
+      candidate: '1.2.0',
+      plan: { steps: [{ type: 'shadow', percent: 100, duration: '5m' }], interval: '1m' },
+    });
+    const rows = demoRows('test.csv');
+    for (const instance of rows) {
+      // asking for the label only: the scores are fetched to compare all the same
+      const r = await raw(s, 'POST', INFER, {
+        body: JSON.stringify({
+          inputs: [{ name: 'input', shape: [1, 30], datatype: 'FP32', data: Object.values(instance) }],
+          outputs: [{ name: 'label' }],
+        }),
+        headers: json,
+      });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.model_version, '1.0.0', 'stable answers every shadowed request');
+      assert.deepEqual(
+        (r.json.outputs as Array<{ name: string }>).map((o) => o.name),
+        ['label'],
+      );
+    }
+    // the mirrored runs finish after the answers (a few are shed while the candidate loads)
+    let candidate = { shadowCompared: 0, shadowAgreed: 0 };
+    const predict = s.server.runtime.services.predict;
+    const deadline = Date.now() + 10_000;
+    while (candidate.shadowCompared + predict.shadowShed < rows.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      candidate = (await s.admin.getRollout(started.id)).window!.candidate as typeof candidate;
+    }
+    assert.ok(candidate.shadowCompared >= 100, JSON.stringify(candidate));
+    assert.ok(candidate.shadowAgreed / candidate.shadowCompared < 0.8, JSON.stringify(candidate));
+    clock.advance(60_000);
+    await s.server.runtime.services.rollouts.tick();
+    const ended = await s.admin.getRollout(started.id);
+    assert.equal(ended.state, 'rolled_back');
+    assert.match(ended.reason!, /shadow_agreement: candidate agrees with stable on 0\.\d+ of inputs/);
   });
 });

@@ -59,7 +59,7 @@ interface Job<C, O> {
   /** `decision`: the rollout's routing of this request, when one routed it */
   run(model: LoadedModel, checked: C, decision?: RouteDecisionLike): Promise<O>;
   /** After stable answered during a rollout (shadow mirroring). */
-  onStable?(decision: RouteDecisionLike, output: O): void;
+  onStable?(decision: RouteDecisionLike, output: O, model: LoadedModel): void;
   /** What one row of the answer predicted, for the rollout judge's prediction-shift check. */
   value?(model: LoadedModel, output: O): number | string | undefined;
 }
@@ -199,7 +199,14 @@ export class PredictService {
         });
       },
       run: (model, checked) => model.predict(checked, this.inferenceTimeoutMs),
-      onStable: (decision, out) => decision.shadow && this.#shadow(decision, req, out.predictions),
+      onStable: (decision, out) =>
+        decision.shadow &&
+        this.#shadow(decision, req.model, out.predictions, async (candidate) =>
+          // the candidate's contract differs: not comparable
+          candidate.validate(req.instances).length > 0
+            ? undefined
+            : candidate.predict(req.instances, this.inferenceTimeoutMs),
+        ),
       // one row per request: rows of one request are not independent (one client, one batch)
       value: (model, out) => {
         const p = out.predictions[Math.floor(Math.random() * out.predictions.length)];
@@ -221,9 +228,9 @@ export class PredictService {
   /**
    * Open Inference Protocol inference: tensors instead of records, through the same routing,
    * circuit breakers, candidate fallback and metrics as `predict`. `decode` checks and converts
-   * the tensors for the version that answers (a candidate may declare other inputs). Requests are
-   * not mirrored in shadow steps (ADR 0007); they feed drift windows and the prediction-shift
-   * check through the version's own outputs, fetched along with the requested ones.
+   * the tensors for the version that answers (a candidate may declare other inputs). Shadow steps,
+   * drift windows and the prediction-shift check read the answer through the version's own
+   * outputs, fetched along with the requested ones.
    */
   async infer(req: TensorRequest): Promise<TensorResult> {
     const r = await this.#routed(req, req.rows, {
@@ -233,10 +240,36 @@ export class PredictService {
         // the native outputs too, when drift monitoring wants records or the rollout compares the
         // arms' predictions: ONNX Runtime computes them anyway
         const watched = req.wantsRecords?.(model) === true;
-        const native = watched || decision?.predictions === true;
+        const native = watched || decision?.predictions === true || decision?.shadow === true;
         const fetches = native ? [...new Set([...call.fetches, ...fetchesOf(model.outputs)])] : call.fetches;
         const out = await model.runTensors(call.feeds, fetches, this.inferenceTimeoutMs);
         return { ...out, feeds: call.feeds, fetches: call.fetches, watched, native };
+      },
+      onStable: (decision, out, model) => {
+        if (!decision.shadow || !out.native) return;
+        let stable: Prediction[];
+        try {
+          stable = model.predictionsOf(out.outputs, req.rows);
+        } catch {
+          return; // outputs that do not read back: nothing to compare, and stable has answered
+        }
+        this.#shadow(decision, req.model, stable, async (candidate) => {
+          let call: TensorCall;
+          try {
+            call = req.decode(candidate);
+          } catch {
+            return undefined; // the candidate's inputs differ: not comparable
+          }
+          const run = await candidate.runTensors(
+            call.feeds,
+            fetchesOf(candidate.outputs),
+            this.inferenceTimeoutMs,
+          );
+          return {
+            predictions: candidate.predictionsOf(run.outputs, req.rows),
+            inferenceMs: run.inferenceMs,
+          };
+        });
       },
       // one row per request, as for records
       value: (model, out) => {
@@ -298,7 +331,7 @@ export class PredictService {
         latencyMs: performance.now() - started,
         prediction: sampled(req, decision, job, done),
       });
-      job.onStable?.(decision, done.output);
+      job.onStable?.(decision, done.output, done.model);
       return { ...done, variant: 'stable', decision };
     } catch (err) {
       if (decision) {
@@ -316,7 +349,14 @@ export class PredictService {
    * (the answer is already on its way), at most MAX_SHADOW at a time; more are shed, never queued
    * behind live traffic.
    */
-  #shadow(decision: RouteDecisionLike, req: PredictRequest, stable: Prediction[]): void {
+  #shadow(
+    decision: RouteDecisionLike,
+    modelName: string,
+    stable: Prediction[],
+    mirror: (
+      candidate: LoadedModel,
+    ) => Promise<{ predictions: Prediction[]; inferenceMs: number } | undefined>,
+  ): void {
     if (this.#shadowInFlight >= MAX_SHADOW) {
       this.shadowShed++;
       return;
@@ -324,10 +364,11 @@ export class PredictService {
     this.#shadowInFlight++;
     setImmediate(() => {
       const started = performance.now();
-      this.#pinned(req.model, decision.candidate)
+      this.#pinned(modelName, decision.candidate)
         .then(async (model) => {
-          if (model.validate(req.instances).length > 0) return; // the candidate's contract differs: not comparable
-          const { predictions, inferenceMs } = await model.predict(req.instances, this.inferenceTimeoutMs);
+          const mirrored = await mirror(model);
+          if (!mirrored) return;
+          const { predictions, inferenceMs } = mirrored;
           const agreed = predictions.filter((p, i) => agrees(p, stable[i]!)).length;
           // model time, as for the live arms: a mirrored run waits behind live traffic by design
           this.router!.recordShadow(decision, {
