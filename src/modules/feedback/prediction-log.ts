@@ -26,6 +26,9 @@ export class PredictionLog {
   readonly #recent = new Map<string, LoggedPrediction>();
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> | undefined;
+  /** entries ever queued, and ever taken off the queue (written, failed or dropped) */
+  #queued = 0;
+  #taken = 0;
   dropped = 0;
 
   constructor(
@@ -34,15 +37,17 @@ export class PredictionLog {
     private readonly logger: Logger,
     private readonly options = { flushMs: 250, batchSize: 500, maxQueue: 50_000, recent: 100_000 },
   ) {
-    this.#timer = setInterval(() => void this.flush(), options.flushMs).unref();
+    this.#timer = setInterval(() => void this.#writeSome(), options.flushMs).unref();
   }
 
   add(p: LoggedPrediction): void {
     this.#recent.set(p.id, p);
     if (this.#recent.size > this.options.recent) this.#recent.delete(this.#recent.keys().next().value!);
     this.#queue.push({ p, at: this.clock.now().toISOString() });
+    this.#queued++;
     if (this.#queue.length > this.options.maxQueue) {
       this.#queue.shift();
+      this.#taken++;
       this.dropped++;
     }
     if (this.#queue.length >= this.options.batchSize) void this.#writeSome();
@@ -64,27 +69,33 @@ export class PredictionLog {
     };
   }
 
-  /** Writes everything queued so far, waiting for a batch already being written. */
+  /**
+   * Writes everything queued before the call, waiting for a batch already being written. Entries
+   * queued meanwhile are left to the timer: under steady traffic the queue is never empty, and a
+   * flush that waited for that would never return.
+   */
   async flush(): Promise<void> {
-    while (this.#flushing || this.#queue.length > 0) await (this.#flushing ?? this.#writeSome());
+    const upTo = this.#queued;
+    while (this.#taken < upTo) await (this.#flushing ?? this.#writeSome());
+    await this.#flushing; // the batch holding the last of them may still be in flight (one at a time)
   }
 
   /** Writes the next batch (and more while full batches wait), unless a write is under way. */
   async #writeSome(): Promise<void> {
     if (this.#flushing) return this.#flushing;
     if (this.#queue.length === 0) return;
-    const batch: Array<Database['predictions']> = this.#queue
-      .splice(0, this.options.batchSize)
-      .map(({ p, at }) => ({
-        id: p.id,
-        model_name: p.model,
-        version: p.version,
-        variant: p.variant,
-        rollout_id: p.rolloutId,
-        at,
-        outputs: JSON.stringify(p.predictions),
-        inputs: p.inputs ? JSON.stringify(p.inputs) : null,
-      }));
+    const taken = this.#queue.splice(0, this.options.batchSize);
+    this.#taken += taken.length;
+    const batch: Array<Database['predictions']> = taken.map(({ p, at }) => ({
+      id: p.id,
+      model_name: p.model,
+      version: p.version,
+      variant: p.variant,
+      rollout_id: p.rolloutId,
+      at,
+      outputs: JSON.stringify(p.predictions),
+      inputs: p.inputs ? JSON.stringify(p.inputs) : null,
+    }));
     this.#flushing = this.db
       .insertInto('predictions')
       .values(batch)
