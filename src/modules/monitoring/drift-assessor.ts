@@ -37,7 +37,14 @@ export class DriftWorker {
       const worker = this.#started();
       this.#pending.set(id, { worker, resolve, reject });
       worker.ref(); // while an answer is due
-      worker.postMessage({ id, profile, live, options } satisfies AssessRequest);
+      try {
+        worker.postMessage({ id, profile, live, options } satisfies AssessRequest);
+      } catch (err) {
+        // not cloneable: nothing was sent, nothing is due
+        this.#pending.delete(id);
+        if (![...this.#pending.values()].some((p) => p.worker === worker)) worker.unref();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
     });
 
   async close(): Promise<void> {
@@ -53,7 +60,9 @@ export class DriftWorker {
     // Under tsx (development, tests) this module is TypeScript: the worker registers tsx first.
     const ts = import.meta.url.endsWith('.ts');
     const entry = new URL(ts ? './drift-worker-entry.ts' : './drift-worker-entry.js', import.meta.url);
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: entry.href, tsx: ts } });
+    // tsx resolved here, from this module: an eval'd worker would resolve it from the cwd
+    const tsx = ts ? import.meta.resolve('tsx/esm/api') : undefined;
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: entry.href, tsx } });
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const waiting = this.#pending.get(reply.id);
@@ -85,6 +94,6 @@ export class DriftWorker {
 
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
-const ready = workerData.tsx ? import('tsx/esm/api').then((m) => m.register()) : Promise.resolve();
+const ready = workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
 ready.then(() => import(workerData.entry));
 `;

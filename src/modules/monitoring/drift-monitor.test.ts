@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { FakeClock } from '../../shared/clock.js';
 import type { ModelVersion } from '../registry/types.js';
 import { DEFAULT_DRIFT_OPTIONS } from './drift-assessment.js';
+import { assessHere, type Assess } from './drift-assessor.js';
 import { DriftMonitor, type DriftSources } from './drift-monitor.js';
 import type { ReferenceRecord } from './reference-data.js';
 import { buildProfile } from './reference-profile.js';
@@ -30,7 +31,7 @@ const version = {
   signature: { features: [] },
 } as unknown as ModelVersion;
 
-function monitor(sources: Partial<DriftSources> = {}, clock = new FakeClock()) {
+function monitor(sources: Partial<DriftSources> = {}, clock = new FakeClock(), assess?: Assess) {
   const logged: string[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
   const m = new DriftMonitor({
@@ -43,6 +44,7 @@ function monitor(sources: Partial<DriftSources> = {}, clock = new FakeClock()) {
     options: { ...DEFAULT_DRIFT_OPTIONS, minSamples: 50 },
     clock,
     logger,
+    ...(assess ? { assess } : {}),
   });
   return { m, logged };
 }
@@ -141,5 +143,49 @@ describe('DriftMonitor', () => {
     m.observe('m', '1', rows.slice(0, 7), predictions(7, 0.1));
     assert.equal((await m.report('m', '1')).window.rows, 7);
     assert.equal(calls, 2);
+  });
+
+  it('runs one assessment at a time per version, and one shared follow-up while rows keep coming', async () => {
+    let calls = 0;
+    let running = 0;
+    let most = 0;
+    const slow: Assess = async (...args) => {
+      calls++;
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return assessHere(...args);
+    };
+    const { m, logged } = monitor({}, new FakeClock(), slow);
+    m.observe('m', '1', rows, predictions(rows.length, 0.5));
+    await m.report('m', '1');
+    calls = 0;
+    // 50 drift requests, a row arriving before each: each sees a window that moved on
+    const reports = [];
+    for (let i = 0; i < 50; i++) {
+      m.observe('m', '1', rows.slice(i, i + 1), predictions(1, 0.5));
+      reports.push(m.report('m', '1'));
+    }
+    const done = await Promise.all(reports);
+    assert.equal(calls, 2, 'the first request’s assessment, and one follow-up for the other 49');
+    assert.equal(most, 1);
+    assert.equal(done.at(-1)!.window.rows, rows.length + 50, 'the follow-up saw every row');
+    assert.deepEqual(logged, []);
+  });
+
+  it('keeps the last report in the metrics while an assessment fails', async () => {
+    let fail = false;
+    const flaky: Assess = (...args) =>
+      fail ? Promise.reject(new Error('worker lost')) : assessHere(...args);
+    const { m, logged } = monitor({}, new FakeClock(), flaky);
+    m.observe('m', '1', rows, predictions(rows.length, 0.5));
+    const good = await m.report('m', '1');
+    fail = true;
+    m.observe('m', '1', rows.slice(0, 1), predictions(1, 0.5));
+    const kept = await m.latest(0);
+    assert.equal(kept.length, 1);
+    assert.equal(kept[0]!.assessed_at, good.assessed_at);
+    assert.match(logged.join(''), /drift assessment failed/);
+    await assert.rejects(m.report('m', '1'), /worker lost/);
   });
 });

@@ -38,7 +38,9 @@ interface Tracked {
   /** the last assessment, and the window's change token when it was made */
   latest?: { atMs: number; token: string; report: DriftReport };
   /** an assessment under way, for the window as it was at `token` */
-  running?: { token: string; report: Promise<DriftReport> };
+  running?: { token: string; report: Promise<DriftReport> } | undefined;
+  /** the one assessment to run after it, for whoever asked while the window moved on */
+  followUp?: Promise<DriftReport> | undefined;
 }
 
 /** A version whose window failed: drift is off for it until the process restarts. */
@@ -161,8 +163,9 @@ export class DriftMonitor {
     const reports = await Promise.all(
       tracked.map((t) =>
         this.#current(t, maxAgeMs, now).catch((err: unknown) => {
+          // the last good report keeps the series (and alerts waiting on `for:`) alive meanwhile
           this.deps.logger.error({ err, model: t.model, version: t.version }, 'drift assessment failed');
-          return undefined;
+          return t.latest?.report;
         }),
       ),
     );
@@ -173,14 +176,26 @@ export class DriftMonitor {
   async #current(t: Tracked, maxAgeMs: number, now = this.deps.clock.nowMs()): Promise<DriftReport> {
     const token = t.window.changeToken;
     if (t.latest && (t.latest.token === token || now - t.latest.atMs < maxAgeMs)) return t.latest.report;
-    if (t.running?.token === token) return t.running.report;
-    const running = { token, report: this.#assess(t, token) };
-    t.running = running;
-    try {
-      return await running.report;
-    } finally {
-      if (t.running === running) delete t.running;
+    if (t.running) {
+      if (t.running.token === token) return t.running.report;
+      // the window moved on: one follow-up, shared by everyone who asks meanwhile, so requests
+      // under traffic never queue an assessment each
+      t.followUp ??= t.running.report
+        .catch(() => undefined)
+        .then(() => {
+          t.followUp = undefined;
+          return this.#current(t, 0);
+        });
+      return t.followUp;
     }
+    const running: NonNullable<Tracked['running']> = {
+      token,
+      report: this.#assess(t, token).finally(() => {
+        if (t.running === running) t.running = undefined;
+      }),
+    };
+    t.running = running;
+    return running.report;
   }
 
   /** Snapshots the window now (its state at `token`), assesses it off this thread. */

@@ -125,8 +125,8 @@ export function judge(baseline: ArmWindow, candidate: ArmWindow, cfg: JudgeConfi
   if (candidate.shadowCompared > 0) checks.push(shadowCheck(candidate, cfg));
   if (shift) checks.push(predictionShiftCheck(baseline, candidate, cfg, alphaTest));
   // accuracy depends on feedback, which may come late or never (a shadow candidate answers
-  // nobody), and V2 tensor answers carry no predictions: these checks can fail a step, but their
-  // lack of data never holds one
+  // nobody), and prediction shift on answers the arms can be compared by: these checks can fail
+  // a step, but their lack of data never holds one
   const required = checks.filter((c) => c.name !== 'accuracy' && c.name !== 'prediction_shift');
   const verdict: Verdict = checks.some((c) => c.verdict === 'fail')
     ? 'fail'
