@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoadedModel } from '../../modules/serving/loaded-model.js';
-import { decodeInputs, encodeOutput, v2Metadata } from '../../modules/serving/v2-tensors.js';
+import { decodeInputs, encodeOutput } from '../../modules/serving/v2-tensors.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
 import type { AppServices } from '../app-services.js';
@@ -25,16 +25,9 @@ import {
 const ModelParams = Type.Object({ name: ModelNameParam });
 const VersionParams = Type.Object({ name: ModelNameParam, version: VersionParam });
 
-/**
- * The Open Inference Protocol (V2) REST API beside the native one: health, server and model
- * metadata, model readiness, tensor inference. Errors use the protocol's `{"error": "..."}` body
- * with its status codes. Authentication, rate limits, idempotency and HTTP metrics are the same
- * hooks as the native API (model routes need the `predict` scope).
- */
 /** The outputs to fetch: the requested ones (each must exist), or every tensor output. */
 function outputNames(model: LoadedModel, requested: string[] | undefined): string[] {
-  const { outputs } = model.tensorMetadata();
-  const tensors = outputs.filter((o) => o.isTensor).map((o) => o.name);
+  const tensors = model.v2Tensors().outputs.map((o) => o.name);
   if (tensors.length === 0)
     throw new AppError('V2_BAD_REQUEST', `${model.key} has no tensor outputs; use the native predict API`);
   if (!requested) return tensors;
@@ -42,7 +35,7 @@ function outputNames(model: LoadedModel, requested: string[] | undefined): strin
     if (tensors.includes(n)) continue;
     throw new AppError(
       'V2_BAD_REQUEST',
-      outputs.some((o) => o.name === n)
+      model.tensorMetadata().outputs.some((o) => o.name === n)
         ? `output ${n} is not a tensor and cannot be returned by the V2 protocol; request one of ${tensors.join(', ')}`
         : `unknown output ${n}; the model's tensor outputs are ${tensors.join(', ')}`,
     );
@@ -50,6 +43,12 @@ function outputNames(model: LoadedModel, requested: string[] | undefined): strin
   return requested;
 }
 
+/**
+ * The Open Inference Protocol (V2) REST API beside the native one: health, server and model
+ * metadata, model readiness, tensor inference. Errors use the protocol's `{"error": "..."}` body
+ * with its status codes. Authentication, rate limits, idempotency and HTTP metrics are the same
+ * hooks as the native API (model routes need the `predict` scope).
+ */
 export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
   app.addSchema(V2ErrorSchema);
   app.setErrorHandler(async (err, req, reply) => {
@@ -93,14 +92,7 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
   const metadata = async (name: string, version: string | undefined) => {
     const model = await services.predict.resolve(name, version);
     const versions = (await services.registry.listVersions(name)).map((v) => v.version);
-    const { inputs, outputs } = model.tensorMetadata();
-    return {
-      name,
-      versions,
-      platform: 'onnxruntime_onnx',
-      inputs: v2Metadata(inputs),
-      outputs: v2Metadata(outputs),
-    };
+    return { name, versions, platform: 'onnxruntime_onnx', ...model.v2Tensors() };
   };
   const scoped = { config: { scope: 'predict' as const } };
   const metadataResponse = v2Responses({ 200: V2ModelMetadataSchema });
@@ -169,7 +161,7 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
       rows: body.inputs[0]?.shape[0] ?? 0,
       onVersion: (model, v) => (req.logFields = { model, version: v, protocol: 'v2' }),
       decode: (model) => ({
-        feeds: decodeInputs(body.inputs, v2Metadata(model.tensorMetadata().inputs)),
+        feeds: decodeInputs(body.inputs, model.v2Tensors().inputs),
         fetches: outputNames(model, requested),
       }),
       wantsRecords: ({ identity }) => services.drift.wants(identity.model, identity.version),

@@ -84,6 +84,13 @@ export function linearQuantile(sorted: readonly number[], q: number): number {
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
+/** Interior quantiles at 1/bins, …, (bins−1)/bins of ascending values, duplicates removed. */
+export function quantileEdges(sorted: readonly number[], bins = DEFAULT_BINS): number[] {
+  if (sorted.length === 0) return [];
+  const quantiles = Array.from({ length: bins - 1 }, (_, i) => linearQuantile(sorted, (i + 1) / bins));
+  return [...new Set(quantiles)].sort((a, b) => a - b);
+}
+
 /**
  * Profile of one numeric feature. null, NaN and ±Infinity count as missing: an infinite value
  * could be binned but would make the mean and std meaningless. Edges are the interior quantiles at
@@ -115,8 +122,7 @@ export function buildNumericProfile(
       sample: [],
     };
   }
-  const quantiles = Array.from({ length: bins - 1 }, (_, i) => linearQuantile(sorted, (i + 1) / bins));
-  const edges = [...new Set(quantiles)].sort((a, b) => a - b);
+  const edges = quantileEdges(sorted, bins);
   const binCounts = new Array<number>(edges.length + 1).fill(0);
   for (const x of sorted) binCounts[binIndex(edges, x)]!++;
   const { mean, std } = meanAndStd(sorted);

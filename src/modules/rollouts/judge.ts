@@ -1,6 +1,6 @@
 import { nearestRank } from '../../shared/nearest-rank.js';
 import { chiSquareHomogeneity, psi } from '../monitoring/drift-statistics.js';
-import { binIndex, buildNumericProfile } from '../monitoring/reference-profile.js';
+import { binIndex, quantileEdges } from '../monitoring/reference-profile.js';
 import { mannWhitneyGreater, proportionExceeds } from './statistics.js';
 
 /** What one variant did during an analysis window. */
@@ -392,7 +392,7 @@ function binsOf(
   if (numeric(b) && numeric(c)) {
     const finite = [...b, ...c].filter(Number.isFinite);
     const scores = finite.every((x) => x >= 0 && x <= 1);
-    const edges = scores ? SCORE_EDGES : buildNumericProfile(b).edges;
+    const edges = scores ? SCORE_EDGES : quantileEdges(b.filter(Number.isFinite).sort((x, y) => x - y));
     // a bin for NaN and ±∞ when there are any: a candidate that answers no number has shifted,
     // not vanished
     const bins = edges.length + (finite.length < b.length + c.length ? 2 : 1);

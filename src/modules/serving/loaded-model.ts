@@ -7,6 +7,7 @@ import { decodeInstances, encodeInstances } from './input-codec.js';
 import type { InstanceValidator } from './instance-validator.js';
 import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './output-plan.js';
 import type { Signature } from './signature.js';
+import { v2Metadata, type V2TensorMetadata } from './v2-tensors.js';
 import { predictionValueOf } from '../monitoring/prediction-value.js';
 
 export interface VersionIdentity {
@@ -102,6 +103,16 @@ export class LoadedModel {
     return { inputs: this.session.inputMetadata, outputs: this.session.outputMetadata };
   }
 
+  #v2: { inputs: V2TensorMetadata[]; outputs: V2TensorMetadata[] } | undefined;
+
+  /** The tensor inputs and outputs as the Open Inference Protocol names them, read once. */
+  v2Tensors(): { inputs: V2TensorMetadata[]; outputs: V2TensorMetadata[] } {
+    return (this.#v2 ??= {
+      inputs: v2Metadata(this.session.inputMetadata),
+      outputs: v2Metadata(this.session.outputMetadata),
+    });
+  }
+
   /** Runs raw tensors (V2 inference): the caller built and checked the feeds. */
   async runTensors(
     feeds: Record<string, OnnxValue>,
@@ -137,17 +148,9 @@ export class LoadedModel {
     return decodeOutputs(this.outputs, outputs, rows);
   }
 
-  /**
-   * What a tensor run (V2) means in this version's terms: the input rows as records and the
-   * predictions, as the native API would have answered. `outputs` must hold this version's
-   * `fetchesOf(outputs)`.
-   */
-  recordsOf(
-    feeds: Record<string, OnnxValue>,
-    outputs: Record<string, OnnxValue>,
-  ): { rows: Array<Record<string, unknown>>; predictions: Prediction[] } {
-    const rows = decodeInstances(this.signature.plan, this.signature.features, feeds);
-    return { rows, predictions: decodeOutputs(this.outputs, outputs, rows.length) };
+  /** A tensor run's inputs (V2) as the records the native API would have taken. */
+  rowsOf(feeds: Record<string, OnnxValue>): Array<Record<string, unknown>> {
+    return decodeInstances(this.signature.plan, this.signature.features, feeds);
   }
 
   #valueOf: ((p: Prediction) => number | string) | undefined;

@@ -59,7 +59,7 @@ interface Job<C, O> {
   /** `decision`: the rollout's routing of this request, when one routed it */
   run(model: LoadedModel, checked: C, decision?: RouteDecisionLike): Promise<O>;
   /** After stable answered during a rollout (shadow mirroring). */
-  onStable?(decision: RouteDecisionLike, output: O, model: LoadedModel): void;
+  onStable?(decision: RouteDecisionLike, output: O): void;
   /** What one row of the answer predicted, for the rollout judge's prediction-shift check. */
   value?(model: LoadedModel, output: O): number | string | undefined;
 }
@@ -127,10 +127,18 @@ function isServerFailure(err: unknown): boolean {
   return !isAppError(err) || err.status >= 500 || err.code === 'ARTIFACT_INTEGRITY_FAILED';
 }
 
+/** Monitoring and analysis never fail an answered request: what cannot be read is left out. */
+function quietly<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One prediction of an answered request for the prediction-shift check, when the rollout asks for
- * them and routing (not an admin override) picked the arm. Never throws: it must not turn an
- * answer into a failure.
+ * them and routing (not an admin override) picked the arm.
  */
 function sampled<C, O>(
   req: RoutedRequest,
@@ -139,24 +147,13 @@ function sampled<C, O>(
   done: { model: LoadedModel; output: O },
 ): number | string | undefined {
   if (!decision.predictions || req.override !== undefined || !job.value) return undefined;
-  try {
-    return job.value(done.model, done.output);
-  } catch {
-    return undefined;
-  }
+  return quietly(() => job.value!(done.model, done.output));
 }
 
-/** Monitoring never fails an answered request: tensors that do not read back give no records. */
-function readRecords(
-  model: LoadedModel,
-  feeds: Record<string, OnnxValue>,
-  outputs: Record<string, OnnxValue>,
-): Pick<TensorResult, 'records'> {
-  try {
-    return { records: model.recordsOf(feeds, outputs) };
-  } catch {
-    return {};
-  }
+/** One row's prediction value, picked at random: rows of one request are not independent. */
+function oneValue(model: LoadedModel, predictions: readonly Prediction[]): number | string | undefined {
+  const p = predictions[Math.floor(Math.random() * predictions.length)];
+  return p && model.predictionValue(p);
 }
 
 /** Same label (classification), or values within 1% (regression). */
@@ -207,11 +204,7 @@ export class PredictService {
             ? undefined
             : candidate.predict(req.instances, this.inferenceTimeoutMs),
         ),
-      // one row per request: rows of one request are not independent (one client, one batch)
-      value: (model, out) => {
-        const p = out.predictions[Math.floor(Math.random() * out.predictions.length)];
-        return p && model.predictionValue(p);
-      },
+      value: (model, out) => oneValue(model, out.predictions),
     });
     const { identity } = r.model;
     return {
@@ -243,16 +236,14 @@ export class PredictService {
         const native = watched || decision?.predictions === true || decision?.shadow === true;
         const fetches = native ? [...new Set([...call.fetches, ...fetchesOf(model.outputs)])] : call.fetches;
         const out = await model.runTensors(call.feeds, fetches, this.inferenceTimeoutMs);
-        return { ...out, feeds: call.feeds, fetches: call.fetches, watched, native };
+        // the native predictions, read once however many of shadow, judge and drift ask
+        let read: Prediction[] | undefined;
+        const predictions = () => (read ??= model.predictionsOf(out.outputs, req.rows));
+        return { ...out, feeds: call.feeds, fetches: call.fetches, watched, native, predictions };
       },
-      onStable: (decision, out, model) => {
-        if (!decision.shadow || !out.native) return;
-        let stable: Prediction[];
-        try {
-          stable = model.predictionsOf(out.outputs, req.rows);
-        } catch {
-          return; // outputs that do not read back: nothing to compare, and stable has answered
-        }
+      onStable: (decision, out) => {
+        const stable = decision.shadow && out.native ? quietly(out.predictions) : undefined;
+        if (!stable) return; // not shadowed, or outputs that do not read back: nothing to compare
         this.#shadow(decision, req.model, stable, async (candidate) => {
           let call: TensorCall;
           try {
@@ -271,19 +262,16 @@ export class PredictService {
           };
         });
       },
-      // one row per request, as for records
-      value: (model, out) => {
-        if (!out.native) return undefined;
-        const predictions = model.predictionsOf(out.outputs, req.rows);
-        const p = predictions[Math.floor(Math.random() * predictions.length)];
-        return p && model.predictionValue(p);
-      },
+      value: (model, out) => (out.native ? oneValue(model, out.predictions()) : undefined),
     });
     const { output } = r;
+    const records = output.watched
+      ? quietly(() => ({ rows: r.model.rowsOf(output.feeds), predictions: output.predictions() }))
+      : undefined;
     return {
       model: r.model,
       outputs: output.fetches.map((n) => [n, output.outputs[n]!]),
-      ...(output.watched ? readRecords(r.model, output.feeds, output.outputs) : {}),
+      ...(records ? { records } : {}),
       ...(r.decision ? { variant: r.variant, rolloutId: r.decision.rolloutId } : {}),
     };
   }
@@ -331,7 +319,7 @@ export class PredictService {
         latencyMs: performance.now() - started,
         prediction: sampled(req, decision, job, done),
       });
-      job.onStable?.(decision, done.output, done.model);
+      job.onStable?.(decision, done.output);
       return { ...done, variant: 'stable', decision };
     } catch (err) {
       if (decision) {
