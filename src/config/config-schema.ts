@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_DRIFT_OPTIONS } from '../modules/monitoring/drift-assessment.js';
 
 /**
  * The whole configuration. Each key's description is its documentation: the README's config
@@ -231,23 +232,23 @@ export const ConfigSchema = Type.Object(
         'Live window drift is measured over, per model version: `count:N` (the last N predicted rows) or `time:D` (the last D, e.g. `time:1h`, units s, m, h, d).',
     }),
     driftMinSamples: Type.Integer({
-      default: 200,
+      default: DEFAULT_DRIFT_OPTIONS.minSamples,
       minimum: 10,
       description: 'Live rows a feature needs in the window before it gets a drift verdict.',
     }),
     driftPsiWatch: Type.Number({
-      default: 0.1,
+      default: DEFAULT_DRIFT_OPTIONS.psiWatch,
       minimum: 0,
       description: 'PSI from which a feature is marked `watch` (a moderate shift).',
     }),
     driftPsiAct: Type.Number({
-      default: 0.25,
+      default: DEFAULT_DRIFT_OPTIONS.psiAct,
       minimum: 0,
       description:
         'PSI from which a feature is marked `drift` whatever the test says (a shift large enough to act on).',
     }),
     driftAlpha: Type.Number({
-      default: 0.05,
+      default: DEFAULT_DRIFT_OPTIONS.alpha,
       exclusiveMinimum: 0,
       maximum: 0.5,
       description:

@@ -83,7 +83,6 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // the page loads only its own bundled scripts and styles, and talks only to this server
     staticCSP: true,
     transformStaticCSP: () => DOCS_CSP,
-    transformSpecification: () => app.swagger() as Record<string, unknown>,
     logLevel: 'warn',
   });
 }

@@ -10,7 +10,7 @@ export const DriftQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const DriftColumnSchema = Type.Object({
+const DriftColumnSchema = Type.Object({
   feature: Type.String({ description: "a feature's name, or `prediction` for the model output" }),
   kind: Type.Union([Type.Literal('numeric'), Type.Literal('category')]),
   n_reference: Type.Integer(),

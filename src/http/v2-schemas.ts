@@ -9,7 +9,6 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** `{"error": "..."}`: the protocol's error body, for every 4xx and 5xx V2 answer. */
 export const V2ErrorSchema = Type.Object({ error: Type.String() }, { $id: 'V2Error', title: 'V2Error' });
-export type V2Error = Static<typeof V2ErrorSchema>;
 
 /** A V2 route's success bodies plus the protocol's error body for every error status. */
 export function v2Responses<T extends Record<number, TSchema>>(ok: T) {
@@ -27,7 +26,7 @@ export const V2ServerMetadataSchema = Type.Object({
 });
 export type V2ServerMetadata = Static<typeof V2ServerMetadataSchema>;
 
-export const V2TensorMetadataSchema = Type.Object({
+const V2TensorMetadataSchema = Type.Object({
   name: Type.String(),
   datatype: Type.String(),
   /** -1: a dimension of any size */
@@ -52,7 +51,7 @@ export type V2ModelReady = Static<typeof V2ModelReadySchema>;
 
 const Parameters = Type.Record(Type.String(), Type.Unknown());
 
-export const V2RequestInputSchema = Type.Object(
+const V2RequestInputSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 256 }),
     shape: Type.Array(Type.Integer({ minimum: 0, maximum: 100_000_000 }), { maxItems: 16 }),
@@ -85,7 +84,7 @@ export const V2InferRequestSchema = Type.Object(
 );
 export type V2InferRequest = Static<typeof V2InferRequestSchema>;
 
-export const V2ResponseOutputSchema = Type.Object({
+const V2ResponseOutputSchema = Type.Object({
   name: Type.String(),
   shape: Type.Array(Type.Integer()),
   datatype: Type.String(),

@@ -66,12 +66,9 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     },
   );
 
-  // CSV bodies, for evaluations only (this plugin's routes): read as text, up to maxDataBytes
-  app.addContentTypeParser(
-    'text/csv',
-    { parseAs: 'string', bodyLimit: services.config.maxDataBytes },
-    (_req, body, done) => done(null, body),
-  );
+  // CSV bodies, for evaluations only (this plugin's routes): read as text; the route's bodyLimit
+  // (maxDataBytes) applies, a parser's own limit never does in Fastify
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.post(
     '/v1/models/:name/versions/:version/evaluations',

@@ -240,7 +240,7 @@ export class DriftMonitor {
         return;
       }
       // the reference profile says what was tracked: a score (numeric) or a label
-      const output = predictionValueOf(
+      const value = predictionValueOf(
         v.task,
         positiveLabel(v.manifest.outputs?.positive_label, v.signature.labels),
         reference.profile.prediction.kind === 'numeric',
@@ -249,7 +249,7 @@ export class DriftMonitor {
         model,
         version,
         reference,
-        value: output.value,
+        value,
         window: new LiveWindow(reference.profile, this.deps.window, {
           now: () => this.deps.clock.nowMs(),
           random: this.#random,

@@ -74,7 +74,7 @@ export interface KsResult {
 }
 
 /** SciPy 1.10's ks_2samp(method='auto') is exact while max(n₁, n₂) ≤ 10 000. */
-export const KS_EXACT_MAX_N = 10_000;
+const KS_EXACT_MAX_N = 10_000;
 
 /**
  * Two-sided two-sample Kolmogorov-Smirnov test, matching scipy.stats.ks_2samp(a, b) (SciPy 1.10,

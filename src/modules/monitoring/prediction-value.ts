@@ -1,5 +1,4 @@
 import type { Task } from '../registry/manifest.js';
-import type { FeatureKind } from './reference-profile.js';
 
 /** A prediction as the API answers it (structurally: label and probabilities, or value). */
 export type PredictionLike = { label?: string; probabilities?: Record<string, number>; value?: number };
@@ -14,12 +13,12 @@ export function predictionValueOf(
   task: Task,
   positiveLabel: string | undefined,
   scores: boolean,
-): { kind: FeatureKind; value: (p: PredictionLike) => number | string } {
-  if (task === 'regression') return { kind: 'numeric', value: (p) => p.value ?? Number.NaN };
+): (p: PredictionLike) => number | string {
+  if (task === 'regression') return (p) => p.value ?? Number.NaN;
   if (task === 'binary-classification' && positiveLabel !== undefined && scores) {
-    return { kind: 'numeric', value: (p) => p.probabilities?.[positiveLabel] ?? Number.NaN };
+    return (p) => p.probabilities?.[positiveLabel] ?? Number.NaN;
   }
-  return { kind: 'category', value: (p) => p.label ?? '' };
+  return (p) => p.label ?? '';
 }
 
 /** The positive label of a binary classifier: the manifest's, else the second label (scikit-learn's 1). */

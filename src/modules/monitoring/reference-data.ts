@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readCsvDataset } from '../datasets/csv-dataset.js';
 import { predictRows, type RowModel } from '../datasets/predict-rows.js';
 import type { Manifest } from '../registry/manifest.js';
@@ -28,6 +27,8 @@ export interface CandidateModel extends RowModel<PredictionLike> {
 export async function profileReferenceData(
   path: string,
   bytes: Uint8Array,
+  /** the SHA-256 of `bytes`, taken when they were staged */
+  sha256: string,
   manifest: Manifest,
   model: CandidateModel,
 ): Promise<ReferenceRecord> {
@@ -38,19 +39,19 @@ export async function profileReferenceData(
     code: 'MANIFEST_INVALID',
   });
   const raw = await predictRows(model, rows, what, 'MANIFEST_INVALID');
-  const output = predictionValueOf(
+  const valueOf = predictionValueOf(
     manifest.task,
     positiveLabel(manifest.outputs?.positive_label, model.signature.labels),
     raw.some((p) => p.probabilities !== undefined),
   );
-  const predictions = raw.map(output.value);
+  const predictions = raw.map(valueOf);
   const kinds = features.map((f) => ({
     name: f.name,
     kind: f.type === 'number' || f.type === 'integer' ? ('numeric' as const) : ('category' as const),
   }));
   return {
     path,
-    dataSha256: createHash('sha256').update(bytes).digest('hex'),
+    dataSha256: sha256,
     rows: rows.length,
     profile: buildProfile(rows, kinds, predictions),
   };

@@ -10,7 +10,7 @@ export type FeatureKind = 'numeric' | 'category';
 export const SAMPLE_SIZE = 1000;
 /** Categories kept by name per categorical feature; the rest are pooled as "other". */
 export const MAX_CATEGORIES = 20;
-export const DEFAULT_BINS = 10;
+const DEFAULT_BINS = 10;
 
 export interface NumericProfile {
   kind: 'numeric';
@@ -153,7 +153,7 @@ function meanAndStd(values: readonly number[]): { mean: number; std: number | nu
  * Up to `size` order statistics at ranks round(i·(n−1)/(size−1)), i = 0…size−1: deterministic,
  * keeps min and max, and follows the empirical distribution to within 1/size.
  */
-export function evenlySpaced(sorted: readonly number[], size: number): number[] {
+function evenlySpaced(sorted: readonly number[], size: number): number[] {
   const n = sorted.length;
   if (n <= size) return [...sorted];
   if (size < 2) return sorted.slice(0, size);

@@ -1,4 +1,4 @@
-import type { WindowSpec } from './live-window.js';
+import { PANES, type WindowSpec } from './live-window.js';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -10,7 +10,8 @@ export function parseWindowSpec(text: string): WindowSpec {
   const count = /^count:([1-9][0-9]*)$/.exec(text.trim());
   if (count) {
     const size = Number(count[1]);
-    if (size < 10) throw new Error(`'${text}': a count window needs at least 10 rows`);
+    if (size < PANES)
+      throw new Error(`'${text}': a count window needs at least ${PANES} rows (one per pane)`);
     return { kind: 'count', size };
   }
   const time = /^time:([1-9][0-9]*)([smhd])$/.exec(text.trim());

@@ -40,7 +40,7 @@ export interface RegressionMetrics {
  * [ε, 1 − ε] with ε = np.finfo(float64).eps, so a confident wrong 0/1 answer costs −ln ε ≈ 36.04
  * instead of infinity. (Before 1.2 the default was 1e-15, which gives ≈ 34.54.)
  */
-export const LOG_LOSS_EPS = Number.EPSILON;
+const LOG_LOSS_EPS = Number.EPSILON;
 
 /**
  * Accuracy, F1, ROC-AUC and log loss of a classifier.

@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../../store/blob-store.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { readCsvDataset } from '../datasets/csv-dataset.js';
@@ -51,7 +52,7 @@ export class EvaluationService {
       id: `ev_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
       model: v.model,
       version: v.version,
-      dataSha256: createHash('sha256').update(input.csv).digest('hex'),
+      dataSha256: sha256Hex(input.csv),
       dataName: input.dataName ?? null,
       labelColumn: input.labelColumn,
       rows: data.rows.length,

@@ -13,7 +13,7 @@ const CLASSIFICATION_ONLY = new Set(['roc_auc', 'accuracy', 'f1', 'log_loss']);
 const REGRESSION_ONLY = new Set(['mae', 'rmse', 'r2']);
 
 /** Rules that apply to a task: one policy can then govern classifiers and regressors alike. */
-export function rulesFor(rules: readonly PromotionRule[], task: Task): PromotionRule[] {
+function rulesFor(rules: readonly PromotionRule[], task: Task): PromotionRule[] {
   const foreign = task === 'regression' ? CLASSIFICATION_ONLY : REGRESSION_ONLY;
   return rules.filter((r) => !foreign.has(r.metric));
 }

@@ -107,15 +107,8 @@ export class RegistryService {
       const referenceSha256 = referenceFile?.sha256;
       const existing = await this.deps.store.getVersion(manifest.name, manifest.version);
       if (existing) {
-        const stored = await this.deps.store.getReference(existing.model, existing.version);
         return {
-          version: sameOrConflict(
-            existing,
-            artifactSha256,
-            manifestSha256,
-            stored?.dataSha256,
-            referenceSha256,
-          ),
+          version: await this.#sameOrConflict(existing, artifactSha256, manifestSha256, referenceSha256),
           created: false,
         };
       }
@@ -135,7 +128,13 @@ export class RegistryService {
         referenceFile &&
           (async (model) => {
             const data = await readFile(referenceFile.path);
-            reference = await profileReferenceData(manifest.reference_data!, data, manifest, model);
+            reference = await profileReferenceData(
+              manifest.reference_data!,
+              data,
+              referenceFile.sha256,
+              manifest,
+              model,
+            );
           }),
       );
 
@@ -170,15 +169,8 @@ export class RegistryService {
       if (!inserted) {
         // Lost a race with an identical or conflicting registration of the same (name, version).
         const winner = await this.deps.store.getVersion(version.model, version.version);
-        const stored = await this.deps.store.getReference(version.model, version.version);
         return {
-          version: sameOrConflict(
-            winner!,
-            artifactSha256,
-            manifestSha256,
-            stored?.dataSha256,
-            referenceSha256,
-          ),
+          version: await this.#sameOrConflict(winner!, artifactSha256, manifestSha256, referenceSha256),
           created: false,
         };
       }
@@ -325,6 +317,17 @@ export class RegistryService {
       { model: target.model, version: target.version, action, before: current, after: next },
       'aliases moved',
     );
+  }
+
+  /** An existing version when this registration is the same one, else 409 (compared with its stored reference data). */
+  async #sameOrConflict(
+    existing: ModelVersion,
+    artifactSha256: string,
+    manifestSha256: string,
+    referenceSha256: string | undefined,
+  ): Promise<ModelVersion> {
+    const stored = await this.deps.store.getReference(existing.model, existing.version);
+    return sameOrConflict(existing, artifactSha256, manifestSha256, stored?.dataSha256, referenceSha256);
   }
 
   private async requireModel(name: string): Promise<void> {

@@ -4,8 +4,8 @@ import { fixed, percent, pValue } from './format-values.js';
 import { VERDICT_TEXT, verdictBadge } from './verdict-badge.js';
 
 /** Okabe-Ito blue and orange: told apart under every common colour-vision deficiency. */
-export const REFERENCE_COLOUR = '#0072b2';
-export const LIVE_COLOUR = '#e69f00';
+const REFERENCE_COLOUR = '#0072b2';
+const LIVE_COLOUR = '#e69f00';
 
 const PLOT_HEIGHT = 180;
 const TOP = 44;

@@ -35,7 +35,7 @@ export interface ModelCardDocument {
   sections: CardSection[];
 }
 
-export const NOT_STATED = 'Not stated.';
+const NOT_STATED = 'Not stated.';
 
 /** The value, or a visible "Not stated." when it is absent or blank. */
 export function stated(value: string | undefined | null, code = false): Cell {

@@ -164,7 +164,7 @@ export class LoadedModel {
       this.identity.task,
       this.positiveLabel,
       this.outputs.kind === 'classification' && this.outputs.scoresOutput !== undefined,
-    ).value;
+    );
     return this.#valueOf(prediction);
   }
 
