@@ -62,6 +62,12 @@ describe('reports in Chromium', { skip }, () => {
         column.bins.map((b) => b.label),
       );
       assert.equal(chart.bars.length, 2 * column.bins.length);
+      // the bars carry the report's shares, reference and live per bin, not shares of their own
+      const drawn = chart.bars.map((b) => b.share).sort((a, b) => a - b);
+      const shares = column.bins.flatMap((b) => [b.reference, b.live]).sort((a, b) => a - b);
+      drawn.forEach((x, k) =>
+        assert.ok(Math.abs(x - shares[k]!) < 1e-6, `${chart.feature}: ${x} vs ${shares[k]}`),
+      );
       // pixels per unit of share, from the tallest bar; every bar must agree within a pixel
       const tallest = chart.bars.reduce((a, b) => (b.share > a.share ? b : a));
       const scale = tallest.height / tallest.share;

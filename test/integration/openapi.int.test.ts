@@ -102,7 +102,11 @@ describe('contract checks on every answer of the test servers', () => {
     assert.deepEqual(s.contract!.violations, []);
 
     // a checker of its own, fed answers the server never gives, so the server's stays clean
-    const checker = new ContractChecker(() => s.server.app.swagger());
+    let fired = 0;
+    const checker = new ContractChecker(
+      () => s.server.app.swagger(),
+      () => fired++,
+    );
     const ok = { method: 'GET', route: '/v1/models', path: '/v1/models', status: 200 };
     const json = 'application/json; charset=utf-8';
     const problem = 'application/problem+json; charset=utf-8';
@@ -131,6 +135,7 @@ describe('contract checks on every answer of the test servers', () => {
     ];
     for (const x of bad) checker.check(x);
     assert.equal(checker.violations.length, bad.length, checker.violations.join('\n'));
+    assert.equal(fired, 1, 'the first violation fails the test that started the server, once');
     checker.check({ ...ok, contentType: json, body: '{"models": []}' });
     assert.equal(checker.violations.length, bad.length);
   });

@@ -186,6 +186,20 @@ describe('promotion policy', () => {
     const later = (await s.admin.listAudit({ model: 'breast-cancer' })).events;
     assert.equal(later.filter((e) => e.action === 'model.promotion_policy_overridden').length, 1);
     assert.equal(later.length, before + 1);
+
+    // a rollout start takes the same override, audited as such
+    await s.admin.promote('breast-cancer', '1.0.0');
+    const rollout = await s.admin.startRollout('breast-cancer', {
+      candidate: '1.2.0',
+      override_reason: 'incident 43: canary the fix',
+    });
+    assert.equal(rollout.state, 'running');
+    const overrides = (await s.admin.listAudit({ model: 'breast-cancer' })).events.filter(
+      (e) => e.action === 'model.promotion_policy_overridden',
+    );
+    assert.equal(overrides.length, 2);
+    const started = overrides.find((e) => (e.after as { action: string }).action === 'rollout');
+    assert.equal((started?.after as { reason: string } | undefined)?.reason, 'incident 43: canary the fix');
   });
 
   it('applies only the rules of the version task, and refuses a malformed policy at start', async (t) => {
@@ -221,6 +235,10 @@ describe('model cards', () => {
     assert.ok(md.includes(e.data_sha256.slice(0, 12)), 'the evaluation data hash');
     assert.ok(md.includes(e.metrics.roc_auc!.toFixed(4)), 'the evaluated ROC-AUC');
     assert.match(md, /426/); // reference rows
+    // the evaluation's own row (its data hash, then its ROC-AUC), not the manifest's metric table
+    const row = md.split('\n').find((l) => l.includes(`\`${e.data_sha256.slice(0, 12)}\``));
+    assert.ok(row?.includes(`| ${e.metrics.roc_auc!.toFixed(4)} |`), row);
+    assert.match(md, /\*\*Reference data:\*\* 426 rows/);
     const v = await s.admin.getVersion('breast-cancer', '1.0.0');
     assert.ok(md.includes(v.artifact_sha256));
 

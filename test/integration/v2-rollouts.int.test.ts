@@ -53,8 +53,12 @@ describe('V2 inference goes through rollout routing, breakers and metrics', () =
     assert.equal(detail.window?.candidate.requests, seen.candidate);
     assert.equal(detail.window?.stable.requests, seen.stable);
 
+    // a key routing sends to stable, so only the override can make the candidate answer
+    const stableKey = Array.from({ length: 100 }, (_, i) => `someone-${i}`).find(
+      (k) => rollouts.route('breast-cancer', k)!.variant === 'stable',
+    )!;
     const pinned = await raw(s, 'POST', INFER, {
-      body: body({ routing_key: 'someone' }),
+      body: body({ routing_key: stableKey }),
       headers: { ...json, 'x-modelgate-variant-override': 'candidate' },
     });
     assert.equal(pinned.json.model_version, '1.1.0');

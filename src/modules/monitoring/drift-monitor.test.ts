@@ -52,7 +52,7 @@ function monitor(sources: Partial<DriftSources> = {}, clock = new FakeClock(), a
 const predictions = (n: number, value: number) => Array.from({ length: n }, () => ({ value }));
 
 describe('DriftMonitor', () => {
-  it('holds the rows seen while the profile loads, then counts them; fills reservoirs past their size', async () => {
+  it('holds the rows seen while the profile loads, then counts them, past a pane’s reservoir size', async () => {
     const { m } = monitor();
     m.observe('m', '1', rows.slice(0, 10), predictions(10, 0.5));
     const first = await m.report('m', '1');
@@ -187,5 +187,17 @@ describe('DriftMonitor', () => {
     assert.equal(kept[0]!.assessed_at, good.assessed_at);
     assert.match(logged.join(''), /drift assessment failed/);
     await assert.rejects(m.report('m', '1'), /worker lost/);
+  });
+
+  it('wants rows until a version is known to have no reference profile', async () => {
+    const { m } = monitor({ getReference: async () => undefined });
+    assert.equal(m.wants('m', '1'), true, 'not looked up yet');
+    m.observe('m', '1', rows.slice(0, 1), predictions(1, 0.5));
+    await assert.rejects(m.report('m', '1'), /was registered without reference data/);
+    assert.equal(m.wants('m', '1'), false);
+    const { m: tracked } = monitor();
+    tracked.observe('m', '1', rows.slice(0, 1), predictions(1, 0.5));
+    await tracked.report('m', '1');
+    assert.equal(tracked.wants('m', '1'), true);
   });
 });
