@@ -23,7 +23,18 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--json', 'print JSON instead of tables')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s),
+      writeErr: (s) => ctx.io.err(s),
+      // commander's own usage errors, in the CLI's one-line form
+      outputError: (s, write) =>
+        write(
+          `error: USAGE: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
+    });
   serveCommand(program, ctx);
   modelsCommand(program, ctx);
   keysCommand(program, ctx);

@@ -5,6 +5,7 @@ export {
   type ClientOptions,
   type Scope,
 } from './client.js';
+export { ModelgateLocalError, type LocalErrorCode } from './local-files.js';
 export type {
   AliasMoveResponse,
   CreatedKeyBody,

@@ -1,4 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { CliContext } from '../../src/cli/context.js';
+import type { Io } from '../../src/cli/output.js';
+import { runCli } from '../../src/cli/program.js';
 import { REPO } from './server.js';
 
 export interface CliResult {
@@ -54,4 +57,23 @@ export function exitOf(child: ChildProcess): Promise<number | null> {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
+}
+
+/**
+ * Runs one command line in this process (the CLI's parser, client and output against a real
+ * server): much faster than a child process, for tests that do not need a process of their own.
+ */
+export async function cliInProcess(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  ctx: Partial<Omit<CliContext, 'io' | 'env'>> = {},
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (t) => (stdout += t.endsWith('\n') ? t : t + '\n'),
+    err: (t) => (stderr += t.endsWith('\n') ? t : t + '\n'),
+  };
+  const code = await runCli(args, { ...ctx, io, env });
+  return { code, stdout, stderr };
 }

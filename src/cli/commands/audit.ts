@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AuditFilter } from '../../client/client.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -26,7 +27,7 @@ export function auditCommand(program: Command, ctx: CliContext): void {
     .action(async (o: AuditOptions, cmd: Command) => {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-        throw new Error('--limit takes an integer from 1 to 500');
+        throw usage('--limit takes an integer from 1 to 500');
       const filter: AuditFilter = { limit };
       for (const k of ['model', 'principal', 'since', 'until', 'cursor'] as const) {
         if (o[k] !== undefined) filter[k] = o[k];

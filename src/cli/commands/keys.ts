@@ -6,6 +6,7 @@ import { SCOPES, type Scope } from '../../modules/security/scopes.js';
 import { systemClock } from '../../shared/clock.js';
 import { openDatabase } from '../../store/database.js';
 import { migrate } from '../../store/migrate.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -56,7 +57,7 @@ function parseScopes(text: string): Scope[] {
     .filter(Boolean);
   const bad = scopes.filter((s) => !SCOPES.includes(s as Scope));
   if (scopes.length === 0 || bad.length > 0)
-    throw new Error(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
+    throw usage(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
   return scopes as Scope[];
 }
 

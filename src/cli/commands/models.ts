@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AliasMoveResponse } from '../../client/index.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { writeOutput } from '../files.js';
 import { printJson, printTable, SilentExit, type Io } from '../output.js';
 
 const aliasText = (a: Record<string, string | undefined>) =>
@@ -132,8 +133,9 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
     .option('--clear', 'remove the staging alias')
     .description('point the staging alias at a version (or clear it)')
     .action(async (name: string, version: string | undefined, o: { clear?: boolean }, cmd: Command) => {
-      if (!version && !o.clear) throw new Error('give a version, or --clear');
-      const r = await clientFor(cmd, ctx).setAlias(name, 'staging', o.clear ? null : version!);
+      if (version === undefined && !o.clear) throw usage('give a version, or --clear');
+      if (version !== undefined && o.clear) throw usage('give a version or --clear, not both');
+      const r = await clientFor(cmd, ctx).setAlias(name, 'staging', version ?? null);
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(`${r.model}: ${aliasText(r.aliases)}`);
     });
@@ -162,10 +164,11 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
     .option('--format <format>', 'markdown or html', 'markdown')
     .option('--out <file>', 'write the card to this file instead of printing it')
     .action(async (name: string, version: string, o: { format: string; out?: string }, cmd: Command) => {
-      if (o.format !== 'markdown' && o.format !== 'html') throw new Error('--format takes markdown or html');
+      if (o.format !== 'markdown' && o.format !== 'html')
+        throw usage(`--format takes markdown or html, not '${o.format}'`);
       const card = await clientFor(cmd, ctx).card(name, version, o.format);
       if (!o.out) return ctx.io.out(card);
-      writeFileSync(o.out, card);
+      writeOutput(o.out, card);
       ctx.io.out(`wrote the model card of ${name} ${version} to ${o.out}`);
     });
 

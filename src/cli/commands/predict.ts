@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { parseJsonInput, readInput } from '../files.js';
 import { printJson, printTable } from '../output.js';
 
 /** `modelgate predict <model>` with instances as JSON: --data, --file, or standard input. */
@@ -12,9 +13,10 @@ export function predictCommand(program: Command, ctx: CliContext): void {
     .option('--file <path>', 'read the JSON from a file ("-" for standard input)')
     .description('send instances to a model and print its predictions')
     .action(async (name: string, o: { version?: string; data?: string; file?: string }, cmd: Command) => {
-      const text = o.data ?? (o.file ? readFileSync(o.file === '-' ? 0 : o.file, 'utf8') : undefined);
-      if (text === undefined) throw new Error('give the instances with --data or --file');
-      const instances = toInstances(JSON.parse(text));
+      if (o.data === undefined && o.file === undefined)
+        throw usage('give the instances with --data or --file');
+      const text = o.data ?? readInput(o.file!, 'instances');
+      const instances = toInstances(parseJsonInput(text, o.data !== undefined ? '--data' : o.file!));
       const r = await clientFor(cmd, ctx).predict(name, instances, o.version ? { version: o.version } : {});
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(`${r.model} ${r.version}  prediction ${r.prediction_id}`);

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import type { Command } from 'commander';
 import { DriftReportSchema } from '../../http/quality-schemas.js';
 import { renderDriftReportHtml } from '../../modules/reports/drift-report.js';
+import { CliError } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { writeOutput } from '../files.js';
 import { printJson } from '../output.js';
 
 /** `modelgate report drift <model>`: the drift report as one self-contained HTML file. */
@@ -22,11 +23,12 @@ export function reportCommand(program: Command, ctx: CliContext): void {
       // the page is built from the server's JSON: only a report of the documented shape is drawn
       const errors = [...Value.Errors(DriftReportSchema, r)].slice(0, 3);
       if (errors.length > 0) {
-        throw new Error(
+        throw new CliError(
+          'UNEXPECTED_ANSWER',
           `the server's drift report has an unexpected shape (${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}); nothing was written`,
         );
       }
-      writeFileSync(o.out, renderDriftReportHtml(r));
+      writeOutput(o.out, renderDriftReportHtml(r));
       if (wantsJson(cmd)) return printJson(ctx.io, { out: o.out, summary: r.summary });
       const drifted = r.summary.drifted_features;
       ctx.io.out(

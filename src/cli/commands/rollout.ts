@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import type { ModelgateClient, RolloutDetail } from '../../client/client.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { readYamlInput } from '../files.js';
 import { printJson, type Io } from '../output.js';
 
 const STRATEGIES = ['canary', 'shadow', 'blue-green', 'ab'] as const;
@@ -82,8 +82,8 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
         cmd: Command,
       ) => {
         if (!(STRATEGIES as readonly string[]).includes(o.strategy))
-          throw new Error(`--strategy takes one of ${STRATEGIES.join(', ')}`);
-        const plan = o.plan ? (parseYaml(readFileSync(o.plan, 'utf8')) as unknown) : undefined;
+          throw usage(`--strategy takes one of ${STRATEGIES.join(', ')}`);
+        const plan = o.plan ? readYamlInput(o.plan, 'plan') : undefined;
         const r = await clientFor(cmd, ctx).startRollout(model, {
           candidate,
           strategy: o.strategy as (typeof STRATEGIES)[number],
@@ -104,7 +104,7 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
     .action(async (ref: string, o: { watch?: boolean; interval: string }, cmd: Command) => {
       const client = clientFor(cmd, ctx);
       const id = ref.startsWith('ro_') ? ref : (await client.listRollouts(ref))[0]?.id;
-      if (!id) throw new Error(`model '${ref}' has no rollouts`);
+      if (!id) throw usage(`model '${ref}' has no rollouts`);
       const r = o.watch
         ? await watch(client, id, ctx.io, Number(o.interval) * 1000)
         : await client.getRollout(id);

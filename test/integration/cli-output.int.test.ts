@@ -1,0 +1,73 @@
+// What the CLI prints: one line per failure, naming the file. In this process, against a real
+// server.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cliInProcess as cli } from '../helpers/cli.js';
+import { DEMO, startTestServer, SuiteScope, type TestServer } from '../helpers/server.js';
+
+describe('CLI output against a real server', () => {
+  const scope = new SuiteScope();
+  let s: TestServer;
+  let env: Record<string, string>;
+  let dir: string;
+  before(async () => {
+    s = await startTestServer(scope);
+    env = { MODELGATE_URL: s.url, MODELGATE_API_KEY: s.adminKey };
+    dir = mkdtempSync(join(tmpdir(), 'mg-cli-out-'));
+    scope.after(() => rmSync(dir, { recursive: true, force: true }));
+    await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
+    await s.admin.promote('breast-cancer', '1.0.0');
+  });
+  after(() => scope.run());
+
+  it('models register: one line naming the file for a model file, a wrong artifact path and a YAML error', async () => {
+    const onnx = join(DEMO, '1.0.0/model.onnx');
+    assert.deepEqual(await cli(['models', 'register', onnx], env), {
+      code: 1,
+      stdout: '',
+      stderr: `error: MANIFEST_INVALID: ${onnx} is not a manifest (binary content); give the YAML or JSON manifest that lists the model file\n`,
+    });
+    const wrong = join(dir, 'wrong.yaml');
+    writeFileSync(wrong, 'name: churn\nversion: 1.0.0\nartifact: models/churn.onnx\n');
+    assert.deepEqual(await cli(['models', 'register', wrong], env), {
+      code: 1,
+      stdout: '',
+      stderr: `error: FILE_NOT_FOUND: ${join(dir, 'models/churn.onnx')} (listed as 'artifact' in wrong.yaml): no such file\n`,
+    });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: churn\nversion: 1.0.0\n  artifact: m.onnx\n');
+    assert.deepEqual(await cli(['models', 'register', bad], env), {
+      code: 1,
+      stdout: '',
+      stderr: `error: MANIFEST_INVALID: ${bad}:2:10: Nested mappings are not allowed in compact mappings\n`,
+    });
+    const missing = await cli(['models', 'register', join(dir, 'nope.yaml')], env);
+    assert.equal(missing.stderr, `error: FILE_NOT_FOUND: ${join(dir, 'nope.yaml')}: no such file\n`);
+  });
+
+  it('other inputs and outputs name their file too', async () => {
+    const notJson = join(dir, 'x.json');
+    writeFileSync(notJson, '{"mean_radius": }');
+    const predict = await cli(['predict', 'breast-cancer', '--file', notJson], env);
+    assert.match(predict.stderr, new RegExp(`^error: INPUT_INVALID: ${notJson}: [^\\n]+\\n$`));
+    const noFile = await cli(['predict', 'breast-cancer', '--file', join(dir, 'none.json')], env);
+    assert.equal(
+      noFile.stderr,
+      `error: FILE_NOT_FOUND: ${join(dir, 'none.json')} (instances): no such file\n`,
+    );
+    const plan = await cli(
+      ['rollout', 'start', 'breast-cancer', '1.0.0', '--plan', join(dir, 'plan.yaml')],
+      env,
+    );
+    assert.equal(plan.stderr, `error: FILE_NOT_FOUND: ${join(dir, 'plan.yaml')} (plan): no such file\n`);
+    const out = await cli(['models', 'card', 'breast-cancer', '1.0.0', '--out', tmpdir()], env);
+    assert.equal(out.stderr, `error: FILE_ERROR: ${tmpdir()}: is a directory, not a file\n`);
+    const usage = await cli(['predict', 'breast-cancer'], env);
+    assert.equal(usage.stderr, 'error: USAGE: give the instances with --data or --file\n');
+    const missingArg = await cli(['models', 'promote', 'breast-cancer'], env);
+    assert.equal(missingArg.stderr, "error: USAGE: missing required argument 'version'\n");
+  });
+});
