@@ -47,7 +47,10 @@ describe('modelgate rollout and rollback', () => {
 
       const rb = await cli(['rollback', 'breast-cancer'], env);
       assert.equal(rb.code, 0, rb.stderr);
-      assert.match(rb.stdout, new RegExp(`aborted rollout ${id}: all traffic on 1\\.0\\.0`));
+      assert.equal(
+        rb.stdout,
+        `breast-cancer: aborted rollout ${id}; all traffic on 1.0.0 (production=1.0.0)\n`,
+      );
       const again = await cli(['rollout', 'abort', id], env);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /ROLLOUT_CONFLICT/);

@@ -4,12 +4,7 @@ import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { writeOutput } from '../files.js';
 import { printJson, printTable, SilentExit, type Io } from '../output.js';
-
-const aliasText = (a: Record<string, string | undefined>) =>
-  ['production', 'staging', 'previous']
-    .filter((k) => a[k])
-    .map((k) => `${k}=${a[k]}`)
-    .join(' ');
+import { aliasText, rollbackCommand } from './rollback.js';
 
 function printMove(io: Io, r: AliasMoveResponse, verb: string): void {
   io.out(
@@ -118,15 +113,7 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       printMove(ctx.io, r, `promoted ${version}`);
     });
 
-  models
-    .command('rollback <name>')
-    .option('--to <version>', 'roll back to this version instead of the previous one')
-    .description('return production to the previous version')
-    .action(async (name: string, o: { to?: string }, cmd: Command) => {
-      const r = await clientFor(cmd, ctx).rollback(name, o.to);
-      if (wantsJson(cmd)) return printJson(ctx.io, r);
-      printMove(ctx.io, r, 'rolled back');
-    });
+  rollbackCommand(models, ctx);
 
   models
     .command('stage <name> [version]')

@@ -4,6 +4,7 @@ import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { readYamlInput } from '../files.js';
 import { printJson, type Io } from '../output.js';
+import { rollbackCommand } from './rollback.js';
 
 const STRATEGIES = ['canary', 'shadow', 'blue-green', 'ab'] as const;
 
@@ -128,18 +129,5 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
       });
   }
 
-  program
-    .command('rollback <model>')
-    .description('one command, any time: abort the active rollout, or else move production back to previous')
-    .option('--to <version>', 'roll production back to this version instead of previous')
-    .action(async (model: string, o: { to?: string }, cmd: Command) => {
-      const r = await clientFor(cmd, ctx).rollback(model, o.to);
-      if (wantsJson(cmd)) return printJson(ctx.io, r);
-      const aborted = (r as { rollout_aborted?: string }).rollout_aborted;
-      ctx.io.out(
-        aborted
-          ? `aborted rollout ${aborted}: all traffic on ${r.aliases.production ?? '-'}`
-          : `production: ${r.aliases.production ?? '-'} (previous: ${r.aliases.previous ?? '-'})`,
-      );
-    });
+  rollbackCommand(program, ctx);
 }
