@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ModelgateClient } from '../client/client.js';
 import { fileError } from '../client/local-files.js';
+import { usage } from './cli-error.js';
 import type { Io } from './output.js';
 
 export interface GlobalOptions {
@@ -33,4 +34,21 @@ export function clientFor(cmd: Command, ctx: CliContext): ModelgateClient {
 
 export function wantsJson(cmd: Command): boolean {
   return cmd.optsWithGlobals<GlobalOptions>().json === true;
+}
+
+/**
+ * The version a command selects: its positional argument (the CLI's one convention), or the
+ * deprecated flag it used to take (`--version` on predict and report drift, `--to` on rollback),
+ * which still works with a warning.
+ */
+export function selectedVersion(
+  ctx: CliContext,
+  positional: string | undefined,
+  flag: { name: string; value: string | undefined; usage: string },
+): string | undefined {
+  if (flag.value === undefined) return positional;
+  if (positional !== undefined && positional !== flag.value)
+    throw usage(`two versions given (${positional} and ${flag.name} ${flag.value}); give one: ${flag.usage}`);
+  ctx.io.err(`warning: ${flag.name} is deprecated; give the version as an argument: ${flag.usage}`);
+  return flag.value;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import type { AliasMoveResponse } from '../../client/index.js';
-import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { clientFor, selectedVersion, wantsJson, type CliContext } from '../context.js';
 import { printJson } from '../output.js';
 
 export const aliasText = (a: Record<string, string | undefined>): string =>
@@ -21,17 +22,22 @@ export function rollbackText(r: AliasMoveResponse): string {
 /**
  * `modelgate rollback` and `modelgate models rollback`: one behaviour, one output. During a
  * rollout, the rollout is aborted (all traffic to stable at once, audited); otherwise production
- * goes back to previous, or to the version given with --to.
+ * goes back to previous, or to the version given.
  */
 export function rollbackCommand(parent: Command, ctx: CliContext): void {
   parent
-    .command('rollback <model>')
+    .command('rollback <model> [version]')
     .description(
-      'one command, any time: abort the active rollout, or else move production back to previous (or to --to)',
+      'one command, any time: abort the active rollout, or else move production back to previous (or to the version given)',
     )
-    .option('--to <version>', 'roll production back to this version instead of previous')
-    .action(async (model: string, o: { to?: string }, cmd: Command) => {
-      const r = await clientFor(cmd, ctx).rollback(model, o.to);
+    .addOption(new Option('--to <version>', 'deprecated: give the version as an argument').hideHelp())
+    .action(async (model: string, positional: string | undefined, o: { to?: string }, cmd: Command) => {
+      const to = selectedVersion(ctx, positional, {
+        name: '--to',
+        value: o.to,
+        usage: `modelgate rollback ${model} ${o.to ?? '<version>'}`,
+      });
+      const r = await clientFor(cmd, ctx).rollback(model, to);
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(rollbackText(r));
     });
