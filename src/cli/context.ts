@@ -14,6 +14,8 @@ export interface GlobalOptions {
 export interface CliContext {
   io: Io;
   env: Record<string, string | undefined>;
+  /** milliseconds since the epoch; injected by tests (default Date.now) */
+  now?: () => number;
 }
 
 /** The client for remote commands: --url / MODELGATE_URL, --api-key / MODELGATE_API_KEY(_FILE). */

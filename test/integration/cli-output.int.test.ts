@@ -1,5 +1,5 @@
-// What the CLI prints: one line per failure, naming the file. In this process, against a real
-// server.
+// What the CLI prints: one line per failure naming the file, and relative times. In this
+// process, against a real server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,5 +69,24 @@ describe('CLI output against a real server', () => {
     assert.equal(usage.stderr, 'error: USAGE: give the instances with --data or --file\n');
     const missingArg = await cli(['models', 'promote', 'breast-cancer'], env);
     assert.equal(missingArg.stderr, "error: USAGE: missing required argument 'version'\n");
+  });
+
+  it('audit --since/--until take durations back from now as well as ISO times', async () => {
+    const actions = async (...args: string[]) => {
+      const r = await cli(['audit', '--model', 'breast-cancer', '--json', ...args], env);
+      assert.equal(r.code, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { events: Array<{ action: string }> }).events.map((e) => e.action);
+    };
+    const all = ['model.promoted', 'model.version.registered'];
+    assert.deepEqual(await actions('--since', '1h'), all);
+    assert.deepEqual(await actions('--since', '30m', '--until', '0s'), all);
+    assert.deepEqual(await actions('--until', '1h'), []);
+    assert.deepEqual(await actions('--since', '7d', '--until', '2100-01-01T00:00:00Z'), all);
+    assert.deepEqual(await actions('--since', new Date(Date.now() + 3_600_000).toISOString()), []);
+    const bad = await cli(['audit', '--since', 'yesterday'], env);
+    assert.equal(
+      bad.stderr,
+      "error: USAGE: --since takes a duration back from now (30m, 1h, 7d) or an ISO 8601 time, not 'yesterday'\n",
+    );
   });
 });
