@@ -19,6 +19,9 @@ const KEY_OPTION = [
 ] as const;
 const JSON_OPTION = ['--json', 'print JSON instead of tables'] as const;
 
+/** Commands that run on this machine only: no server options. */
+const LOCAL = new Set(['generate']);
+
 /**
  * Options are positional: the program's own (`--version`, `--url`, …) only before the command, so
  * a command's `--version <v>` reaches the command instead of printing the CLI's version. `--url`,
@@ -31,10 +34,8 @@ function addCommonOptions(cmd: Command): void {
       continue;
     }
     if (sub.name() === 'serve' || sub.name() === 'migrate') continue;
-    sub
-      .option(...JSON_OPTION)
-      .option(...URL_OPTION)
-      .option(...KEY_OPTION);
+    sub.option(...JSON_OPTION);
+    if (!LOCAL.has(sub.name())) sub.option(...URL_OPTION).option(...KEY_OPTION);
   }
 }
 

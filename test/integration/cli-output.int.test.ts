@@ -1,10 +1,11 @@
-// What the CLI prints: one line per failure naming the file, and relative times. In this
-// process, against a real server.
+// What the CLI prints: one line per failure naming the file, relative times, and
+// `keys generate`. In this process, against a real server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { API_KEY_PATTERN } from '../../src/modules/security/api-key.js';
 import { cliInProcess as cli } from '../helpers/cli.js';
 import { DEMO, startTestServer, SuiteScope, type TestServer } from '../helpers/server.js';
 
@@ -88,5 +89,33 @@ describe('CLI output against a real server', () => {
       bad.stderr,
       "error: USAGE: --since takes a duration back from now (30m, 1h, 7d) or an ISO 8601 time, not 'yesterday'\n",
     );
+  });
+});
+
+describe('modelgate keys generate', () => {
+  it('prints a fresh key that the server accepts as MODELGATE_ADMIN_KEY', async (t) => {
+    const generated = await cli(['keys', 'generate']);
+    assert.equal(generated.code, 0, generated.stderr);
+    const key = generated.stdout.trim();
+    assert.match(key, API_KEY_PATTERN);
+    assert.match(generated.stderr, /MODELGATE_ADMIN_KEY/);
+    const other = JSON.parse((await cli(['keys', 'generate', '--json'])).stdout) as {
+      id: string;
+      key: string;
+    };
+    assert.notEqual(other.key, key);
+    assert.equal(other.key.split('_')[1], other.id);
+
+    const s = await startTestServer(t, { env: { MODELGATE_ADMIN_KEY: key } });
+    assert.equal(s.server.generatedAdminKey, undefined);
+    const list = await cli(['models', 'list', '--json'], { MODELGATE_URL: s.url, MODELGATE_API_KEY: key });
+    assert.deepEqual([list.code, list.stdout], [0, '[]\n']);
+    const file = join(mkdtempSync(join(tmpdir(), 'mg-key-')), 'key');
+    writeFileSync(file, `${key}\n`);
+    const viaFile = await cli(['keys', 'list', '--json'], {
+      MODELGATE_URL: s.url,
+      MODELGATE_API_KEY_FILE: file,
+    });
+    assert.equal(viaFile.code, 0, viaFile.stderr);
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { ApiKeyService } from '../../modules/security/api-key-service.js';
 import { SqlApiKeyStore } from '../../modules/security/api-key-store.js';
+import { generateApiKey } from '../../modules/security/api-key.js';
 import { SCOPES, type Scope } from '../../modules/security/scopes.js';
 import { systemClock } from '../../shared/clock.js';
 import { openDatabase } from '../../store/database.js';
@@ -81,6 +82,20 @@ export function keysCommand(program: Command, ctx: CliContext): void {
       if (wantsJson(cmd)) return printJson(ctx.io, created);
       ctx.io.out(`created key ${created.id} (${created.name}; scopes ${created.scopes.join(', ')})`);
       ctx.io.out(`key (shown once, store it now): ${created.key}`);
+    });
+
+  keys
+    .command('generate')
+    .description(
+      'print a fresh admin key in the accepted format, for MODELGATE_ADMIN_KEY (nothing is stored: the server accepts it once it starts with it)',
+    )
+    .action((_o, cmd: Command) => {
+      const { id, key } = generateApiKey();
+      if (wantsJson(cmd)) return printJson(ctx.io, { id, key });
+      ctx.io.out(key);
+      ctx.io.err(
+        `key ${id}: start the server with MODELGATE_ADMIN_KEY set to it (or MODELGATE_ADMIN_KEY_FILE naming a file that holds it)`,
+      );
     });
 
   keys
