@@ -14,7 +14,7 @@ import type {
   VerifyResponse,
   VersionDetailBody,
 } from '../http/schemas.js';
-import type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+import type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
 import type {
   V2InferRequest,
   V2InferResponse,
@@ -206,6 +206,11 @@ export class ModelgateClient {
         text: true,
       },
     );
+  }
+
+  /** The model card's fields as JSON: what the Markdown and HTML cards are drawn from. */
+  cardData(name: string, version: string): Promise<ModelCardBody> {
+    return this.#request('GET', `/v1/models/${enc(name)}/versions/${enc(version)}/card?format=json`);
   }
 
   /** Drift of a version's live traffic against its reference profile (production by default). */

@@ -26,4 +26,4 @@ export type {
   V2ModelReady,
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
-export type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+export type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';

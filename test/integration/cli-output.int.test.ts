@@ -1,5 +1,5 @@
-// What the CLI prints: one line per failure naming the file, relative times, and
-// `keys generate`. In this process, against a real server.
+// What the CLI prints: one line per failure naming the file, JSON from every read command,
+// relative times and `keys generate`. In this process, against a real server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,33 @@ describe('CLI output against a real server', () => {
     assert.equal(usage.stderr, 'error: USAGE: give the instances with --data or --file\n');
     const missingArg = await cli(['models', 'promote', 'breast-cancer'], env);
     assert.equal(missingArg.stderr, "error: USAGE: missing required argument 'version'\n");
+  });
+
+  it('--json works on every read command, the model card included (its fields)', async () => {
+    const json = async (args: string[]) => {
+      const r = await cli([...args, '--json'], env);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, unknown> & Array<Record<string, unknown>>;
+    };
+    const card = await json(['models', 'card', 'breast-cancer', '1.0.0']);
+    assert.deepEqual(
+      [card.model, card.version, card.task, card.labels, card.aliases],
+      ['breast-cancer', '1.0.0', 'binary-classification', ['malignant', 'benign'], ['production']],
+    );
+    assert.equal((card.declared_metrics as Record<string, number>).roc_auc, 0.9948);
+    assert.equal((card.features as unknown[]).length, 30);
+    assert.equal((card.reference as { rows: number }).rows > 0, true);
+    assert.deepEqual(await json(['models', 'card', 'breast-cancer', '1.0.0', '--format', 'json']), card);
+
+    assert.equal((await json(['models', 'list']))[0]!.name, 'breast-cancer');
+    assert.equal((await json(['models', 'show', 'breast-cancer'])).name, 'breast-cancer');
+    assert.equal((await json(['models', 'show', 'breast-cancer', '1.0.0'])).version, '1.0.0');
+    assert.equal((await json(['models', 'verify', 'breast-cancer', '1.0.0'])).ok, true);
+    assert.equal((await json(['keys', 'list']))[0]!.name, 'bootstrap-admin');
+    assert.ok(Array.isArray((await json(['audit'])).events));
+    // the global flag before the command works as well
+    const before = await cli(['--json', 'models', 'card', 'breast-cancer', '1.0.0'], env);
+    assert.deepEqual(JSON.parse(before.stdout), card);
   });
 
   it('audit --since/--until take durations back from now as well as ISO times', async () => {

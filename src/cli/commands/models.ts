@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { AliasMoveResponse } from '../../client/index.js';
 import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
-import { writeOutput } from '../files.js';
 import { printJson, printTable, SilentExit, type Io } from '../output.js';
+import { modelsShowCommands } from './models-show.js';
 import { aliasText, rollbackCommand } from './rollback.js';
 
 function printMove(io: Io, r: AliasMoveResponse, verb: string): void {
@@ -39,53 +39,7 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       );
     });
 
-  models
-    .command('show <name> [version]')
-    .description('show a model (its versions) or one version (files, hashes, features)')
-    .action(async (name: string, version: string | undefined, _o, cmd: Command) => {
-      const client = clientFor(cmd, ctx);
-      if (version === undefined) {
-        const m = await client.getModel(name);
-        if (wantsJson(cmd)) return printJson(ctx.io, m);
-        ctx.io.out(`${m.name}  ${aliasText(m.aliases) || '(no aliases)'}`);
-        printTable(
-          ctx.io,
-          ['version', 'id', 'task', 'artifact sha256', 'created', 'by'],
-          m.versions.map((v) => [
-            v.version,
-            v.display_id,
-            v.task,
-            v.artifact_sha256.slice(0, 16) + '…',
-            v.created_at,
-            v.created_by,
-          ]),
-        );
-        return;
-      }
-      const v = await client.getVersion(name, version);
-      if (wantsJson(cmd)) return printJson(ctx.io, v);
-      ctx.io.out(
-        `${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`,
-      );
-      ctx.io.out(`artifact sha256: ${v.artifact_sha256}`);
-      printTable(
-        ctx.io,
-        ['file', 'sha256', 'bytes'],
-        v.files.map((f) => [f.path, f.sha256, f.size]),
-      );
-      printTable(
-        ctx.io,
-        ['feature', 'type', 'min', 'max', 'values', 'nullable'],
-        v.signature.features.map((f) => [
-          f.name,
-          f.type,
-          f.min,
-          f.max,
-          f.values?.join(', '),
-          f.nullable ? 'yes' : 'no',
-        ]),
-      );
-    });
+  modelsShowCommands(models, ctx);
 
   models
     .command('register <manifest>')
@@ -143,20 +97,6 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
         ['metric', 'value'],
         Object.entries(e.metrics).map(([k, v]) => [k, v === null ? 'n/a' : Number(v.toFixed(4))]),
       );
-    });
-
-  models
-    .command('card <name> <version>')
-    .description("print (or write) a version's model card")
-    .option('--format <format>', 'markdown or html', 'markdown')
-    .option('--out <file>', 'write the card to this file instead of printing it')
-    .action(async (name: string, version: string, o: { format: string; out?: string }, cmd: Command) => {
-      if (o.format !== 'markdown' && o.format !== 'html')
-        throw usage(`--format takes markdown or html, not '${o.format}'`);
-      const card = await clientFor(cmd, ctx).card(name, version, o.format);
-      if (!o.out) return ctx.io.out(card);
-      writeOutput(o.out, card);
-      ctx.io.out(`wrote the model card of ${name} ${version} to ${o.out}`);
     });
 
   models
