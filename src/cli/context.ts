@@ -16,6 +16,8 @@ export interface CliContext {
   env: Record<string, string | undefined>;
   /** milliseconds since the epoch; injected by tests (default Date.now) */
   now?: () => number;
+  /** waits between refreshes of `--watch`; injected by tests */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** The client for remote commands: --url / MODELGATE_URL, --api-key / MODELGATE_API_KEY(_FILE). */

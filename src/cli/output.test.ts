@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
@@ -7,7 +8,7 @@ import { ModelgateLocalError } from '../client/local-files.js';
 import { ConfigError } from '../config/load-config.js';
 import { AppError } from '../shared/errors.js';
 import { CliError } from './cli-error.js';
-import { reportFailure, SilentExit } from './output.js';
+import { endQuietlyWhenReaderCloses, reportFailure, SilentExit } from './output.js';
 
 function report(err: unknown): { code: number; lines: string[] } {
   const lines: string[] = [];
@@ -80,4 +81,16 @@ describe('reportFailure', () => {
   ];
   for (const [name, err, code, lines] of cases)
     it(name, () => assert.deepEqual(report(err), { code, lines }));
+});
+
+describe('endQuietlyWhenReaderCloses', () => {
+  it('ends with status 0 when the reader of standard output goes away (EPIPE)', () => {
+    const stream = new EventEmitter() as NodeJS.WriteStream;
+    const exits: number[] = [];
+    endQuietlyWhenReaderCloses(stream, (code) => exits.push(code));
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    assert.deepEqual(exits, [0]);
+    assert.throws(() => stream.emit('error', Object.assign(new Error('disk'), { code: 'EIO' })), /disk/);
+    assert.deepEqual(exits, [0]);
+  });
 });

@@ -8,12 +8,36 @@ import { CliError } from './cli-error.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** standard output is a terminal: views may redraw in place */
+  readonly tty?: boolean;
+  /** the terminal's width, for redrawing wrapped lines */
+  readonly columns?: number;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  get tty() {
+    return process.stdout.isTTY === true;
+  },
+  get columns() {
+    return process.stdout.columns;
+  },
 };
+
+/**
+ * A reader that went away (`modelgate … | head -1`) is not a failure: the process ends quietly
+ * with status 0, as Unix tools do, instead of an unhandled EPIPE stack trace.
+ */
+export function endQuietlyWhenReaderCloses(
+  stream: NodeJS.WriteStream,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(0);
+    else throw err;
+  });
+}
 
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));

@@ -39,6 +39,8 @@ export interface RolloutDetail {
   step_started_at: string;
   /** the plan's prediction-shift threshold; null: the check is off */
   max_prediction_psi: number | null;
+  /** requests each judged arm needs in a step's window before the analysis judges it */
+  min_requests: number;
   reason: string | null;
   created_at: string;
   ended_at: string | null;

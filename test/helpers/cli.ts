@@ -77,3 +77,37 @@ export async function cliInProcess(
   const code = await runCli(args, { ...ctx, io, env });
   return { code, stdout, stderr };
 }
+
+/**
+ * Runs the CLI as `modelgate … | head -1` would: reads standard output up to its first line, then
+ * closes the pipe, and resolves when the process has ended.
+ */
+export function cliFirstLine(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; signal: string | null; line: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+      cwd: REPO,
+      env: { ...process.env, MODELGATE_API_KEY: undefined, MODELGATE_URL: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let line: string | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (line === undefined && stdout.includes('\n')) {
+        line = stdout.slice(0, stdout.indexOf('\n'));
+        child.stdout.destroy();
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, line: line ?? stdout, stderr });
+    });
+  });
+}
