@@ -48,7 +48,7 @@ export function printTable(
   head: string[],
   rows: Array<Array<string | number | null | undefined>>,
 ): void {
-  const table = new Table({ head, style: { head: [], border: [] } });
+  const table = new Table({ head, style: { head: [], border: [], compact: true } });
   for (const r of rows) table.push(r.map((c) => (c === null || c === undefined ? '' : String(c))));
   io.out(table.toString());
 }

@@ -1,5 +1,5 @@
 // What the CLI prints: one line per failure naming the file, JSON from every read command,
-// relative times and `keys generate`. In this process, against a real server.
+// relative times, `keys generate`, and `models show`. In this process, against a real server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +116,17 @@ describe('CLI output against a real server', () => {
       bad.stderr,
       "error: USAGE: --since takes a duration back from now (30m, 1h, 7d) or an ISO 8601 time, not 'yesterday'\n",
     );
+  });
+
+  it('models show: labels and declared metrics, in compact tables', async () => {
+    const r = await cli(['models', 'show', 'breast-cancer', '1.0.0'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^labels: malignant, benign \(positive: malignant\)$/m);
+    assert.match(
+      r.stdout,
+      /│ declared metric │ value +│\n├─+┼─+┤\n│ roc_auc +│ 0\.9948 │\n│ accuracy +│ [\d.]+ +│/,
+    );
+    assert.equal(r.stdout.match(/^├/gm)?.length, 3, 'one rule per table, under its header');
   });
 });
 

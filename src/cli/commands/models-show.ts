@@ -13,6 +13,15 @@ function printVersion(io: Io, v: VersionDetailBody): void {
     `${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`,
   );
   io.out(`artifact sha256: ${v.artifact_sha256}`);
+  const manifest = (v.manifest ?? {}) as {
+    outputs?: { positive_label?: unknown };
+    metrics?: Record<string, unknown>;
+  };
+  const labels = v.signature.labels;
+  if (labels) {
+    const positive = manifest.outputs?.positive_label;
+    io.out(`labels: ${labels.join(', ')}${typeof positive === 'string' ? ` (positive: ${positive})` : ''}`);
+  }
   printTable(
     io,
     ['file', 'sha256', 'bytes'],
@@ -30,13 +39,23 @@ function printVersion(io: Io, v: VersionDetailBody): void {
       f.nullable ? 'yes' : 'no',
     ]),
   );
+  const metrics = Object.entries(manifest.metrics ?? {});
+  if (metrics.length === 0) io.out('declared metrics: none');
+  else
+    printTable(
+      io,
+      ['declared metric', 'value'],
+      metrics.map(([k, x]) => [k, String(x)]),
+    );
 }
 
 /** `models show` and `models card`: what the registry knows about a model or a version. */
 export function modelsShowCommands(models: Command, ctx: CliContext): void {
   models
     .command('show <name> [version]')
-    .description('show a model (its versions) or one version (files, hashes, features)')
+    .description(
+      'show a model (its versions) or one version (files, hashes, features, labels, declared metrics)',
+    )
     .action(async (name: string, version: string | undefined, _o, cmd: Command) => {
       const client = clientFor(cmd, ctx);
       if (version !== undefined) {
