@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
-import { ApiKeyService } from '../../modules/security/api-key-service.js';
-import { SqlApiKeyStore } from '../../modules/security/api-key-store.js';
+import type { ApiKeyService } from '../../modules/security/api-key-service.js';
 import { generateApiKey } from '../../modules/security/api-key.js';
 import { SCOPES, type Scope } from '../../modules/security/scopes.js';
-import { systemClock } from '../../shared/clock.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
 import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { printJson, printTable } from '../output.js';
@@ -25,6 +20,22 @@ interface KeyView {
  * running server or a key: the way back in when the only admin key is lost.
  */
 async function withLocalKeys<T>(ctx: CliContext, fn: (keys: ApiKeyService) => Promise<T>): Promise<T> {
+  // the store's code (database drivers) loads only for --local: remote commands start faster
+  const [
+    { loadConfig },
+    { ApiKeyService },
+    { SqlApiKeyStore },
+    { systemClock },
+    { openDatabase },
+    { migrate },
+  ] = await Promise.all([
+    import('../../config/load-config.js'),
+    import('../../modules/security/api-key-service.js'),
+    import('../../modules/security/api-key-store.js'),
+    import('../../shared/clock.js'),
+    import('../../store/database.js'),
+    import('../../store/migrate.js'),
+  ]);
   const config = loadConfig({ env: ctx.env });
   const db = openDatabase({ databaseUrl: config.databaseUrl, home: config.home, poolSize: 2 });
   try {

@@ -1,10 +1,5 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
-import { DEMO_DIR, startServer } from '../../main.js';
-import { redactUrlCredentials } from '../../shared/logger.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
 import type { CliContext } from '../context.js';
 import { cliInvocation } from '../invocation.js';
 import { serveBanner } from '../serve-banner.js';
@@ -25,6 +20,12 @@ export function serveCommand(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'port (MODELGATE_PORT)')
     .option('--home <dir>', 'data directory (MODELGATE_HOME)')
     .action(async (o: ServeOptions) => {
+      // the server's code loads only here: every other command starts without it
+      const [{ loadConfig }, { DEMO_DIR, startServer }, { redactUrlCredentials }] = await Promise.all([
+        import('../../config/load-config.js'),
+        import('../../main.js'),
+        import('../../shared/logger.js'),
+      ]);
       const config = loadConfig({ env: ctx.env, overrides: { host: o.host, port: o.port, home: o.home } });
       const server = await startServer(config, { demo: o.demo === true });
       const cwd = process.cwd();
@@ -61,6 +62,11 @@ export function serveCommand(program: Command, ctx: CliContext): void {
     .command('migrate')
     .description('apply pending database migrations and exit (serve also does this at start)')
     .action(async () => {
+      const [{ loadConfig }, { openDatabase }, { migrate }] = await Promise.all([
+        import('../../config/load-config.js'),
+        import('../../store/database.js'),
+        import('../../store/migrate.js'),
+      ]);
       const config = loadConfig({ env: ctx.env });
       const db = openDatabase({ databaseUrl: config.databaseUrl, home: config.home, poolSize: 2 });
       try {
