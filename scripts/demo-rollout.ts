@@ -21,7 +21,6 @@ const { child, url } = await spawnListening(['dist/cli/index.js', 'serve', '--de
 });
 const client = new ModelgateClient({ baseUrl: url, apiKey: adminKey });
 console.log(`modelgate on ${url} (demo model breast-cancer, production 1.0.0)`);
-await client.registerVersion(join(DEMO, '1.1.0/manifest.yaml'));
 await client.registerVersion(join(DEMO, '1.2.0/manifest.yaml'));
 
 // labelled traffic: each prediction gets its true label back as feedback

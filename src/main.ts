@@ -361,19 +361,18 @@ async function ensureAdminKey(services: AppServices): Promise<string | undefined
   return key;
 }
 
-/**
- * Registers the demo model's 1.0.0 and promotes it when the model has no production version.
- * 1.1.0 is left for the README's first CLI step to register (and 1.2.0 for the rollback demo).
- */
+/** Registers the demo model's versions and promotes 1.0.0 when the model has no production version. */
 async function installDemo(services: AppServices): Promise<void> {
   const actor = { id: 'system:demo' };
-  await registerFromManifestFile(
-    services.registry,
-    join(DEMO_DIR, 'breast-cancer', '1.0.0', 'manifest.yaml'),
-    actor,
-    services.stagingDir,
-    services.config.maxArtifactBytes,
-  );
+  for (const version of ['1.0.0', '1.1.0']) {
+    await registerFromManifestFile(
+      services.registry,
+      join(DEMO_DIR, 'breast-cancer', version, 'manifest.yaml'),
+      actor,
+      services.stagingDir,
+      services.config.maxArtifactBytes,
+    );
+  }
   const aliases = await services.registry.getAliases('breast-cancer');
   if (!aliases.production) await services.registry.promote('breast-cancer', '1.0.0', actor);
 }

@@ -87,16 +87,19 @@ function serve(cwd: string): Promise<{ banner: string; stop: () => Promise<numbe
 
 /** What each README CLI command must print (stdout), by how it starts. */
 const CLI_EXPECTED: Array<[string, RegExp]> = [
-  ['modelgate models list', /│ breast-cancer │ 1\.0\.0 +│ +│ +│ 1 +│ 1\.0\.0 +│/],
+  ['modelgate models list', /│ breast-cancer │ 1\.0\.0 +│ +│ +│ 2 +│ 1\.1\.0 +│/],
   [
     'modelgate models register',
-    /^registered breast-cancer 1\.1\.0 \(breast-cancer-v1\.1\.0-\d{8}-\d{4}\) sha256 [0-9a-f]{64}\n$/,
+    /^registered breast-cancer 1\.2\.0 \(breast-cancer-v1\.2\.0-\d{8}-\d{4}\) sha256 [0-9a-f]{64}\n$/,
   ],
   [
     'modelgate models show',
-    /labels: malignant, benign \(positive: malignant\)[\s\S]*│ roc_auc +│ 0\.99\d+ +│/,
+    /labels: malignant, benign \(positive: malignant\)[\s\S]*│ roc_auc +│ 0\.3184 +│/,
   ],
-  ['modelgate models evaluate', /evaluation ev_[0-9a-f]{16} on 143 rows of test\.csv/],
+  [
+    'modelgate models evaluate',
+    /evaluation ev_[0-9a-f]{16} on 143 rows of test\.csv[\s\S]*│ roc_auc +│ 0\.\d+ +│/,
+  ],
   [
     'modelgate models promote',
     /^breast-cancer: promoted 1\.1\.0; now production=1\.1\.0 previous=1\.0\.0\n$/,

@@ -15,7 +15,7 @@ export function serveCommand(program: Command, ctx: CliContext): void {
   program
     .command('serve')
     .description('run the server (embedded SQLite by default; PostgreSQL when DATABASE_URL is set)')
-    .option('--demo', 'register the demo model (1.0.0) and promote it when nothing serves yet')
+    .option('--demo', 'register the demo model and promote it when nothing serves yet')
     .option('--host <host>', 'address to bind (MODELGATE_HOST)')
     .option('--port <port>', 'port (MODELGATE_PORT)')
     .option('--home <dir>', 'data directory (MODELGATE_HOME)')
