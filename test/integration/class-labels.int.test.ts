@@ -130,5 +130,15 @@ describe('class labels against the ONNX graph', () => {
     ).smoke_tests[0]!;
     assert.equal(p!.label, smoke.expected.label);
     assert.equal(p!.label, 'malignant');
+    // evaluations read the same names: the metrics scikit-learn computed at training
+    const metrics = (
+      parse(readFileSync(join(folder, 'manifest.yaml'), 'utf8')) as {
+        metrics: Record<string, number>;
+      }
+    ).metrics;
+    const e = await s.admin.evaluate('breast-cancer', '1.0.0', join(DEMO, 'test.csv'), 'target');
+    for (const metric of ['accuracy', 'roc_auc', 'f1']) {
+      assert.ok(Math.abs(e.metrics[metric]! - metrics[metric]!) < 6e-4, `${metric}: ${e.metrics[metric]}`);
+    }
   });
 });
