@@ -21,6 +21,7 @@ import { SqlIdempotencyStore } from './modules/idempotency/sql-idempotency-store
 import { PredictService } from './modules/serving/predict-service.js';
 import { RuntimePool } from './modules/serving/runtime-pool.js';
 import { ServingService } from './modules/serving/serving-service.js';
+import { ArtifactIntegrityCheck } from './modules/serving/artifact-integrity.js';
 import { versionLoader } from './modules/serving/version-loader.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -122,7 +123,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   );
   const serving = new ServingService({
     store: registryStore,
+    blobs,
     pool,
+    onIntegrity: (result) => observability.observeIntegrity([result]),
     threads: config.inferenceThreads,
     logger,
   });
@@ -235,6 +238,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
   await rollouts.load();
   const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
+  const integrity = new ArtifactIntegrityCheck({
+    loaded: () => serving.loaded(),
+    versions: registryStore,
+    blobs,
+    logger,
+    onRun: observability.observeIntegrity,
+  });
+  const integrityTimer =
+    config.integrityCheckIntervalSeconds > 0
+      ? setInterval(() => {
+          integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));
+        }, config.integrityCheckIntervalSeconds * 1000).unref()
+      : undefined;
 
   return {
     services,
@@ -244,6 +260,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       shuttingDown = true;
       clearInterval(purgeTimer);
       clearInterval(rolloutTimer);
+      clearInterval(integrityTimer);
+      await integrity.close();
       await pool.close();
       await predictionLog.close();
       await notifier?.drain();

@@ -325,6 +325,13 @@ export const ConfigSchema = Type.Object(
       description:
         'Most model versions kept loaded at once. Production and previous versions always stay loaded; pinned versions are evicted least recently used.',
     }),
+    integrityCheckIntervalSeconds: Type.Integer({
+      default: 3600,
+      minimum: 0,
+      maximum: 604_800,
+      description:
+        'How often the stored artifacts of the loaded versions are re-hashed (streamed, off the request path); a change is logged and shown by `modelgate_artifact_integrity_ok`. 0 disables the periodic check (promote and rollback still re-hash).',
+    }),
     inferenceThreads: Type.Integer({
       default: 1,
       minimum: 1,

@@ -24,6 +24,7 @@ export class Observability {
   readonly tracing: Tracing;
   readonly startedAt = Date.now();
   #seenVersions = new Set<string>();
+  #integritySeries = new Set<string>();
 
   constructor(version: string, tracing: Omit<TracingOptions, 'serviceVersion'>) {
     this.metrics = new Metrics(version);
@@ -43,6 +44,31 @@ export class Observability {
   /** For RuntimePool: a version that could not be loaded. */
   readonly observeLoadFailure = (model: string, version: string, code: string): void => {
     this.metrics.artifactLoadFailures.inc({ model, version, code });
+  };
+
+  /**
+   * Re-hash outcomes of stored artifacts. With `loaded` (a periodic pass), versions no longer
+   * loaded leave the gauge; a loaded version missing from `results` keeps its last value.
+   */
+  readonly observeIntegrity = (
+    results: ReadonlyArray<{ model: string; version: string; ok: boolean }>,
+    loaded?: ReadonlyArray<{ model: string; version: string }>,
+  ): void => {
+    const gauge = this.metrics.artifactIntegrity;
+    const key = (v: { model: string; version: string }) => JSON.stringify([v.model, v.version]);
+    if (loaded) {
+      const keep = new Set(loaded.map(key));
+      for (const k of this.#integritySeries) {
+        if (keep.has(k)) continue;
+        const [model, version] = JSON.parse(k) as [string, string];
+        gauge.remove({ model, version });
+        this.#integritySeries.delete(k);
+      }
+    }
+    for (const r of results) {
+      gauge.set({ model: r.model, version: r.version }, r.ok ? 1 : 0);
+      this.#integritySeries.add(key(r));
+    }
   };
 
   /** Problem answers: validation failures by code, rate limiting by route class. */
