@@ -134,7 +134,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     maxReferenceBytes: config.maxDataBytes,
   });
-  const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
+  const keyStore = new CachedApiKeyStore(
+    new SqlApiKeyStore(db.db, clock),
+    clock,
+    config.authCacheTtlMs,
+    config.authNegativeCacheTtlMs,
+  );
   let shuttingDown = false;
   const rollouts = new RolloutService({
     db: db.db,

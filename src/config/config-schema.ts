@@ -50,6 +50,13 @@ export const ConfigSchema = Type.Object(
       description:
         'How long a verified API key is trusted without a database read. Revokes through this server apply at once; revokes made elsewhere (another replica, keys revoke --local) within this time. 0 reads the database on every request.',
     }),
+    authNegativeCacheTtlMs: Type.Integer({
+      default: 3000,
+      minimum: 0,
+      maximum: 60_000,
+      description:
+        'How long an unknown API key id is remembered as unknown, so repeating a bad key costs no database read. A key created through this server works at once; one created elsewhere (another replica, keys create --local) within this time. 0 reads the database on every request.',
+    }),
     jwtJwksUrl: Type.Optional(
       Type.String({
         minLength: 1,
