@@ -8,12 +8,13 @@ import type { Scope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
 import { jsonLimitProblem } from './json-limits.js';
 
-/**
- * The protections every request passes, in one place: security headers, CORS (off unless an
- * allow-list is configured), load shedding, JSON limits, rate limits per principal and route
- * class. Registered by buildApp after authentication, so rate limits key on the principal.
- */
-export async function registerHardening(app: FastifyInstance, config: Config): Promise<void> {
+// The protections every request passes, in the order of the cheapest refusal (buildApp calls them
+// around authentication): response headers first, so every answer carries them, refusals
+// included; load shedding, before any credential is checked; after authentication, body limits
+// and rate limits per principal and route class.
+
+/** Security headers and CORS (off unless an allow-list is configured), set before any refusal. */
+export async function registerResponseHeaders(app: FastifyInstance, config: Config): Promise<void> {
   // helmet's headers do not depend on the request: computed once, set on every answer
   const securityHeaders = helmetHeaders({
     // an API answers JSON: nothing may be loaded or framed from its responses
@@ -44,7 +45,10 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
       maxAge: 600,
     });
   }
+}
 
+/** Sheds inference under pressure (503 OVERLOADED), before its credentials cost anything. */
+export async function registerLoadShedding(app: FastifyInstance, config: Config): Promise<void> {
   if (config.loadShedEventLoopDelayMs > 0 || config.loadShedMaxRssBytes > 0) {
     await app.register(underPressure, {
       ...(config.loadShedEventLoopDelayMs > 0 ? { maxEventLoopDelay: config.loadShedEventLoopDelayMs } : {}),
@@ -62,7 +66,10 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
       },
     });
   }
+}
 
+/** Body limits (JSON structure, connection handling of refused bodies) and rate limits per principal. */
+export async function registerRequestLimits(app: FastifyInstance, config: Config): Promise<void> {
   // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -90,6 +97,8 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
     admin: config.rateLimitAdminPerMinute,
   };
   const classOf = (req: FastifyRequest): Scope | undefined => req.routeOptions.config.scope;
+  // route-level hooks (added to each route as it is declared): they run after every app-level
+  // one, so after authentication, and key on the principal
   await app.register(rateLimit, {
     global: true,
     // the in-memory store (an LRU per process); cluster mode passes a shared store here (ADR 0004)

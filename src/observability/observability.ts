@@ -45,10 +45,11 @@ export class Observability {
     this.metrics.artifactLoadFailures.inc({ model, version, code });
   };
 
-  /** Problem answers: validation failures by code, rate limiting by route class. */
+  /** Problem answers: validation failures by code, rate limiting by route class, throttled failed auth. */
   observeProblem(code: string, routeClass: string | undefined): void {
     if (VALIDATION_CODES.has(code)) this.metrics.validationFailures.inc({ code });
     if (code === 'RATE_LIMITED') this.metrics.rateLimited.inc({ class: routeClass ?? 'none' });
+    if (code === 'AUTH_THROTTLED') this.metrics.authThrottled.inc();
   }
 
   /** Loaded and ready gauges are read from serving at each scrape. */

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   },
   OUTBOUND_URL_REFUSED: { status: 422, title: 'The URL is not allowed as an outbound target' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  AUTH_THROTTLED: { status: 429, title: 'Too many failed authentications from this address' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   INFERENCE_FAILED: { status: 500, title: 'Inference failed' },
   AUTH_UNAVAILABLE: { status: 503, title: 'Tokens cannot be verified right now' },
