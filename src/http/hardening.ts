@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config-schema.js';
 import type { Scope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
+import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
 import { jsonLimitProblem } from './json-limits.js';
 
 // The protections every request passes, in the order of the cheapest refusal (buildApp calls them
@@ -70,14 +71,18 @@ export async function registerLoadShedding(app: FastifyInstance, config: Config)
 
 /** Body limits (JSON structure, connection handling of refused bodies) and rate limits per principal. */
 export async function registerRequestLimits(app: FastifyInstance, config: Config): Promise<void> {
-  // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks
+  // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks; a body
+  // it refuses for a poisoning key is named as such, not as invalid JSON
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     const problem = jsonLimitProblem(text, config.maxJsonDepth, config.maxStringLength);
     if (problem) return done(new AppError('JSON_LIMIT_EXCEEDED', problem), undefined);
-    void parse(req, text, done);
+    void parse(req, text, (err, value) => {
+      const forbidden = err ? findForbiddenKey(text) : undefined;
+      done(forbidden ? forbiddenKeyError(forbidden) : err, value);
+    });
   });
 
   // Fastify closes the connection after refusing a body (413, bad JSON). Closing with request bytes
@@ -119,6 +124,15 @@ export async function registerRequestLimits(app: FastifyInstance, config: Config
         { headers: { 'retry-after': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) } },
       ),
   });
+}
+
+function forbiddenKeyError({ key, pointer }: ForbiddenKey): AppError {
+  const what = key === '__proto__' ? 'a "__proto__" key' : 'a "constructor" key holding a "prototype" key';
+  return new AppError(
+    'FORBIDDEN_JSON_KEY',
+    `the body holds ${what} at ${pointer}; such keys are refused because they can change the prototype of JavaScript objects (prototype pollution): rename the field`,
+    { errors: [{ pointer, detail: `${what} is refused` }] },
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import { Tracing, type TracingOptions } from './tracing.js';
 const VALIDATION_CODES = new Set([
   'VALIDATION_FAILED',
   'MALFORMED_REQUEST',
+  'FORBIDDEN_JSON_KEY',
   'JSON_LIMIT_EXCEEDED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',

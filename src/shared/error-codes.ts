@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
+  FORBIDDEN_JSON_KEY: { status: 400, title: 'The JSON body holds a key that is refused' },
   JSON_LIMIT_EXCEEDED: { status: 400, title: 'The JSON body exceeds a structural limit' },
   V2_BAD_REQUEST: { status: 400, title: 'The inference request does not fit the model' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is malformed' },
