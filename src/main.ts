@@ -12,6 +12,7 @@ import { SqlRegistryStore } from './modules/registry/sql-registry-store.js';
 import { ApiKeyService } from './modules/security/api-key-service.js';
 import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
+import { MemoryFailedAuthStore } from './modules/security/failed-auth-store.js';
 import { Authenticator } from './modules/security/authenticator.js';
 import { JwtVerifier } from './modules/security/jwt-verifier.js';
 import { SqlAuditReader } from './modules/audit/audit.js';
@@ -137,7 +138,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     maxReferenceBytes: config.maxDataBytes,
   });
-  const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
+  const keyStore = new CachedApiKeyStore(
+    new SqlApiKeyStore(db.db, clock),
+    clock,
+    config.authCacheTtlMs,
+    config.authNegativeCacheTtlMs,
+  );
   let shuttingDown = false;
   const rollouts = new RolloutService({
     db: db.db,
@@ -217,6 +223,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     predict,
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
+    failedAuth: new MemoryFailedAuthStore(),
     idempotency,
     audit: new SqlAuditReader(db.db),
     observability,

@@ -108,6 +108,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly authThrottled = new Counter({
+    name: 'modelgate_auth_throttled_requests_total',
+    help: 'Requests refused with 429 before authentication because their client address failed authentication too often (AUTH_THROTTLED).',
+    registers: [this.registry],
+  });
+
   readonly idempotencyReplays = new Counter({
     name: 'modelgate_idempotency_replays_total',
     help: 'Requests answered from the Idempotency-Key store instead of running again, by route pattern.',

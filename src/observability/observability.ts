@@ -10,6 +10,7 @@ import { Tracing, type TracingOptions } from './tracing.js';
 const VALIDATION_CODES = new Set([
   'VALIDATION_FAILED',
   'MALFORMED_REQUEST',
+  'FORBIDDEN_JSON_KEY',
   'JSON_LIMIT_EXCEEDED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -71,10 +72,11 @@ export class Observability {
     }
   };
 
-  /** Problem answers: validation failures by code, rate limiting by route class. */
+  /** Problem answers: validation failures by code, rate limiting by route class, throttled failed auth. */
   observeProblem(code: string, routeClass: string | undefined): void {
     if (VALIDATION_CODES.has(code)) this.metrics.validationFailures.inc({ code });
     if (code === 'RATE_LIMITED') this.metrics.rateLimited.inc({ class: routeClass ?? 'none' });
+    if (code === 'AUTH_THROTTLED') this.metrics.authThrottled.inc();
   }
 
   /** Loaded and ready gauges are read from serving at each scrape. */
