@@ -31,6 +31,9 @@ const RolloutSchema = Type.Object({
 const RolloutDetailSchema = Type.Composite([
   RolloutSchema,
   Type.Object({
+    min_requests: Type.Integer({
+      description: "requests each judged arm needs in a step's window before the analysis judges it",
+    }),
     window: Type.Union([Type.Unknown(), Type.Null()]),
     decisions: Type.Array(
       Type.Object({
@@ -106,6 +109,7 @@ async function detail(rollouts: RolloutService, r: Rollout) {
   const active = rollouts.active(r.model)?.id === r.id;
   return {
     ...rolloutBody(r),
+    min_requests: rollouts.minRequests,
     window: active ? rollouts.window(r) : null,
     decisions: (await rollouts.decisions(r.id, 50)).map(decisionBody),
   };
