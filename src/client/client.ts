@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -24,6 +25,7 @@ import type {
   V2ModelReady,
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export type Scope = 'predict' | 'read' | 'admin';
 
@@ -72,6 +74,18 @@ export interface ClientOptions {
   apiKey?: string;
   /** Per-request timeout; default 30 s (registration uploads get 10 minutes). */
   timeoutMs?: number;
+  /**
+   * Retries of 429 and 503 answers (and 409 IDEMPOTENCY_KEY_IN_FLIGHT), honouring Retry-After:
+   * default 3 retries, at most 30 s per wait, backoff from 500 ms (see retry-policy.ts).
+   */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Send a fresh `Idempotency-Key` with every write the server deduplicates (default true), so
+   * that a retried write runs once. Off: such writes go without a key and are never retried.
+   */
+  idempotencyKeys?: boolean;
+  /** How the client waits between attempts (tests inject a recorder). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** An error answer from the server, with its stable problem code. */
@@ -81,9 +95,11 @@ export class ModelgateApiError extends Error {
   readonly detail: string;
   readonly errors: Array<{ pointer: string; detail: string }>;
   readonly requestId: string | undefined;
+  /** the answer's Retry-After header (when the client gave up waiting, or retries were used up) */
+  readonly retryAfter: string | undefined;
 
   /** `problem`: a problem+json body, or the V2 protocol's `{"error"}` body */
-  constructor(status: number, problem: Partial<Problem> & { error?: string }) {
+  constructor(status: number, problem: Partial<Problem> & { error?: string }, retryAfter?: string) {
     const detail = problem.detail ?? problem.error ?? problem.title ?? 'request failed';
     super(`${problem.code ?? 'HTTP_' + status}: ${detail}`);
     this.name = 'ModelgateApiError';
@@ -92,6 +108,7 @@ export class ModelgateApiError extends Error {
     this.detail = detail;
     this.errors = problem.errors ?? [];
     this.requestId = problem.request_id;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -118,11 +135,17 @@ export class ModelgateClient {
   readonly #base: string;
   readonly #apiKey: string | undefined;
   readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #idempotencyKeys: boolean;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: ClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#idempotencyKeys = options.idempotencyKeys ?? true;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   health(): Promise<{ status: 'ok'; uptime_seconds: number }> {
@@ -172,7 +195,10 @@ export class ModelgateClient {
     for (const rel of [manifest.artifact, ...extra]) {
       form.append('file', await openAsBlob(join(dirname(manifestPath), rel)), rel);
     }
-    return this.#request('POST', `/v1/models/${enc(manifest.name)}/versions`, form, { timeoutMs: 600_000 });
+    return this.#request('POST', `/v1/models/${enc(manifest.name)}/versions`, form, {
+      timeoutMs: 600_000,
+      idempotent: true,
+    });
   }
 
   /**
@@ -182,12 +208,17 @@ export class ModelgateClient {
   promote(
     name: string,
     version: string,
-    options: { overrideReason?: string } = {},
+    options: { overrideReason?: string; idempotencyKey?: string } = {},
   ): Promise<AliasMoveResponse> {
-    return this.#request('POST', `/v1/models/${enc(name)}/promote`, {
-      version,
-      ...(options.overrideReason !== undefined ? { override_reason: options.overrideReason } : {}),
-    });
+    return this.#request(
+      'POST',
+      `/v1/models/${enc(name)}/promote`,
+      {
+        version,
+        ...(options.overrideReason !== undefined ? { override_reason: options.overrideReason } : {}),
+      },
+      { idempotent: true, idempotencyKey: options.idempotencyKey },
+    );
   }
 
   /** Runs a version over labelled CSV data (`label`: the true label's column) and records its metrics. */
@@ -229,7 +260,9 @@ export class ModelgateClient {
   }
 
   rollback(name: string, to?: string): Promise<AliasMoveResponse> {
-    return this.#request('POST', `/v1/models/${enc(name)}/rollback`, to === undefined ? {} : { to });
+    return this.#request('POST', `/v1/models/${enc(name)}/rollback`, to === undefined ? {} : { to }, {
+      idempotent: true,
+    });
   }
 
   setAlias(
@@ -237,7 +270,12 @@ export class ModelgateClient {
     alias: 'staging',
     version: string | null,
   ): Promise<{ model: string; aliases: AliasMoveResponse['aliases'] }> {
-    return this.#request('PUT', `/v1/models/${enc(name)}/aliases/${alias}`, { version });
+    return this.#request(
+      'PUT',
+      `/v1/models/${enc(name)}/aliases/${alias}`,
+      { version },
+      { idempotent: true },
+    );
   }
 
   verify(name: string, version: string): Promise<VerifyResponse> {
@@ -247,17 +285,22 @@ export class ModelgateClient {
   predict(
     name: string,
     instances: Array<Record<string, unknown>>,
-    options: { version?: string } = {},
+    options: { version?: string; idempotencyKey?: string } = {},
   ): Promise<PredictResponse> {
     const path =
       options.version === undefined
         ? `/v1/models/${enc(name)}/predict`
         : `/v1/models/${enc(name)}/versions/${enc(options.version)}/predict`;
-    return this.#request('POST', path, { instances });
+    return this.#request(
+      'POST',
+      path,
+      { instances },
+      { idempotent: true, idempotencyKey: options.idempotencyKey },
+    );
   }
 
   createKey(name: string, scopes: Scope[]): Promise<CreatedKeyBody> {
-    return this.#request('POST', '/v1/keys', { name, scopes });
+    return this.#request('POST', '/v1/keys', { name, scopes }, { idempotent: true });
   }
 
   async listKeys(): Promise<KeyBody[]> {
@@ -265,7 +308,7 @@ export class ModelgateClient {
   }
 
   revokeKey(id: string): Promise<KeyBody> {
-    return this.#request('DELETE', `/v1/keys/${enc(id)}`);
+    return this.#request('DELETE', `/v1/keys/${enc(id)}`, undefined, { idempotent: true });
   }
 
   startRollout(
@@ -278,7 +321,7 @@ export class ModelgateClient {
       override_reason?: string;
     },
   ): Promise<RolloutDetail> {
-    return this.#request('POST', `/v1/models/${enc(model)}/rollouts`, body);
+    return this.#request('POST', `/v1/models/${enc(model)}/rollouts`, body, { idempotent: true });
   }
 
   getRollout(id: string): Promise<RolloutDetail> {
@@ -291,7 +334,7 @@ export class ModelgateClient {
   }
 
   rolloutAction(id: string, action: 'approve' | 'pause' | 'resume' | 'abort'): Promise<RolloutDetail> {
-    return this.#request('POST', `/v1/rollouts/${enc(id)}/${action}`, {});
+    return this.#request('POST', `/v1/rollouts/${enc(id)}/${action}`, {}, { idempotent: true });
   }
 
   /** Open Inference Protocol (V2): server metadata. */
@@ -316,10 +359,12 @@ export class ModelgateClient {
   v2Infer(
     name: string,
     request: V2InferRequest,
-    options: { version?: string; routingKey?: string } = {},
+    options: { version?: string; routingKey?: string; idempotencyKey?: string } = {},
   ): Promise<V2InferResponse> {
     return this.#request('POST', v2Path(name, options.version, '/infer'), request, {
       ...(options.routingKey ? { headers: { 'x-routing-key': options.routingKey } } : {}),
+      idempotent: true,
+      idempotencyKey: options.idempotencyKey,
     });
   }
 
@@ -342,10 +387,17 @@ export class ModelgateClient {
       headers?: Record<string, string>;
       /** the answer is text (Markdown, HTML), not JSON */
       text?: boolean;
+      /** the route deduplicates by Idempotency-Key: send one (the same on every retry) */
+      idempotent?: boolean;
+      /** the caller's own key for this operation, instead of a fresh UUID */
+      idempotencyKey?: string | undefined;
     } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+    const key =
+      options.idempotencyKey ?? (options.idempotent && this.#idempotencyKeys ? randomUUID() : undefined);
+    if (key !== undefined) headers['idempotency-key'] = sfString(key);
     let payload: FormData | string | undefined;
     if (body instanceof FormData) payload = body;
     else if (body instanceof CsvBody) {
@@ -356,27 +408,38 @@ export class ModelgateClient {
       payload = JSON.stringify(body);
     }
     const url = this.#base + path;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        headers,
-        body: payload,
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
-      });
-    } catch (err) {
-      throw new ModelgateConnectionError(this.#base, err);
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          body: payload,
+          signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+        });
+      } catch (err) {
+        throw new ModelgateConnectionError(this.#base, err);
+      }
+      const text = await res.text();
+      if (res.ok && options.text) return text as T;
+      const json = text.length > 0 ? safeParse(text) : undefined;
+      if (res.ok) return json as T;
+      // a readiness answer (503 with `ready: false`), not a 503 problem such as load shedding
+      if (options.accept?.includes(res.status) && typeof (json as { ready?: unknown })?.ready === 'boolean')
+        return json as T;
+      // V2 answers carry the stable code in a header beside their {"error"} body
+      const code = res.headers.get('x-modelgate-error-code');
+      const retryAfter = res.headers.get('retry-after') ?? undefined;
+      const error = new ModelgateApiError(res.status, { ...(code ? { code } : {}), ...json }, retryAfter);
+      const delay = retryDelayMs(
+        { method, status: res.status, code: error.code, keyed: key !== undefined, attempt, retryAfter },
+        this.#retry,
+        Date.now(),
+        Math.random(),
+      );
+      if (delay === undefined) throw error;
+      await this.#sleep(delay);
     }
-    const text = await res.text();
-    if (res.ok && options.text) return text as T;
-    const json = text.length > 0 ? safeParse(text) : undefined;
-    if (res.ok) return json as T;
-    // a readiness answer (503 with `ready: false`), not a 503 problem such as load shedding
-    if (options.accept?.includes(res.status) && typeof (json as { ready?: unknown })?.ready === 'boolean')
-      return json as T;
-    // V2 answers carry the stable code in a header beside their {"error"} body
-    const code = res.headers.get('x-modelgate-error-code');
-    throw new ModelgateApiError(res.status, { ...(code ? { code } : {}), ...json });
   }
 }
 
@@ -386,6 +449,9 @@ const enc = encodeURIComponent;
 class CsvBody {
   constructor(readonly text: string) {}
 }
+
+/** An RFC 8941 sf-string, as the Idempotency-Key header wants it: in double quotes, with backslash and quote escaped. */
+const sfString = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
 const v2Path = (name: string, version: string | undefined, suffix: string) =>
   `/v2/models/${enc(name)}${version === undefined ? '' : `/versions/${enc(version)}`}${suffix}`;
