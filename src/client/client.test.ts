@@ -22,7 +22,8 @@ describe('ModelgateClient answer handling', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address() as { port: number };
-    client = new ModelgateClient({ baseUrl: `http://127.0.0.1:${address.port}` });
+    // answer handling only: the retries of these 503s are tested in client-retries.test.ts
+    client = new ModelgateClient({ baseUrl: `http://127.0.0.1:${address.port}`, retry: { maxRetries: 0 } });
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { manifestUpload, readLocalFile } from './local-files.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   V2ModelReady,
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export type Scope = 'predict' | 'read' | 'admin';
 
@@ -72,6 +74,18 @@ export interface ClientOptions {
   apiKey?: string;
   /** Per-request timeout; default 30 s (registration uploads get 10 minutes). */
   timeoutMs?: number;
+  /**
+   * Retries of 429 and 503 answers (and 409 IDEMPOTENCY_KEY_IN_FLIGHT), honouring Retry-After:
+   * default 3 retries, at most 30 s per wait, backoff from 500 ms (see retry-policy.ts).
+   */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Send a fresh `Idempotency-Key` with every write the server deduplicates (default true), so
+   * that a retried write runs once. Off: such writes go without a key and are never retried.
+   */
+  idempotencyKeys?: boolean;
+  /** How the client waits between attempts (tests inject a recorder). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** An error answer from the server, with its stable problem code. */
@@ -81,9 +95,11 @@ export class ModelgateApiError extends Error {
   readonly detail: string;
   readonly errors: Array<{ pointer: string; detail: string }>;
   readonly requestId: string | undefined;
+  /** the answer's Retry-After header (when the client gave up waiting, or retries were used up) */
+  readonly retryAfter: string | undefined;
 
   /** `problem`: a problem+json body, or the V2 protocol's `{"error"}` body */
-  constructor(status: number, problem: Partial<Problem> & { error?: string }) {
+  constructor(status: number, problem: Partial<Problem> & { error?: string }, retryAfter?: string) {
     const detail = problem.detail ?? problem.error ?? problem.title ?? 'request failed';
     super(`${problem.code ?? 'HTTP_' + status}: ${detail}`);
     this.name = 'ModelgateApiError';
@@ -92,6 +108,7 @@ export class ModelgateApiError extends Error {
     this.detail = detail;
     this.errors = problem.errors ?? [];
     this.requestId = problem.request_id;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -120,11 +137,17 @@ export class ModelgateClient {
   readonly #base: string;
   readonly #apiKey: string | undefined;
   readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #idempotencyKeys: boolean;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(options: ClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.#idempotencyKeys = options.idempotencyKeys ?? true;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   health(): Promise<{ status: 'ok'; uptime_seconds: number }> {
@@ -160,7 +183,10 @@ export class ModelgateClient {
    */
   async registerVersion(manifestPath: string): Promise<RegisterResponse> {
     const { name, form } = await manifestUpload(manifestPath);
-    return this.#request('POST', `/v1/models/${enc(name)}/versions`, form, { timeoutMs: 600_000 });
+    return this.#request('POST', `/v1/models/${enc(name)}/versions`, form, {
+      timeoutMs: 600_000,
+      idempotent: true,
+    });
   }
 
   /**
@@ -170,12 +196,17 @@ export class ModelgateClient {
   promote(
     name: string,
     version: string,
-    options: { overrideReason?: string } = {},
+    options: { overrideReason?: string; idempotencyKey?: string } = {},
   ): Promise<AliasMoveResponse> {
-    return this.#request('POST', `/v1/models/${enc(name)}/promote`, {
-      version,
-      ...(options.overrideReason !== undefined ? { override_reason: options.overrideReason } : {}),
-    });
+    return this.#request(
+      'POST',
+      `/v1/models/${enc(name)}/promote`,
+      {
+        version,
+        ...(options.overrideReason !== undefined ? { override_reason: options.overrideReason } : {}),
+      },
+      { idempotent: true, idempotencyKey: options.idempotencyKey },
+    );
   }
 
   /** Runs a version over labelled CSV data (`label`: the true label's column) and records its metrics. */
@@ -222,7 +253,9 @@ export class ModelgateClient {
   }
 
   rollback(name: string, to?: string): Promise<AliasMoveResponse> {
-    return this.#request('POST', `/v1/models/${enc(name)}/rollback`, to === undefined ? {} : { to });
+    return this.#request('POST', `/v1/models/${enc(name)}/rollback`, to === undefined ? {} : { to }, {
+      idempotent: true,
+    });
   }
 
   setAlias(
@@ -230,7 +263,12 @@ export class ModelgateClient {
     alias: 'staging',
     version: string | null,
   ): Promise<{ model: string; aliases: AliasMoveResponse['aliases'] }> {
-    return this.#request('PUT', `/v1/models/${enc(name)}/aliases/${alias}`, { version });
+    return this.#request(
+      'PUT',
+      `/v1/models/${enc(name)}/aliases/${alias}`,
+      { version },
+      { idempotent: true },
+    );
   }
 
   verify(name: string, version: string): Promise<VerifyResponse> {
@@ -240,17 +278,22 @@ export class ModelgateClient {
   predict(
     name: string,
     instances: Array<Record<string, unknown>>,
-    options: { version?: string } = {},
+    options: { version?: string; idempotencyKey?: string } = {},
   ): Promise<PredictResponse> {
     const path =
       options.version === undefined
         ? `/v1/models/${enc(name)}/predict`
         : `/v1/models/${enc(name)}/versions/${enc(options.version)}/predict`;
-    return this.#request('POST', path, { instances });
+    return this.#request(
+      'POST',
+      path,
+      { instances },
+      { repeatable: true, idempotencyKey: options.idempotencyKey },
+    );
   }
 
   createKey(name: string, scopes: Scope[]): Promise<CreatedKeyBody> {
-    return this.#request('POST', '/v1/keys', { name, scopes });
+    return this.#request('POST', '/v1/keys', { name, scopes }, { idempotent: true });
   }
 
   async listKeys(): Promise<KeyBody[]> {
@@ -258,7 +301,7 @@ export class ModelgateClient {
   }
 
   revokeKey(id: string): Promise<KeyBody> {
-    return this.#request('DELETE', `/v1/keys/${enc(id)}`);
+    return this.#request('DELETE', `/v1/keys/${enc(id)}`, undefined, { idempotent: true });
   }
 
   startRollout(
@@ -271,7 +314,7 @@ export class ModelgateClient {
       override_reason?: string;
     },
   ): Promise<RolloutDetail> {
-    return this.#request('POST', `/v1/models/${enc(model)}/rollouts`, body);
+    return this.#request('POST', `/v1/models/${enc(model)}/rollouts`, body, { idempotent: true });
   }
 
   getRollout(id: string): Promise<RolloutDetail> {
@@ -284,7 +327,7 @@ export class ModelgateClient {
   }
 
   rolloutAction(id: string, action: 'approve' | 'pause' | 'resume' | 'abort'): Promise<RolloutDetail> {
-    return this.#request('POST', `/v1/rollouts/${enc(id)}/${action}`, {});
+    return this.#request('POST', `/v1/rollouts/${enc(id)}/${action}`, {}, { idempotent: true });
   }
 
   /** Open Inference Protocol (V2): server metadata. */
@@ -309,10 +352,12 @@ export class ModelgateClient {
   v2Infer(
     name: string,
     request: V2InferRequest,
-    options: { version?: string; routingKey?: string } = {},
+    options: { version?: string; routingKey?: string; idempotencyKey?: string } = {},
   ): Promise<V2InferResponse> {
     return this.#request('POST', v2Path(name, options.version, '/infer'), request, {
       ...(options.routingKey ? { headers: { 'x-routing-key': options.routingKey } } : {}),
+      repeatable: true,
+      idempotencyKey: options.idempotencyKey,
     });
   }
 
@@ -335,10 +380,22 @@ export class ModelgateClient {
       headers?: Record<string, string>;
       /** the answer is text (Markdown, HTML), not JSON */
       text?: boolean;
+      /** the route deduplicates by Idempotency-Key: send one (the same on every retry) */
+      idempotent?: boolean;
+      /**
+       * safe to send twice without a key: a prediction changes nothing (a repeat only logs a second
+       * prediction), so it is retried without making the server store every answer for a day
+       */
+      repeatable?: boolean;
+      /** the caller's own key for this operation, instead of a fresh UUID */
+      idempotencyKey?: string | undefined;
     } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+    const key =
+      options.idempotencyKey ?? (options.idempotent && this.#idempotencyKeys ? randomUUID() : undefined);
+    if (key !== undefined) headers['idempotency-key'] = sfString(key);
     let payload: FormData | string | undefined;
     if (body instanceof FormData) payload = body;
     else if (body instanceof CsvBody) {
@@ -349,27 +406,45 @@ export class ModelgateClient {
       payload = JSON.stringify(body);
     }
     const url = this.#base + path;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method,
-        headers,
-        body: payload,
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
-      });
-    } catch (err) {
-      throw new ModelgateConnectionError(this.#base, err);
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          body: payload,
+          signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+        });
+      } catch (err) {
+        throw new ModelgateConnectionError(this.#base, err);
+      }
+      const text = await res.text();
+      if (res.ok && options.text) return text as T;
+      const json = text.length > 0 ? safeParse(text) : undefined;
+      if (res.ok) return json as T;
+      // a readiness answer (503 with `ready: false`), not a 503 problem such as load shedding
+      if (options.accept?.includes(res.status) && typeof (json as { ready?: unknown })?.ready === 'boolean')
+        return json as T;
+      // V2 answers carry the stable code in a header beside their {"error"} body
+      const code = res.headers.get('x-modelgate-error-code');
+      const retryAfter = res.headers.get('retry-after') ?? undefined;
+      const error = new ModelgateApiError(res.status, { ...(code ? { code } : {}), ...json }, retryAfter);
+      const delay = retryDelayMs(
+        {
+          method,
+          status: res.status,
+          code: error.code,
+          keyed: key !== undefined || options.repeatable === true,
+          attempt,
+          retryAfter,
+        },
+        this.#retry,
+        Date.now(),
+        Math.random(),
+      );
+      if (delay === undefined) throw error;
+      await this.#sleep(delay);
     }
-    const text = await res.text();
-    if (res.ok && options.text) return text as T;
-    const json = text.length > 0 ? safeParse(text) : undefined;
-    if (res.ok) return json as T;
-    // a readiness answer (503 with `ready: false`), not a 503 problem such as load shedding
-    if (options.accept?.includes(res.status) && typeof (json as { ready?: unknown })?.ready === 'boolean')
-      return json as T;
-    // V2 answers carry the stable code in a header beside their {"error"} body
-    const code = res.headers.get('x-modelgate-error-code');
-    throw new ModelgateApiError(res.status, { ...(code ? { code } : {}), ...json });
   }
 }
 
@@ -379,6 +454,9 @@ const enc = encodeURIComponent;
 class CsvBody {
   constructor(readonly text: string) {}
 }
+
+/** An RFC 8941 sf-string, as the Idempotency-Key header wants it: in double quotes, with backslash and quote escaped. */
+const sfString = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
 const v2Path = (name: string, version: string | undefined, suffix: string) =>
   `/v2/models/${enc(name)}${version === undefined ? '' : `/versions/${enc(version)}`}${suffix}`;
