@@ -17,6 +17,7 @@ import type {
   VersionDetailBody,
 } from '../http/schemas.js';
 import type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+import type { WhoamiBody } from '../http/routes/whoami.js';
 import type {
   V2InferRequest,
   V2InferResponse,
@@ -132,6 +133,11 @@ export class ModelgateClient {
   /** Readiness document; resolves for both 200 (ready) and 503 (not ready). */
   ready(): Promise<ReadyBody> {
     return this.#request('GET', '/ready', undefined, { accept: [200, 503] });
+  }
+
+  /** The caller's principal, its scopes and what they allow (any valid credential may ask). */
+  whoami(): Promise<WhoamiBody> {
+    return this.#request('GET', '/v1/whoami');
   }
 
   async listModels(): Promise<ModelSummaryBody[]> {

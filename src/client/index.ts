@@ -26,3 +26,4 @@ export type {
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
 export type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+export type { WhoamiBody } from '../http/routes/whoami.js';

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config-schema.js';
-import type { Scope } from '../modules/security/scopes.js';
+import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
 import { jsonLimitProblem } from './json-limits.js';
 
@@ -84,12 +84,14 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
     return payload;
   });
 
-  const limits: Record<Scope, number> = {
+  const limits: Record<RouteScope, number> = {
     predict: config.rateLimitPredictPerMinute,
     read: config.rateLimitReadPerMinute,
     admin: config.rateLimitAdminPerMinute,
+    // routes any credential may call (whoami) are as cheap as reads
+    any: config.rateLimitReadPerMinute,
   };
-  const classOf = (req: FastifyRequest): Scope | undefined => req.routeOptions.config.scope;
+  const classOf = (req: FastifyRequest): RouteScope | undefined => req.routeOptions.config.scope;
   await app.register(rateLimit, {
     global: true,
     // the in-memory store (an LRU per process); cluster mode passes a shared store here (ADR 0004)
