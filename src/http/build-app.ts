@@ -20,6 +20,7 @@ import { v2Routes } from './routes/v2.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { whoamiRoutes } from './routes/whoami.js';
+import { consoleRoutes } from './routes/console.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { registerRoutes } from './routes/register.js';
@@ -225,6 +226,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(feedbackRoutes, opts);
   await app.register(qualityRoutes, opts);
   await app.register(v2Routes, { ...opts, prefix: '/v2' });
+  if (config.console) await app.register(consoleRoutes);
   return app;
 }
 
