@@ -12,6 +12,7 @@ import { SqlRegistryStore } from './modules/registry/sql-registry-store.js';
 import { ApiKeyService } from './modules/security/api-key-service.js';
 import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
+import { MemoryFailedAuthStore } from './modules/security/failed-auth-store.js';
 import { Authenticator } from './modules/security/authenticator.js';
 import { JwtVerifier } from './modules/security/jwt-verifier.js';
 import { SqlAuditReader } from './modules/audit/audit.js';
@@ -21,6 +22,7 @@ import { SqlIdempotencyStore } from './modules/idempotency/sql-idempotency-store
 import { PredictService } from './modules/serving/predict-service.js';
 import { RuntimePool } from './modules/serving/runtime-pool.js';
 import { ServingService } from './modules/serving/serving-service.js';
+import { ArtifactIntegrityCheck } from './modules/serving/artifact-integrity.js';
 import { versionLoader } from './modules/serving/version-loader.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -122,7 +124,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   );
   const serving = new ServingService({
     store: registryStore,
+    blobs,
     pool,
+    onIntegrity: (result) => observability.observeIntegrity([result]),
     threads: config.inferenceThreads,
     logger,
   });
@@ -134,7 +138,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     maxReferenceBytes: config.maxDataBytes,
   });
-  const keyStore = new CachedApiKeyStore(new SqlApiKeyStore(db.db, clock), clock, config.authCacheTtlMs);
+  const keyStore = new CachedApiKeyStore(
+    new SqlApiKeyStore(db.db, clock),
+    clock,
+    config.authCacheTtlMs,
+    config.authNegativeCacheTtlMs,
+  );
   let shuttingDown = false;
   const rollouts = new RolloutService({
     db: db.db,
@@ -214,6 +223,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     predict,
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
+    failedAuth: new MemoryFailedAuthStore(),
     idempotency,
     audit: new SqlAuditReader(db.db),
     observability,
@@ -235,6 +245,19 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
   await rollouts.load();
   const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
+  const integrity = new ArtifactIntegrityCheck({
+    loaded: () => serving.loaded(),
+    versions: registryStore,
+    blobs,
+    logger,
+    onRun: observability.observeIntegrity,
+  });
+  const integrityTimer =
+    config.integrityCheckIntervalSeconds > 0
+      ? setInterval(() => {
+          integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));
+        }, config.integrityCheckIntervalSeconds * 1000).unref()
+      : undefined;
 
   return {
     services,
@@ -244,6 +267,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       shuttingDown = true;
       clearInterval(purgeTimer);
       clearInterval(rolloutTimer);
+      clearInterval(integrityTimer);
+      await integrity.close();
       await pool.close();
       await predictionLog.close();
       await notifier?.drain();

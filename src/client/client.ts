@@ -1,7 +1,5 @@
-import { openAsBlob } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { basename } from 'node:path';
+import { manifestUpload, readLocalFile } from './local-files.js';
 import type {
   AliasMoveResponse,
   AuditPage,
@@ -16,7 +14,7 @@ import type {
   VerifyResponse,
   VersionDetailBody,
 } from '../http/schemas.js';
-import type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+import type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
 import type { WhoamiBody } from '../http/routes/whoami.js';
 import type {
   V2InferRequest,
@@ -42,6 +40,8 @@ export interface RolloutDetail {
   step_started_at: string;
   /** the plan's prediction-shift threshold; null: the check is off */
   max_prediction_psi: number | null;
+  /** requests each judged arm needs in a step's window before the analysis judges it */
+  min_requests: number;
   reason: string | null;
   created_at: string;
   ended_at: string | null;
@@ -98,6 +98,8 @@ export class ModelgateApiError extends Error {
 
 /** The server could not be reached at all. */
 export class ModelgateConnectionError extends Error {
+  readonly code = 'SERVER_UNREACHABLE';
+
   constructor(url: string, cause: unknown) {
     // fetch wraps the socket error; when several addresses were tried it is an AggregateError
     const inner = (
@@ -157,28 +159,14 @@ export class ModelgateClient {
     return this.#request('GET', `/v1/models/${enc(name)}/versions/${enc(version)}`);
   }
 
-  /** Uploads a manifest (YAML or JSON) and every file it lists (model, external and reference data), read from beside it. */
+  /**
+   * Uploads a manifest (YAML or JSON) and every file it lists (model, external and reference data),
+   * read from beside it. A file that is missing, unreadable or not a manifest throws
+   * ModelgateLocalError naming it (and the line and column of a syntax error) before any request.
+   */
   async registerVersion(manifestPath: string): Promise<RegisterResponse> {
-    const text = await readFile(manifestPath, 'utf8');
-    const manifest = parseYaml(text) as {
-      name?: unknown;
-      artifact?: unknown;
-      external_data?: unknown;
-      reference_data?: unknown;
-    };
-    if (typeof manifest?.name !== 'string' || typeof manifest.artifact !== 'string') {
-      throw new Error(`${manifestPath} must name the model ('name') and its file ('artifact')`);
-    }
-    const form = new FormData();
-    form.append('manifest', text);
-    const extra = Array.isArray(manifest.external_data)
-      ? manifest.external_data.filter((p): p is string => typeof p === 'string')
-      : [];
-    if (typeof manifest.reference_data === 'string') extra.push(manifest.reference_data);
-    for (const rel of [manifest.artifact, ...extra]) {
-      form.append('file', await openAsBlob(join(dirname(manifestPath), rel)), rel);
-    }
-    return this.#request('POST', `/v1/models/${enc(manifest.name)}/versions`, form, { timeoutMs: 600_000 });
+    const { name, form } = await manifestUpload(manifestPath);
+    return this.#request('POST', `/v1/models/${enc(name)}/versions`, form, { timeoutMs: 600_000 });
   }
 
   /**
@@ -202,7 +190,7 @@ export class ModelgateClient {
     return this.#request(
       'POST',
       `/v1/models/${enc(name)}/versions/${enc(version)}/evaluations?${q.toString()}`,
-      new CsvBody(await readFile(csvPath, 'utf8')),
+      new CsvBody((await readLocalFile(csvPath)).toString('utf8')),
       { timeoutMs: 600_000 },
     );
   }
@@ -226,6 +214,11 @@ export class ModelgateClient {
         text: true,
       },
     );
+  }
+
+  /** The model card's fields as JSON: what the Markdown and HTML cards are drawn from. */
+  cardData(name: string, version: string): Promise<ModelCardBody> {
+    return this.#request('GET', `/v1/models/${enc(name)}/versions/${enc(version)}/card?format=json`);
   }
 
   /** Drift of a version's live traffic against its reference profile (production by default). */

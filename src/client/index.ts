@@ -5,6 +5,7 @@ export {
   type ClientOptions,
   type Scope,
 } from './client.js';
+export { ModelgateLocalError, type LocalErrorCode } from './local-files.js';
 export type {
   AliasMoveResponse,
   CreatedKeyBody,
@@ -25,5 +26,5 @@ export type {
   V2ModelReady,
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
-export type { DriftReportBody, EvaluationBody } from '../http/quality-schemas.js';
+export type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
 export type { WhoamiBody } from '../http/routes/whoami.js';

@@ -50,6 +50,13 @@ export const ConfigSchema = Type.Object(
       description:
         'How long a verified API key is trusted without a database read. Revokes through this server apply at once; revokes made elsewhere (another replica, keys revoke --local) within this time. 0 reads the database on every request.',
     }),
+    authNegativeCacheTtlMs: Type.Integer({
+      default: 3000,
+      minimum: 0,
+      maximum: 60_000,
+      description:
+        'How long an unknown API key id is remembered as unknown, so repeating a bad key costs no database read. A key created through this server works at once; one created elsewhere (another replica, keys create --local) within this time. 0 reads the database on every request.',
+    }),
     jwtJwksUrl: Type.Optional(
       Type.String({
         minLength: 1,
@@ -123,6 +130,17 @@ export const ConfigSchema = Type.Object(
       default: 120,
       minimum: 0,
       description: 'Admin requests (register, promote, keys) per principal per minute (0: unlimited).',
+    }),
+    rateLimitAuthFailuresPerMinute: Type.Integer({
+      default: 30,
+      minimum: 0,
+      description:
+        'Failed authentications (401) allowed per client address per minute. Past it, every request from that address that needs credentials is answered 429 (AUTH_THROTTLED, with Retry-After) until the minute ends, before its credentials are checked; public routes still answer. IPv6 clients count per /64. 0: unlimited.',
+    }),
+    trustProxy: Type.String({
+      default: '',
+      description:
+        'Comma-separated addresses or CIDR ranges of the reverse proxies in front of modelgate (or `loopback`, `linklocal`, `uniquelocal`). The client address (for failed-authentication limits and logs) is then the last X-Forwarded-For hop not in this list. Empty: X-Forwarded-For is ignored and the client is the socket peer; behind a proxy every client then shares its address.',
     }),
     idempotencyTtlSeconds: Type.Integer({
       default: 86_400,
@@ -329,6 +347,13 @@ export const ConfigSchema = Type.Object(
       minimum: 1,
       description:
         'Most model versions kept loaded at once. Production and previous versions always stay loaded; pinned versions are evicted least recently used.',
+    }),
+    integrityCheckIntervalSeconds: Type.Integer({
+      default: 3600,
+      minimum: 0,
+      maximum: 604_800,
+      description:
+        'How often the stored artifacts of the loaded versions are re-hashed (streamed, off the request path); a change is logged and shown by `modelgate_artifact_integrity_ok`. 0 disables the periodic check (promote and rollback still re-hash).',
     }),
     inferenceThreads: Type.Integer({
       default: 1,

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseFreezes, parseWindows } from '../modules/rollouts/windows.js';
 import { parseWindowSpec } from '../modules/monitoring/window-spec.js';
 import { parsePromotionPolicy } from '../modules/quality/promotion-policy.js';
+import { parseTrustedProxies } from '../shared/client-address.js';
 import { ConfigSchema, configKeys, type Config, type ConfigKeyInfo } from './config-schema.js';
 
 /** Thrown when configuration is malformed; the message names every bad key and where it came from. */
@@ -97,6 +98,7 @@ function crossCheck(config: Config): string[] {
     ['MODELGATE_ROLLOUT_FREEZES', () => parseFreezes(config.rolloutFreezes)],
     ['MODELGATE_DRIFT_WINDOW', () => parseWindowSpec(config.driftWindow)],
     ['MODELGATE_PROMOTION_POLICY', () => parsePromotionPolicy(config.promotionPolicy)],
+    ['MODELGATE_TRUST_PROXY', () => parseTrustedProxies(config.trustProxy)],
   ] as const) {
     try {
       parse();

@@ -3,6 +3,7 @@ import type { Config } from '../config/config-schema.js';
 import type { RegistryService } from '../modules/registry/registry-service.js';
 import type { ApiKeyService } from '../modules/security/api-key-service.js';
 import type { Authenticator } from '../modules/security/authenticator.js';
+import type { FailedAuthStore } from '../modules/security/failed-auth-store.js';
 import type { PredictService } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
@@ -26,6 +27,8 @@ export interface AppServices {
   predict: PredictService;
   keys: ApiKeyService;
   auth: Authenticator;
+  /** Failed authentications per client address (in memory; shared in cluster mode later). */
+  failedAuth: FailedAuthStore;
   idempotency: IdempotencyStore;
   audit: AuditReader;
   observability: Observability;

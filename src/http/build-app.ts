@@ -6,11 +6,18 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AppServices } from './app-services.js';
 import './fastify-types.js';
 import { AppError } from '../shared/errors.js';
-import { MethodIndex, registerHardening } from './hardening.js';
+import { registerAuthentication } from './authentication.js';
+import {
+  MethodIndex,
+  registerLoadShedding,
+  registerRequestLimits,
+  registerResponseHeaders,
+} from './hardening.js';
 import { registerIdempotency } from './idempotency.js';
 import { recordProblem, toProblem } from './problem.js';
 import { traceIdOf, type RequestSpan } from '../observability/tracing.js';
-import { NO_SPANS, type SpanScope } from '../shared/spans.js';
+import { parseTrustedProxies } from '../shared/client-address.js';
+import type { SpanScope } from '../shared/spans.js';
 import { auditRoutes } from './routes/audit.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { rolloutRoutes } from './routes/rollouts.js';
@@ -50,8 +57,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The Fastify application, without listening: tests drive it with `inject()`, main.ts listens.
- * Order matters: request ids and the error handler first, so even auth failures are answered as
- * problem+json with an id; then authentication; then the routes.
+ * Hooks run in the order they are added, and Fastify stops at the first that refuses, so they go
+ * in the order of the cheapest refusal: response headers (every answer carries them, refusals
+ * included), request id and trace, load shedding, the failed-authentication throttle,
+ * authentication, then (route-level) rate limits per principal, body limits and validation.
  */
 export async function buildApp(services: AppServices): Promise<FastifyInstance> {
   const { config } = services;
@@ -71,6 +80,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // the client address (failed-auth limits, logs): the last X-Forwarded-For hop not in this list
+    trustProxy: parseTrustedProxies(config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON (and multipart for registration) only: any other body is a 415, not a string to validate
@@ -94,6 +105,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.decorateRequest('traceId', null);
   const { metrics, stats, tracing } = services.observability;
 
+  await registerResponseHeaders(app, config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // trace context: a span when tracing is on; else the caller's trace id, for the log line
@@ -115,16 +127,12 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     }
   });
 
-  app.addHook('onRequest', async (req) => {
-    const scope = req.routeOptions.config.scope;
-    if (!scope) return;
-    const apiKey = req.headers['x-api-key'];
-    const principal = await (req.spans ?? NO_SPANS).child('modelgate.authenticate', {}, () =>
-      services.auth.authenticate(req.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined),
-    );
-    req.principal = principal;
-    req.spans?.setAttributes({ 'modelgate.principal': principal.id });
-    services.auth.authorize(principal, scope);
+  await registerLoadShedding(app, config);
+  registerAuthentication(app, {
+    auth: services.auth,
+    failures: services.failedAuth,
+    clock: services.clock,
+    maxFailuresPerMinute: config.rateLimitAuthFailuresPerMinute,
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -198,7 +206,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     return reply.code(404).type('application/problem+json').send(problem.body);
   });
 
-  await registerHardening(app, config);
+  await registerRequestLimits(app, config);
   registerIdempotency(app, {
     store: services.idempotency,
     clock: services.clock,

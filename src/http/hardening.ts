@@ -6,14 +6,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config-schema.js';
 import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
+import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
 import { jsonLimitProblem } from './json-limits.js';
 
-/**
- * The protections every request passes, in one place: security headers, CORS (off unless an
- * allow-list is configured), load shedding, JSON limits, rate limits per principal and route
- * class. Registered by buildApp after authentication, so rate limits key on the principal.
- */
-export async function registerHardening(app: FastifyInstance, config: Config): Promise<void> {
+// The protections every request passes, in the order of the cheapest refusal (buildApp calls them
+// around authentication): response headers first, so every answer carries them, refusals
+// included; load shedding, before any credential is checked; after authentication, body limits
+// and rate limits per principal and route class.
+
+/** Security headers and CORS (off unless an allow-list is configured), set before any refusal. */
+export async function registerResponseHeaders(app: FastifyInstance, config: Config): Promise<void> {
   // helmet's headers do not depend on the request: computed once, set on every answer
   const securityHeaders = helmetHeaders({
     // an API answers JSON: nothing may be loaded or framed from its responses
@@ -44,7 +46,10 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
       maxAge: 600,
     });
   }
+}
 
+/** Sheds inference under pressure (503 OVERLOADED), before its credentials cost anything. */
+export async function registerLoadShedding(app: FastifyInstance, config: Config): Promise<void> {
   if (config.loadShedEventLoopDelayMs > 0 || config.loadShedMaxRssBytes > 0) {
     await app.register(underPressure, {
       ...(config.loadShedEventLoopDelayMs > 0 ? { maxEventLoopDelay: config.loadShedEventLoopDelayMs } : {}),
@@ -62,15 +67,22 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
       },
     });
   }
+}
 
-  // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks
+/** Body limits (JSON structure, connection handling of refused bodies) and rate limits per principal. */
+export async function registerRequestLimits(app: FastifyInstance, config: Config): Promise<void> {
+  // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks; a body
+  // it refuses for a poisoning key is named as such, not as invalid JSON
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     const problem = jsonLimitProblem(text, config.maxJsonDepth, config.maxStringLength);
     if (problem) return done(new AppError('JSON_LIMIT_EXCEEDED', problem), undefined);
-    void parse(req, text, done);
+    void parse(req, text, (err, value) => {
+      const forbidden = err ? findForbiddenKey(text) : undefined;
+      done(forbidden ? forbiddenKeyError(forbidden) : err, value);
+    });
   });
 
   // Fastify closes the connection after refusing a body (413, bad JSON). Closing with request bytes
@@ -92,6 +104,8 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
     any: config.rateLimitReadPerMinute,
   };
   const classOf = (req: FastifyRequest): RouteScope | undefined => req.routeOptions.config.scope;
+  // route-level hooks (added to each route as it is declared): they run after every app-level
+  // one, so after authentication, and key on the principal
   await app.register(rateLimit, {
     global: true,
     // the in-memory store (an LRU per process); cluster mode passes a shared store here (ADR 0004)
@@ -112,6 +126,15 @@ export async function registerHardening(app: FastifyInstance, config: Config): P
         { headers: { 'retry-after': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) } },
       ),
   });
+}
+
+function forbiddenKeyError({ key, pointer }: ForbiddenKey): AppError {
+  const what = key === '__proto__' ? 'a "__proto__" key' : 'a "constructor" key holding a "prototype" key';
+  return new AppError(
+    'FORBIDDEN_JSON_KEY',
+    `the body holds ${what} at ${pointer}; such keys are refused because they can change the prototype of JavaScript objects (prototype pollution): rename the field`,
+    { errors: [{ pointer, detail: `${what} is refused` }] },
+  );
 }
 
 /**

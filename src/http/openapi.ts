@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../shared/version.js';
+import { paramExample, routeExamples, type RouteExample } from './api-examples.js';
 
 const DOCS_CSP = [
   "default-src 'self'",
@@ -14,6 +15,45 @@ const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The route's examples on copies of its schemas (the originals validate requests). */
+function addExamples(out: Record<string, unknown>, example: RouteExample | undefined): void {
+  if (out.body && example?.body !== undefined) out.body = { ...out.body, examples: [example.body] };
+  const params = out.params as ObjectSchema | undefined;
+  if (params?.properties) {
+    out.params = withPropertyExamples(params, (name) => paramExample(example, name));
+  }
+  const query = out.querystring as ObjectSchema | undefined;
+  if (query?.properties && example?.query) {
+    out.querystring = withPropertyExamples(query, (name) => example.query?.[name]);
+  }
+}
+
+interface ObjectSchema {
+  properties?: Record<string, object>;
+}
+
+function withPropertyExamples(schema: ObjectSchema, exampleOf: (name: string) => string | undefined): object {
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([name, property]) => {
+      const value = exampleOf(name);
+      return [name, value === undefined ? property : { ...property, examples: [value] }];
+    }),
+  );
+  return { ...schema, properties };
+}
+
+/** modelgate's mark for the top bar and the tab of /docs (instead of Fastify's and Swagger's). */
+const LOGO_SVG = [
+  '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40" viewBox="0 0 200 40" role="img" aria-label="modelgate">',
+  '<rect x="2" y="4" width="32" height="32" rx="7" fill="#3b82f6"/>',
+  '<path d="M9 28V12l9 8 9-8v16" fill="none" stroke="#fff" stroke-width="3" stroke-linejoin="round"/>',
+  '<text x="44" y="28" font-family="system-ui, sans-serif" font-size="22" font-weight="600" fill="#fff">modelgate</text>',
+  '</svg>',
+].join('');
+const ICON_SVG = LOGO_SVG.replace('width="200"', 'width="40"')
+  .replace('0 0 200 40', '0 0 40 40')
+  .replace(/<text.*<\/text>/, '');
+
 /** The scopes a route needs, as the document says it: `x-modelgate-scope` and the security list. */
 const SECURITY = [{ bearer: [] }, { apiKey: [] }];
 
@@ -24,6 +64,7 @@ const SECURITY = [{ bearer: [] }, { apiKey: [] }];
  * routes: @fastify/swagger collects them as they are added.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  const examples = routeExamples();
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -66,6 +107,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       const scope = route.config?.scope;
       const out = { ...(schema ?? {}) } as Record<string, unknown>;
       if (route.config?.documentedBody) out.body = route.config.documentedBody;
+      const example = examples.get(`${[route.method].flat()[0]} ${route.url}`);
+      addExamples(out, example);
       if (scope) {
         out.security = SECURITY;
         out['x-modelgate-scope'] = scope;
@@ -81,6 +124,19 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true, validatorUrl: null } as never,
+    logo: { type: 'image/svg+xml', content: Buffer.from(LOGO_SVG), href: '/docs', target: '_self' },
+    theme: {
+      title: 'modelgate API',
+      favicon: [
+        {
+          filename: 'favicon.svg',
+          rel: 'icon',
+          sizes: 'any',
+          type: 'image/svg+xml',
+          content: Buffer.from(ICON_SVG),
+        },
+      ],
+    },
     // the page loads only its own bundled scripts and styles, and talks only to this server
     staticCSP: true,
     transformStaticCSP: () => DOCS_CSP,

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DRIFT_VERDICTS } from '../modules/monitoring/drift-assessment.js';
-import { VersionParam } from './schemas.js';
+import { FeatureOutSchema, VersionParam } from './schemas.js';
 
 const Num = Type.Union([Type.Number(), Type.Null()]);
 const Verdict = Type.Union(DRIFT_VERDICTS.map((v) => Type.Literal(v)));
@@ -85,6 +85,83 @@ export const EvaluateQuerySchema = Type.Object(
 );
 
 export const CardQuerySchema = Type.Object(
-  { format: Type.Union([Type.Literal('markdown'), Type.Literal('html')], { default: 'markdown' }) },
+  {
+    format: Type.Union([Type.Literal('markdown'), Type.Literal('html'), Type.Literal('json')], {
+      default: 'markdown',
+    }),
+  },
   { additionalProperties: false },
 );
+
+const Str = Type.Optional(Type.String());
+const Summary = {
+  mean: Type.Optional(Num),
+  std: Type.Optional(Num),
+  top_categories: Type.Optional(Type.Array(Type.String())),
+};
+
+/** The model card's fields (`?format=json`): what the Markdown and HTML cards are drawn from. */
+export const ModelCardSchema = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
+  display_id: Type.String(),
+  task: Type.String(),
+  description: Str,
+  intended_use: Str,
+  limitations: Str,
+  ethical_considerations: Str,
+  training_data_version: Str,
+  algorithm: Str,
+  framework: Str,
+  trainer: Str,
+  git_commit: Str,
+  changelog: Type.String(),
+  created_at: Type.String(),
+  created_by: Type.String(),
+  artifact_sha256: Type.String(),
+  manifest_sha256: Type.String(),
+  files: Type.Array(
+    Type.Object({ path: Type.String(), sha256: Type.String(), size: Type.Integer(), role: Type.String() }),
+  ),
+  aliases: Type.Array(Type.String()),
+  features: Type.Array(FeatureOutSchema),
+  labels: Type.Optional(Type.Array(Type.String())),
+  declared_metrics: Type.Record(Type.String(), Type.Number(), {
+    description: 'offline metrics declared in the manifest',
+  }),
+  evaluations: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      created_at: Type.String(),
+      created_by: Type.String(),
+      data_sha256: Type.String(),
+      data_name: Type.Union([Type.String(), Type.Null()]),
+      rows: Type.Integer(),
+      label_column: Type.String(),
+      metrics: Type.Record(Type.String(), Num),
+    }),
+    { description: 'evaluations recorded by modelgate, newest first' },
+  ),
+  reference: Type.Union([
+    Type.Null(),
+    Type.Object({
+      rows: Type.Integer(),
+      data_sha256: Type.String(),
+      features: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          kind: Type.Union([Type.Literal('numeric'), Type.Literal('category')]),
+          missing_share: Type.Number(),
+          min: Type.Optional(Num),
+          max: Type.Optional(Num),
+          ...Summary,
+        }),
+      ),
+      prediction: Type.Object({
+        kind: Type.Union([Type.Literal('numeric'), Type.Literal('category')]),
+        ...Summary,
+      }),
+    }),
+  ]),
+});
+export type ModelCardBody = Static<typeof ModelCardSchema>;

@@ -87,6 +87,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly artifactIntegrity = new Gauge({
+    name: 'modelgate_artifact_integrity_ok',
+    help: 'Per loaded version: 1 when its stored artifact still has its registered SHA-256 at the last re-hash (periodic, and before a promote or rollback to it), 0 when it changed or went missing.',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
   readonly validationFailures = new Counter({
     name: 'modelgate_validation_failures_total',
     help: 'Requests refused as invalid (4xx other than auth and rate limits), by problem code.',
@@ -98,6 +105,12 @@ export class Metrics {
     name: 'modelgate_rate_limited_requests_total',
     help: 'Requests refused with 429, by route class (predict, read, admin).',
     labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authThrottled = new Counter({
+    name: 'modelgate_auth_throttled_requests_total',
+    help: 'Requests refused with 429 before authentication because their client address failed authentication too often (AUTH_THROTTLED).',
     registers: [this.registry],
   });
 

@@ -10,6 +10,7 @@ import { Tracing, type TracingOptions } from './tracing.js';
 const VALIDATION_CODES = new Set([
   'VALIDATION_FAILED',
   'MALFORMED_REQUEST',
+  'FORBIDDEN_JSON_KEY',
   'JSON_LIMIT_EXCEEDED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -24,6 +25,7 @@ export class Observability {
   readonly tracing: Tracing;
   readonly startedAt = Date.now();
   #seenVersions = new Set<string>();
+  #integritySeries = new Set<string>();
 
   constructor(version: string, tracing: Omit<TracingOptions, 'serviceVersion'>) {
     this.metrics = new Metrics(version);
@@ -45,10 +47,36 @@ export class Observability {
     this.metrics.artifactLoadFailures.inc({ model, version, code });
   };
 
-  /** Problem answers: validation failures by code, rate limiting by route class. */
+  /**
+   * Re-hash outcomes of stored artifacts. With `loaded` (a periodic pass), versions no longer
+   * loaded leave the gauge; a loaded version missing from `results` keeps its last value.
+   */
+  readonly observeIntegrity = (
+    results: ReadonlyArray<{ model: string; version: string; ok: boolean }>,
+    loaded?: ReadonlyArray<{ model: string; version: string }>,
+  ): void => {
+    const gauge = this.metrics.artifactIntegrity;
+    const key = (v: { model: string; version: string }) => JSON.stringify([v.model, v.version]);
+    if (loaded) {
+      const keep = new Set(loaded.map(key));
+      for (const k of this.#integritySeries) {
+        if (keep.has(k)) continue;
+        const [model, version] = JSON.parse(k) as [string, string];
+        gauge.remove({ model, version });
+        this.#integritySeries.delete(k);
+      }
+    }
+    for (const r of results) {
+      gauge.set({ model: r.model, version: r.version }, r.ok ? 1 : 0);
+      this.#integritySeries.add(key(r));
+    }
+  };
+
+  /** Problem answers: validation failures by code, rate limiting by route class, throttled failed auth. */
   observeProblem(code: string, routeClass: string | undefined): void {
     if (VALIDATION_CODES.has(code)) this.metrics.validationFailures.inc({ code });
     if (code === 'RATE_LIMITED') this.metrics.rateLimited.inc({ class: routeClass ?? 'none' });
+    if (code === 'AUTH_THROTTLED') this.metrics.authThrottled.inc();
   }
 
   /** Loaded and ready gauges are read from serving at each scrape. */

@@ -5,6 +5,7 @@
  */
 export const ERROR_CODES = {
   MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
+  FORBIDDEN_JSON_KEY: { status: 400, title: 'The JSON body holds a key that is refused' },
   JSON_LIMIT_EXCEEDED: { status: 400, title: 'The JSON body exceeds a structural limit' },
   V2_BAD_REQUEST: { status: 400, title: 'The inference request does not fit the model' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, title: 'The Idempotency-Key header is malformed' },
@@ -43,6 +44,7 @@ export const ERROR_CODES = {
   },
   OUTBOUND_URL_REFUSED: { status: 422, title: 'The URL is not allowed as an outbound target' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  AUTH_THROTTLED: { status: 429, title: 'Too many failed authentications from this address' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   INFERENCE_FAILED: { status: 500, title: 'Inference failed' },
   AUTH_UNAVAILABLE: { status: 503, title: 'Tokens cannot be verified right now' },

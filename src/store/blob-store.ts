@@ -23,6 +23,11 @@ export interface BlobStore {
   put(staged: StagedFile): Promise<void>;
   /** The stored bytes, or undefined when the blob is missing. */
   get(sha256: string): Promise<Buffer | undefined>;
+  /**
+   * The stored bytes in chunks of a few MiB, or undefined when the blob is missing: for hashing
+   * an artifact without holding it whole or blocking the event loop for its length.
+   */
+  stream(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   has(sha256: string): Promise<boolean>;
 }
 

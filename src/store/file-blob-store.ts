@@ -4,6 +4,8 @@ import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import type { BlobStore, StagedFile } from './blob-store.js';
 
+const STREAM_CHUNK_BYTES = 1024 * 1024;
+
 /**
  * Embedded-mode blobs: `<root>/sha256/ab/abcdef…`, read-only files. A put renames the staged file
  * into place (atomic on one filesystem, so staging lives under the same home directory).
@@ -33,6 +35,16 @@ export class FileBlobStore implements BlobStore {
   async get(sha256: string): Promise<Buffer | undefined> {
     try {
       return await readFile(this.pathOf(sha256));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async stream(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const fh = await open(this.pathOf(sha256), 'r');
+      return fh.createReadStream({ highWaterMark: STREAM_CHUNK_BYTES });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;

@@ -155,13 +155,19 @@ describeEachDatabase('blob store', (dialect) => {
     }
   });
 
-  it('stores files larger than one chunk', async (t) => {
+  it('stores files larger than one chunk, and streams them back in chunks', async (t) => {
     const s = await setup(t);
     try {
       const bytes = Buffer.alloc(9 * 1024 * 1024 + 7, 3);
       const staged = await stageStream(Readable.from([bytes]), s.staging, 1e9, 'x');
       await s.blobs.put(staged);
       assert.equal(sha256Hex((await s.blobs.get(staged.sha256))!), sha256Hex(bytes));
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of (await s.blobs.stream(staged.sha256))!) chunks.push(chunk);
+      assert.equal(sha256Hex(Buffer.concat(chunks)), sha256Hex(bytes), 'streamed, the same bytes');
+      assert.ok(chunks.length >= 2, `${chunks.length} chunks`);
+      assert.ok(Math.max(...chunks.map((c) => c.length)) <= 8 * 1024 * 1024, 'chunks of at most 8 MiB');
+      assert.equal(await s.blobs.stream('0'.repeat(64)), undefined);
     } finally {
       await s.close();
     }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli } from '../helpers/cli.js';
+import { cli, cliFirstLine } from '../helpers/cli.js';
 import { DEMO, startTestServer } from '../helpers/server.js';
 
 describe('modelgate rollout and rollback', () => {
@@ -37,7 +37,14 @@ describe('modelgate rollout and rollback', () => {
       }
       const shown = await cli(['rollout', 'status', 'breast-cancer'], env);
       assert.equal(shown.code, 0, shown.stderr);
-      assert.match(shown.stdout, /steps: \[#>\] 1\/2; now: canary 30% for 600 s/);
+      assert.match(
+        shown.stdout,
+        /steps: \[#>\] 1\/2; now: canary 30% for 10m00s: (\d+m)?\d+s elapsed, \d+m\d\ds left\n/,
+      );
+      assert.match(
+        shown.stdout,
+        /^waiting for traffic: 0\/100 requests on the candidate, 0\/100 on stable$/m,
+      );
       assert.match(shown.stdout, /step 0 look 0: pass -> advanced/);
 
       assert.match((await cli(['rollout', 'pause', id], env)).stdout, /state: paused - paused by key:/);
@@ -45,9 +52,25 @@ describe('modelgate rollout and rollback', () => {
       const json = await cli(['--json', 'rollout', 'status', id], env);
       assert.equal((JSON.parse(json.stdout) as { state: string }).state, 'running');
 
+      // `rollout status --watch --json | head -1`: one JSON document per line, then a quiet end
+      const head = await cliFirstLine(
+        ['rollout', 'status', id, '--watch', '--json', '--interval', '0.1'],
+        env,
+      );
+      assert.deepEqual(
+        [head.code, head.signal, head.stderr],
+        [0, null, ''],
+        'EPIPE ends the watch quietly with status 0',
+      );
+      const doc = JSON.parse(head.line) as { id: string; state: string; min_requests: number };
+      assert.deepEqual([doc.id, doc.state, doc.min_requests], [id, 'running', 100]);
+
       const rb = await cli(['rollback', 'breast-cancer'], env);
       assert.equal(rb.code, 0, rb.stderr);
-      assert.match(rb.stdout, new RegExp(`aborted rollout ${id}: all traffic on 1\\.0\\.0`));
+      assert.equal(
+        rb.stdout,
+        `breast-cancer: aborted rollout ${id}; all traffic on 1.0.0 (production=1.0.0)\n`,
+      );
       const again = await cli(['rollout', 'abort', id], env);
       assert.equal(again.code, 1);
       assert.match(again.stderr, /ROLLOUT_CONFLICT/);

@@ -94,11 +94,14 @@ describe('modelgate CLI against a running server', () => {
       MODELGATE_API_KEY: s.adminKey,
     });
     assert.equal(down.code, 2);
-    assert.equal(down.stderr, `error: cannot reach modelgate at http://127.0.0.1:${port}: ECONNREFUSED\n`);
+    assert.equal(
+      down.stderr,
+      `error: SERVER_UNREACHABLE: cannot reach modelgate at http://127.0.0.1:${port}: ECONNREFUSED\n`,
+    );
 
     const usage = await cli(['models', 'promote', 'breast-cancer'], env);
-    assert.notEqual(usage.code, 0);
-    assert.match(usage.stderr, /missing required argument 'version'/);
+    assert.equal(usage.code, 1);
+    assert.equal(usage.stderr, "error: USAGE: missing required argument 'version'\n");
   });
 
   it('manages API keys remotely and, with --local, on the store itself', async (t) => {

@@ -9,16 +9,20 @@ import { DEMO } from '../helpers/server.js';
 it('serve --demo (what npm start runs) serves the demo model with a printed key, restarts cleanly and stops on SIGTERM', async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'mg-demo-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
-  const env = { MODELGATE_HOME: home, MODELGATE_PORT: '0' };
+  // a loaded CI machine lags more than the production default: no shedding here (as in
+  // test/helpers/server.ts)
+  const env = { MODELGATE_HOME: home, MODELGATE_PORT: '0', MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '0' };
 
   const first = await serveProcess(['--demo'], env);
+  t.after(() => first.child.kill('SIGKILL'));
   const key = /Admin API key \(shown once; store it now, only its hash is kept\):\n {2}(mg_\S+)/.exec(
     first.banner,
   )?.[1];
   assert.ok(key, first.banner);
+  assert.match(first.banner, new RegExp(`export MODELGATE_URL=${first.url} MODELGATE_API_KEY=${key}\n`));
   assert.match(
     first.banner,
-    /curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/models\/breast-cancer\/predict -H "Authorization: Bearer \$MODELGATE_API_KEY"/,
+    /curl -s \$MODELGATE_URL\/v1\/models\/breast-cancer\/predict -H "Authorization: Bearer \$MODELGATE_API_KEY"/,
   );
   const body = readFileSync(join(DEMO, 'example-request.json'), 'utf8');
   const predict = () =>

@@ -1,4 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { CliContext } from '../../src/cli/context.js';
+import type { Io } from '../../src/cli/output.js';
+import { runCli } from '../../src/cli/program.js';
 import { REPO } from './server.js';
 
 export interface CliResult {
@@ -53,5 +56,58 @@ export function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/**
+ * Runs one command line in this process (the CLI's parser, client and output against a real
+ * server): much faster than a child process, for tests that do not need a process of their own.
+ */
+export async function cliInProcess(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  ctx: Partial<Omit<CliContext, 'io' | 'env'>> = {},
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (t) => (stdout += t.endsWith('\n') ? t : t + '\n'),
+    err: (t) => (stderr += t.endsWith('\n') ? t : t + '\n'),
+  };
+  const code = await runCli(args, { ...ctx, io, env });
+  return { code, stdout, stderr };
+}
+
+/**
+ * Runs the CLI as `modelgate … | head -1` would: reads standard output up to its first line, then
+ * closes the pipe, and resolves when the process has ended.
+ */
+export function cliFirstLine(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; signal: string | null; line: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+      cwd: REPO,
+      env: { ...process.env, MODELGATE_API_KEY: undefined, MODELGATE_URL: undefined, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let line: string | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (line === undefined && stdout.includes('\n')) {
+        line = stdout.slice(0, stdout.indexOf('\n'));
+        child.stdout.destroy();
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, line: line ?? stdout, stderr });
+    });
   });
 }

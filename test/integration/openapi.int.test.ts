@@ -8,9 +8,23 @@ type Operation = {
   responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
   security?: unknown[];
   'x-modelgate-scope'?: string;
-  requestBody?: { content: Record<string, unknown> };
+  requestBody?: { content: Record<string, { example?: unknown }> };
+  parameters?: Array<{ in: string; name: string; required?: boolean; example?: string }>;
+  tags?: string[];
+  summary?: string;
 };
-type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: unknown };
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: unknown;
+  tags: Array<{ name: string }>;
+};
+
+/** Every operation of the document, in its order. */
+const operations = (doc: Doc) =>
+  Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+  );
 
 describe('OpenAPI 3.1 document of the native API (/openapi.json) and /docs', () => {
   const scope = new SuiteScope();
@@ -72,6 +86,30 @@ describe('OpenAPI 3.1 document of the native API (/openapi.json) and /docs', () 
     assert.ok(upload.requestBody?.content['multipart/form-data']);
   });
 
+  it('files every operation under a declared tag, with a summary (no unnamed "default" section)', () => {
+    const declared = new Set(doc.tags.map((t) => t.name));
+    for (const { path, method, op } of operations(doc)) {
+      assert.equal(op.tags?.length, 1, `${method} ${path} tags`);
+      assert.ok(declared.has(op.tags[0]!), `${method} ${path}: tag ${op.tags[0]} is declared`);
+      assert.ok((op.summary ?? '').length > 3, `${method} ${path} summary`);
+    }
+  });
+
+  it('gives every JSON or CSV request body and every path parameter an example', () => {
+    let bodies = 0;
+    for (const { path, method, op } of operations(doc)) {
+      for (const p of op.parameters ?? []) {
+        if (p.in === 'path') assert.notEqual(p.example, undefined, `${method} ${path}: {${p.name}}`);
+      }
+      for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
+        if (type === 'multipart/form-data') continue; // files: nothing to fill in
+        assert.notEqual(media.example, undefined, `${method} ${path}: ${type} example`);
+        bodies++;
+      }
+    }
+    assert.ok(bodies >= 11, String(bodies));
+  });
+
   it('serves the interactive page and its bundled assets from this server only', async () => {
     const page = await raw(s, 'GET', '/docs', { key: null });
     assert.equal(page.status, 200);
@@ -87,8 +125,39 @@ describe('OpenAPI 3.1 document of the native API (/openapi.json) and /docs', () 
       const asset = await raw(s, 'GET', new URL(ref, `${s.url}/docs`).pathname, { key: null });
       assert.equal(asset.status, 200, ref);
     }
+    // modelgate's name in the tab and its mark in the top bar, not Swagger's or Fastify's
+    assert.match(page.text, /<title>modelgate API<\/title>/);
+    const init = await raw(s, 'GET', '/docs/static/swagger-initializer.js', { key: null });
+    const logo = /data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)/.exec(init.text)?.[1];
+    assert.match(Buffer.from(logo ?? '', 'base64').toString(), />modelgate<\/text>/);
     const spec = await raw(s, 'GET', '/docs/json', { key: null });
     assert.deepEqual(JSON.parse(spec.text), doc);
+  });
+});
+
+describe('request examples of the document ("Try it out" in /docs)', () => {
+  it('are each accepted by a demo server through the real API, in the order of the document', async (t) => {
+    const s = await startTestServer(t, { demo: true });
+    const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as Doc;
+    const sent: string[] = [];
+    for (const { path, method, op } of operations(doc)) {
+      const [type, media] = Object.entries(op.requestBody?.content ?? {})[0] ?? [];
+      if (!type || media?.example === undefined) continue;
+      let url = path;
+      const query = new URLSearchParams();
+      for (const p of op.parameters ?? []) {
+        if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(p.example)));
+        else if (p.in === 'query' && p.example !== undefined) query.set(p.name, String(p.example));
+      }
+      if (query.size > 0) url += `?${query.toString()}`;
+      const body = typeof media.example === 'string' ? media.example : JSON.stringify(media.example);
+      const r = await raw(s, method, url, { body, headers: { 'content-type': type } });
+      assert.ok(r.status < 400, `${method} ${url} with its example: ${r.status} ${r.text.slice(0, 500)}`);
+      sent.push(`${method} ${path}`);
+    }
+    assert.ok(sent.includes('POST /v1/models/{name}/predict'), sent.join('\n'));
+    assert.ok(sent.includes('POST /v2/models/{name}/infer'), sent.join('\n'));
+    assert.ok(sent.length >= 11, sent.join('\n'));
   });
 });
 

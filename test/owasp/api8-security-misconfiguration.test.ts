@@ -4,6 +4,19 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { raw, startTestServer, SuiteScope, type TestServer } from '../helpers/server.js';
+import { demoServer, EXAMPLE_BODY, json } from './setup.js';
+
+type Answer = Awaited<ReturnType<typeof raw>>;
+
+/** The headers every answer carries, whatever refused it and however early. */
+function assertSecurityHeaders(r: Answer, what: string): void {
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);
+  assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'none'/, what);
+  assert.match(r.headers.get('strict-transport-security') ?? '', /max-age=/, what);
+  assert.equal(r.headers.get('x-frame-options'), 'SAMEORIGIN', what);
+  assert.equal(r.headers.get('cross-origin-resource-policy'), 'same-origin', what);
+  assert.equal(r.headers.get('x-powered-by'), null, what);
+}
 
 function rawMethod(base: string, method: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,14 +55,8 @@ describe('API8 security misconfiguration', () => {
   });
 
   it('sets security headers on every answer', async () => {
-    for (const path of ['/health', '/v1/models', '/nope']) {
-      const r = await raw(s, 'GET', path);
-      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
-      assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'none'/);
-      assert.match(r.headers.get('strict-transport-security') ?? '', /max-age=/);
-      assert.equal(r.headers.get('x-frame-options'), 'SAMEORIGIN');
-      assert.equal(r.headers.get('x-powered-by'), null);
-    }
+    for (const path of ['/health', '/v1/models', '/nope'])
+      assertSecurityHeaders(await raw(s, 'GET', path), path);
   });
 
   it('sends no CORS headers when no origin is allowed', async () => {
@@ -84,6 +91,64 @@ describe('API8 security misconfiguration', () => {
   });
 });
 
+describe('API8 security headers on refusals', () => {
+  it('sets them on 401, 403, 404, 413, 429 and 503 answers, whichever hook refused', async (t) => {
+    const s = await demoServer(t, {
+      MODELGATE_RATE_LIMIT_READ_PER_MINUTE: '2',
+      MODELGATE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3',
+      // any process is over 1 KiB: inference is shed from the first memory sample on
+      MODELGATE_LOAD_SHED_MAX_RSS_BYTES: '1024',
+    });
+    const seen = new Map<string, Answer>();
+    const expect = async (what: string, status: number, code: string, send: () => Promise<Answer>) => {
+      const r = await send();
+      assert.equal(r.status, status, `${what}: ${r.text}`);
+      assert.equal(r.json.code, code, what);
+      assert.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8', what);
+      assertSecurityHeaders(r, what);
+      seen.set(what, r);
+    };
+
+    await expect('401 without a key', 401, 'UNAUTHENTICATED', () =>
+      raw(s, 'GET', '/v1/models', { key: null }),
+    );
+    await expect('403 without the scope', 403, 'FORBIDDEN', () =>
+      raw(s, 'GET', '/v1/keys', { key: s.readKey }),
+    );
+    await expect('404 unknown route', 404, 'NOT_FOUND', () => raw(s, 'GET', '/nope', { key: null }));
+    await expect('404 unknown model', 404, 'MODEL_NOT_FOUND', () => raw(s, 'GET', '/v1/models/nope'));
+    await expect('413 body over the limit', 413, 'PAYLOAD_TOO_LARGE', () =>
+      raw(s, 'POST', '/v1/keys', {
+        body: JSON.stringify({ name: 'x'.repeat(1_100_000), scopes: ['read'] }),
+        headers: json,
+      }),
+    );
+    for (let i = 0; i < 2; i++)
+      assert.equal((await raw(s, 'GET', '/v1/models', { key: s.readKey })).status, 200);
+    await expect('429 per-principal rate limit', 429, 'RATE_LIMITED', () =>
+      raw(s, 'GET', '/v1/models', { key: s.readKey }),
+    );
+    // shedding starts at under-pressure's first sample (a timer): ask until it has run
+    let shed: Answer | undefined;
+    for (let i = 0; i < 100 && shed?.status !== 503; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      shed = await raw(s, 'POST', '/v1/models/breast-cancer/predict', {
+        key: null,
+        body: EXAMPLE_BODY,
+        headers: json,
+      });
+    }
+    await expect('503 load shedding, before authentication', 503, 'OVERLOADED', async () => shed!);
+    // last: from here on this address may not authenticate for a minute
+    for (let i = 0; i < 3; i++)
+      await raw(s, 'GET', '/v1/models', { key: 'mg_Unknown0000_' + 'x'.repeat(43) });
+    await expect('429 failed-authentication throttle', 429, 'AUTH_THROTTLED', () =>
+      raw(s, 'GET', '/v1/models'),
+    );
+    assert.equal(seen.size, 8);
+  });
+});
+
 describe('API8 CORS with an allow-list', () => {
   it('allows exactly the configured origins', async (t) => {
     const s = await startTestServer(t, { env: { MODELGATE_CORS_ORIGINS: 'https://app.example.com' } });
@@ -96,6 +161,13 @@ describe('API8 CORS with an allow-list', () => {
     assert.match(ok.headers.get('access-control-allow-headers') ?? '', /idempotency-key/);
     const evil = await raw(s, 'GET', '/v1/models', { headers: { origin: 'https://evil.example' } });
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
+    // a refused request from an allowed origin can be read by its page, so it can tell the user why
+    const refused = await raw(s, 'GET', '/v1/models', {
+      key: null,
+      headers: { origin: 'https://app.example.com' },
+    });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('access-control-allow-origin'), 'https://app.example.com');
   });
 
   it('refuses a malformed origin in the config', async (t) => {

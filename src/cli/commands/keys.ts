@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
-import { ApiKeyService } from '../../modules/security/api-key-service.js';
-import { SqlApiKeyStore } from '../../modules/security/api-key-store.js';
+import type { ApiKeyService } from '../../modules/security/api-key-service.js';
+import { generateApiKey } from '../../modules/security/api-key.js';
 import { SCOPES, type Scope } from '../../modules/security/scopes.js';
-import { systemClock } from '../../shared/clock.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { printJson, printTable } from '../output.js';
 
@@ -23,6 +20,22 @@ interface KeyView {
  * running server or a key: the way back in when the only admin key is lost.
  */
 async function withLocalKeys<T>(ctx: CliContext, fn: (keys: ApiKeyService) => Promise<T>): Promise<T> {
+  // the store's code (database drivers) loads only for --local: remote commands start faster
+  const [
+    { loadConfig },
+    { ApiKeyService },
+    { SqlApiKeyStore },
+    { systemClock },
+    { openDatabase },
+    { migrate },
+  ] = await Promise.all([
+    import('../../config/load-config.js'),
+    import('../../modules/security/api-key-service.js'),
+    import('../../modules/security/api-key-store.js'),
+    import('../../shared/clock.js'),
+    import('../../store/database.js'),
+    import('../../store/migrate.js'),
+  ]);
   const config = loadConfig({ env: ctx.env });
   const db = openDatabase({ databaseUrl: config.databaseUrl, home: config.home, poolSize: 2 });
   try {
@@ -56,7 +69,7 @@ function parseScopes(text: string): Scope[] {
     .filter(Boolean);
   const bad = scopes.filter((s) => !SCOPES.includes(s as Scope));
   if (scopes.length === 0 || bad.length > 0)
-    throw new Error(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
+    throw usage(`--scopes takes a comma-separated list of ${SCOPES.join(', ')}`);
   return scopes as Scope[];
 }
 
@@ -80,6 +93,20 @@ export function keysCommand(program: Command, ctx: CliContext): void {
       if (wantsJson(cmd)) return printJson(ctx.io, created);
       ctx.io.out(`created key ${created.id} (${created.name}; scopes ${created.scopes.join(', ')})`);
       ctx.io.out(`key (shown once, store it now): ${created.key}`);
+    });
+
+  keys
+    .command('generate')
+    .description(
+      'print a fresh admin key in the accepted format, for MODELGATE_ADMIN_KEY (nothing is stored: the server accepts it once it starts with it)',
+    )
+    .action((_o, cmd: Command) => {
+      const { id, key } = generateApiKey();
+      if (wantsJson(cmd)) return printJson(ctx.io, { id, key });
+      ctx.io.out(key);
+      ctx.io.err(
+        `key ${id}: start the server with MODELGATE_ADMIN_KEY set to it (or MODELGATE_ADMIN_KEY_FILE naming a file that holds it)`,
+      );
     });
 
   keys

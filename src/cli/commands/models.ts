@@ -1,14 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AliasMoveResponse } from '../../client/index.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { printJson, printTable, SilentExit, type Io } from '../output.js';
-
-const aliasText = (a: Record<string, string | undefined>) =>
-  ['production', 'staging', 'previous']
-    .filter((k) => a[k])
-    .map((k) => `${k}=${a[k]}`)
-    .join(' ');
+import { modelsShowCommands } from './models-show.js';
+import { aliasText, rollbackCommand } from './rollback.js';
 
 function printMove(io: Io, r: AliasMoveResponse, verb: string): void {
   io.out(
@@ -43,53 +39,7 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       );
     });
 
-  models
-    .command('show <name> [version]')
-    .description('show a model (its versions) or one version (files, hashes, features)')
-    .action(async (name: string, version: string | undefined, _o, cmd: Command) => {
-      const client = clientFor(cmd, ctx);
-      if (version === undefined) {
-        const m = await client.getModel(name);
-        if (wantsJson(cmd)) return printJson(ctx.io, m);
-        ctx.io.out(`${m.name}  ${aliasText(m.aliases) || '(no aliases)'}`);
-        printTable(
-          ctx.io,
-          ['version', 'id', 'task', 'artifact sha256', 'created', 'by'],
-          m.versions.map((v) => [
-            v.version,
-            v.display_id,
-            v.task,
-            v.artifact_sha256.slice(0, 16) + '…',
-            v.created_at,
-            v.created_by,
-          ]),
-        );
-        return;
-      }
-      const v = await client.getVersion(name, version);
-      if (wantsJson(cmd)) return printJson(ctx.io, v);
-      ctx.io.out(
-        `${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`,
-      );
-      ctx.io.out(`artifact sha256: ${v.artifact_sha256}`);
-      printTable(
-        ctx.io,
-        ['file', 'sha256', 'bytes'],
-        v.files.map((f) => [f.path, f.sha256, f.size]),
-      );
-      printTable(
-        ctx.io,
-        ['feature', 'type', 'min', 'max', 'values', 'nullable'],
-        v.signature.features.map((f) => [
-          f.name,
-          f.type,
-          f.min,
-          f.max,
-          f.values?.join(', '),
-          f.nullable ? 'yes' : 'no',
-        ]),
-      );
-    });
+  modelsShowCommands(models, ctx);
 
   models
     .command('register <manifest>')
@@ -117,23 +67,16 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       printMove(ctx.io, r, `promoted ${version}`);
     });
 
-  models
-    .command('rollback <name>')
-    .option('--to <version>', 'roll back to this version instead of the previous one')
-    .description('return production to the previous version')
-    .action(async (name: string, o: { to?: string }, cmd: Command) => {
-      const r = await clientFor(cmd, ctx).rollback(name, o.to);
-      if (wantsJson(cmd)) return printJson(ctx.io, r);
-      printMove(ctx.io, r, 'rolled back');
-    });
+  rollbackCommand(models, ctx);
 
   models
     .command('stage <name> [version]')
     .option('--clear', 'remove the staging alias')
     .description('point the staging alias at a version (or clear it)')
     .action(async (name: string, version: string | undefined, o: { clear?: boolean }, cmd: Command) => {
-      if (!version && !o.clear) throw new Error('give a version, or --clear');
-      const r = await clientFor(cmd, ctx).setAlias(name, 'staging', o.clear ? null : version!);
+      if (version === undefined && !o.clear) throw usage('give a version, or --clear');
+      if (version !== undefined && o.clear) throw usage('give a version or --clear, not both');
+      const r = await clientFor(cmd, ctx).setAlias(name, 'staging', version ?? null);
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(`${r.model}: ${aliasText(r.aliases)}`);
     });
@@ -154,19 +97,6 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
         ['metric', 'value'],
         Object.entries(e.metrics).map(([k, v]) => [k, v === null ? 'n/a' : Number(v.toFixed(4))]),
       );
-    });
-
-  models
-    .command('card <name> <version>')
-    .description("print (or write) a version's model card")
-    .option('--format <format>', 'markdown or html', 'markdown')
-    .option('--out <file>', 'write the card to this file instead of printing it')
-    .action(async (name: string, version: string, o: { format: string; out?: string }, cmd: Command) => {
-      if (o.format !== 'markdown' && o.format !== 'html') throw new Error('--format takes markdown or html');
-      const card = await clientFor(cmd, ctx).card(name, version, o.format);
-      if (!o.out) return ctx.io.out(card);
-      writeFileSync(o.out, card);
-      ctx.io.out(`wrote the model card of ${name} ${version} to ${o.out}`);
     });
 
   models

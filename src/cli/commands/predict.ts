@@ -1,21 +1,36 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { clientFor, wantsJson, type CliContext } from '../context.js';
+import { Option } from 'commander';
+import { usage } from '../cli-error.js';
+import { clientFor, selectedVersion, wantsJson, type CliContext } from '../context.js';
+import { parseJsonInput, readInput } from '../files.js';
 import { printJson, printTable } from '../output.js';
 
-/** `modelgate predict <model>` with instances as JSON: --data, --file, or standard input. */
+interface PredictOptions {
+  version?: string;
+  data?: string;
+  file?: string;
+}
+
+/** `modelgate predict <model> [version]` with instances as JSON: --data, --file, or standard input. */
 export function predictCommand(program: Command, ctx: CliContext): void {
   program
-    .command('predict <name>')
-    .option('--version <version>', 'pin a version instead of production')
+    .command('predict <name> [version]')
+    .description('send instances to a model and print its predictions (production, or the version given)')
     .option('--data <json>', 'an instance object, an array of them, or {"instances": [...]}')
     .option('--file <path>', 'read the JSON from a file ("-" for standard input)')
-    .description('send instances to a model and print its predictions')
-    .action(async (name: string, o: { version?: string; data?: string; file?: string }, cmd: Command) => {
-      const text = o.data ?? (o.file ? readFileSync(o.file === '-' ? 0 : o.file, 'utf8') : undefined);
-      if (text === undefined) throw new Error('give the instances with --data or --file');
-      const instances = toInstances(JSON.parse(text));
-      const r = await clientFor(cmd, ctx).predict(name, instances, o.version ? { version: o.version } : {});
+    .addOption(new Option('--version <version>', 'deprecated: give the version as an argument').hideHelp())
+    .action(async (name: string, positional: string | undefined, o: PredictOptions, cmd: Command) => {
+      const version = selectedVersion(ctx, positional, {
+        name: '--version',
+        value: o.version,
+        usage: `modelgate predict ${name} ${o.version ?? '<version>'}`,
+      });
+      if (o.data === undefined && o.file === undefined)
+        throw usage('give the instances with --data or --file');
+      const text = o.data ?? readInput(o.file!, 'instances');
+      const instances = toInstances(parseJsonInput(text, o.data !== undefined ? '--data' : o.file!));
+      const client = clientFor(cmd, ctx);
+      const r = await client.predict(name, instances, version !== undefined ? { version } : {});
       if (wantsJson(cmd)) return printJson(ctx.io, r);
       ctx.io.out(`${r.model} ${r.version}  prediction ${r.prediction_id}`);
       printTable(

@@ -1,63 +1,18 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import type { ModelgateClient, RolloutDetail } from '../../client/client.js';
+import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
-import { printJson, type Io } from '../output.js';
+import { readYamlInput } from '../files.js';
+import { printJson } from '../output.js';
+import { renderRollout } from '../rollout-view.js';
+import { watchRollout } from '../rollout-watch.js';
+import { rollbackCommand } from './rollback.js';
 
 const STRATEGIES = ['canary', 'shadow', 'blue-green', 'ab'] as const;
 
-function stepText(step: Record<string, unknown> | null | undefined): string {
-  if (!step) return 'done';
-  if (step.type === 'canary')
-    return `canary ${String(step.weight)}% for ${String(step.durationS ?? step.duration)} s`;
-  if (step.type === 'shadow')
-    return `shadow ${String(step.percent)}% for ${String(step.durationS ?? step.duration)} s`;
-  return String(step.type);
-}
-
-/** A person's view of a rollout: progress bar over the steps, live window, latest decisions. */
-export function renderRollout(r: RolloutDetail): string {
-  const total = r.steps.length;
-  const done = Math.min(r.step_index, total);
-  const bar = r.steps
-    .map((_, i) => (i < done ? '#' : i === done && r.state === 'running' ? '>' : '.'))
-    .join('');
-  const lines = [
-    `rollout ${r.id}: ${r.model} ${r.baseline} -> ${r.candidate} (${r.strategy})`,
-    `state: ${r.state}${r.reason ? ` - ${r.reason}` : ''}`,
-    `steps: [${bar}] ${done}/${total}; now: ${r.state === 'running' || r.state === 'paused' ? stepText(r.current_step) : r.state}`,
-  ];
-  if (r.window) {
-    const s = r.window.stable;
-    const c = r.window.candidate;
-    lines.push(
-      `window: stable ${s.requests ?? 0} requests, ${s.errors ?? 0} errors | candidate ${c.requests ?? 0} requests, ${c.errors ?? 0} errors` +
-        (c.shadowCompared ? `, shadow agreement ${c.shadowAgreed}/${c.shadowCompared}` : ''),
-    );
-  }
-  for (const d of (r.decisions ?? []).slice(0, 5)) {
-    lines.push(`  ${d.at} step ${d.step_index} look ${d.look}: ${d.verdict} -> ${d.action}`);
-    for (const c of d.checks) lines.push(`      ${c.name}: ${c.verdict} (${c.reason})`);
-  }
-  return lines.join('\n');
-}
-
-async function watch(
-  client: ModelgateClient,
-  id: string,
-  io: Io,
-  intervalMs: number,
-): Promise<RolloutDetail> {
-  for (;;) {
-    const r = await client.getRollout(id);
-    io.out(`\n${new Date().toISOString()}\n${renderRollout(r)}`);
-    if (r.state !== 'running' && r.state !== 'paused') return r;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function rolloutCommand(program: Command, ctx: CliContext): void {
+  const now = ctx.now ?? Date.now;
   const rollout = program
     .command('rollout')
     .description('progressive delivery: start, watch and steer rollouts');
@@ -82,8 +37,8 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
         cmd: Command,
       ) => {
         if (!(STRATEGIES as readonly string[]).includes(o.strategy))
-          throw new Error(`--strategy takes one of ${STRATEGIES.join(', ')}`);
-        const plan = o.plan ? (parseYaml(readFileSync(o.plan, 'utf8')) as unknown) : undefined;
+          throw usage(`--strategy takes one of ${STRATEGIES.join(', ')}`);
+        const plan = o.plan ? readYamlInput(o.plan, 'plan') : undefined;
         const r = await clientFor(cmd, ctx).startRollout(model, {
           candidate,
           strategy: o.strategy as (typeof STRATEGIES)[number],
@@ -91,7 +46,7 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
           ...(o.overridePolicy !== undefined ? { override_reason: o.overridePolicy } : {}),
         });
         if (wantsJson(cmd)) return printJson(ctx.io, r);
-        ctx.io.out(renderRollout(r));
+        ctx.io.out(renderRollout(r, now()));
         ctx.io.out(`watch it: modelgate rollout status ${r.id} --watch`);
       },
     );
@@ -99,17 +54,30 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
   rollout
     .command('status <id-or-model>')
     .description('show a rollout (by id, or the latest of a model)')
-    .option('--watch', 'refresh until the rollout ends')
+    .option(
+      '--watch',
+      'refresh until the rollout ends (in place on a terminal; --json: one document per line)',
+    )
     .option('--interval <seconds>', 'refresh interval with --watch', '2')
     .action(async (ref: string, o: { watch?: boolean; interval: string }, cmd: Command) => {
+      const interval = Number(o.interval);
+      if (!(interval > 0)) throw usage(`--interval takes a number of seconds above 0, not '${o.interval}'`);
       const client = clientFor(cmd, ctx);
       const id = ref.startsWith('ro_') ? ref : (await client.listRollouts(ref))[0]?.id;
-      if (!id) throw new Error(`model '${ref}' has no rollouts`);
-      const r = o.watch
-        ? await watch(client, id, ctx.io, Number(o.interval) * 1000)
-        : await client.getRollout(id);
-      if (wantsJson(cmd)) return printJson(ctx.io, r);
-      if (!o.watch) ctx.io.out(renderRollout(r));
+      if (!id) throw usage(`model '${ref}' has no rollouts`);
+      const json = wantsJson(cmd);
+      if (o.watch) {
+        await watchRollout((x) => client.getRollout(x), id, ctx.io, {
+          intervalMs: interval * 1000,
+          json,
+          now,
+          sleep: ctx.sleep ?? realSleep,
+        });
+        return;
+      }
+      const r = await client.getRollout(id);
+      if (json) printJson(ctx.io, r);
+      else ctx.io.out(renderRollout(r, now()));
     });
 
   for (const [action, text] of [
@@ -124,22 +92,9 @@ export function rolloutCommand(program: Command, ctx: CliContext): void {
       .action(async (id: string, _o: unknown, cmd: Command) => {
         const r = await clientFor(cmd, ctx).rolloutAction(id, action);
         if (wantsJson(cmd)) return printJson(ctx.io, r);
-        ctx.io.out(renderRollout(r));
+        ctx.io.out(renderRollout(r, now()));
       });
   }
 
-  program
-    .command('rollback <model>')
-    .description('one command, any time: abort the active rollout, or else move production back to previous')
-    .option('--to <version>', 'roll production back to this version instead of previous')
-    .action(async (model: string, o: { to?: string }, cmd: Command) => {
-      const r = await clientFor(cmd, ctx).rollback(model, o.to);
-      if (wantsJson(cmd)) return printJson(ctx.io, r);
-      const aborted = (r as { rollout_aborted?: string }).rollout_aborted;
-      ctx.io.out(
-        aborted
-          ? `aborted rollout ${aborted}: all traffic on ${r.aliases.production ?? '-'}`
-          : `production: ${r.aliases.production ?? '-'} (previous: ${r.aliases.previous ?? '-'})`,
-      );
-    });
+  rollbackCommand(program, ctx);
 }

@@ -1,11 +1,8 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
-import { DEMO_DIR, startServer } from '../../main.js';
-import { redactUrlCredentials } from '../../shared/logger.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
 import type { CliContext } from '../context.js';
+import { cliInvocation } from '../invocation.js';
+import { serveBanner } from '../serve-banner.js';
 
 interface ServeOptions {
   demo?: boolean;
@@ -23,30 +20,29 @@ export function serveCommand(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'port (MODELGATE_PORT)')
     .option('--home <dir>', 'data directory (MODELGATE_HOME)')
     .action(async (o: ServeOptions) => {
+      // the server's code loads only here: every other command starts without it
+      const [{ loadConfig }, { DEMO_DIR, startServer }, { redactUrlCredentials }] = await Promise.all([
+        import('../../config/load-config.js'),
+        import('../../main.js'),
+        import('../../shared/logger.js'),
+      ]);
       const config = loadConfig({ env: ctx.env, overrides: { host: o.host, port: o.port, home: o.home } });
       const server = await startServer(config, { demo: o.demo === true });
-      const where = config.databaseUrl
-        ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
-        : `embedded: ${server.runtime.db.location}`;
-      const lines = [`modelgate listening on ${server.url} (${where})`];
-      if (server.generatedAdminKey) {
-        lines.push(
-          '',
-          'Admin API key (shown once; store it now, only its hash is kept):',
-          `  ${server.generatedAdminKey}`,
-        );
-      }
-      if (o.demo) {
-        const example = relative(process.cwd(), `${DEMO_DIR}/breast-cancer/example-request.json`);
-        lines.push(
-          '',
-          'Try the demo model:',
-          `  export MODELGATE_API_KEY=${server.generatedAdminKey ?? '<your key; lost it? modelgate keys create --local --name me --scopes admin>'}`,
-          `  curl -s ${server.url}/v1/models/breast-cancer/predict -H "Authorization: Bearer $MODELGATE_API_KEY" \\`,
-          `    -H 'content-type: application/json' -d @${example}`,
-        );
-      }
-      ctx.io.err(lines.join('\n'));
+      const cwd = process.cwd();
+      ctx.io.err(
+        serveBanner({
+          url: server.url,
+          where: config.databaseUrl
+            ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
+            : `embedded: ${server.runtime.db.location}`,
+          ...(server.generatedAdminKey ? { generatedAdminKey: server.generatedAdminKey } : {}),
+          demo: o.demo === true,
+          example: relative(cwd, `${DEMO_DIR}/breast-cancer/example-request.json`),
+          cli: cliInvocation(ctx.env, cwd),
+          ...(config.databaseUrl ? {} : { home: resolve(config.home) }),
+          cwd,
+        }),
+      );
 
       const stop = (signal: string) => {
         server.app.log.info({ signal }, 'shutting down');
@@ -66,6 +62,11 @@ export function serveCommand(program: Command, ctx: CliContext): void {
     .command('migrate')
     .description('apply pending database migrations and exit (serve also does this at start)')
     .action(async () => {
+      const [{ loadConfig }, { openDatabase }, { migrate }] = await Promise.all([
+        import('../../config/load-config.js'),
+        import('../../store/database.js'),
+        import('../../store/migrate.js'),
+      ]);
       const config = loadConfig({ env: ctx.env });
       const db = openDatabase({ databaseUrl: config.databaseUrl, home: config.home, poolSize: 2 });
       try {

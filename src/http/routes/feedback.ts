@@ -52,6 +52,8 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
     {
       config: { scope: 'predict', idempotent: 'body' },
       schema: {
+        summary: 'Send ground truth (true labels or values) for logged predictions, by prediction_id',
+        tags: ['feedback'],
         params: ModelParams,
         body: FeedbackBodySchema,
         response: responses({ 200: FeedbackResultSchema }),
@@ -69,7 +71,12 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
     '/v1/models/:name/performance',
     {
       config: { scope: 'read' },
-      schema: { params: ModelParams, response: responses({ 200: PerformanceSchema }) },
+      schema: {
+        summary: 'Live performance per version (accuracy, ROC-AUC or MAE) from the feedback received',
+        tags: ['feedback'],
+        params: ModelParams,
+        response: responses({ 200: PerformanceSchema }),
+      },
     },
     async (req) => ({
       model: req.params.name,

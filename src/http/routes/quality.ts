@@ -10,7 +10,9 @@ import {
   DriftReportSchema,
   EvaluateQuerySchema,
   EvaluationSchema,
+  ModelCardSchema,
   type EvaluationBody,
+  type ModelCardBody,
 } from '../quality-schemas.js';
 import { ModelParams, responses, VersionParams } from '../schemas.js';
 import { AppError } from '../../shared/errors.js';
@@ -127,15 +129,20 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     {
       config: { scope: 'read' },
       schema: {
-        summary: 'Model card (Markdown or HTML) from the manifest, evaluations and reference profile',
+        summary:
+          'Model card (Markdown, HTML, or its fields as JSON) from the manifest, evaluations and reference profile',
         tags: ['quality'],
         params: VersionParams,
         querystring: CardQuerySchema,
-        produces: ['text/markdown', 'text/html'],
+        produces: ['text/markdown', 'text/html', 'application/json'],
         response: responses({
           200: {
             description: 'The card',
-            content: { 'text/markdown': { schema: Type.String() }, 'text/html': { schema: Type.String() } },
+            content: {
+              'text/markdown': { schema: Type.String() },
+              'text/html': { schema: Type.String() },
+              'application/json': { schema: ModelCardSchema },
+            },
           },
         }),
       },
@@ -150,6 +157,10 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       ]);
       const card = modelCardData(v, aliases, evaluations, reference);
       req.logFields = { model: name, version };
+      if (req.query.format === 'json') {
+        const body: ModelCardBody = card;
+        return reply.type('application/json; charset=utf-8').send(body);
+      }
       if (req.query.format === 'html') {
         return reply
           .type('text/html; charset=utf-8')

@@ -31,6 +31,9 @@ const RolloutSchema = Type.Object({
 const RolloutDetailSchema = Type.Composite([
   RolloutSchema,
   Type.Object({
+    min_requests: Type.Integer({
+      description: "requests each judged arm needs in a step's window before the analysis judges it",
+    }),
     window: Type.Union([Type.Unknown(), Type.Null()]),
     decisions: Type.Array(
       Type.Object({
@@ -57,6 +60,13 @@ const StartBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const ACTION_SUMMARIES = {
+  approve: 'Approve a rollout waiting at a manual step (a `pause` step of its plan)',
+  pause: 'Pause a rollout: all traffic to stable, no analysis, until it is resumed',
+  resume: 'Resume a paused rollout; its current step starts over',
+  abort: 'Abort a rollout: all traffic back to stable at once',
+} as const;
 
 const RolloutParams = Type.Object({ id: Type.String({ pattern: '^ro_[0-9a-f]{16}$' }) });
 
@@ -99,6 +109,7 @@ async function detail(rollouts: RolloutService, r: Rollout) {
   const active = rollouts.active(r.model)?.id === r.id;
   return {
     ...rolloutBody(r),
+    min_requests: rollouts.minRequests,
     window: active ? rollouts.window(r) : null,
     decisions: (await rollouts.decisions(r.id, 50)).map(decisionBody),
   };
@@ -116,6 +127,8 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     {
       config: { scope: 'admin', idempotent: 'body' },
       schema: {
+        summary: "Start a rollout of a candidate version (the strategy's preset plan, or your own)",
+        tags: ['rollouts'],
         params: ModelParams,
         body: StartBodySchema,
         response: responses({ 201: RolloutDetailSchema }),
@@ -146,6 +159,8 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     {
       config: { scope: 'read' },
       schema: {
+        summary: "List a model's rollouts, newest first (at most 50)",
+        tags: ['rollouts'],
         params: ModelParams,
         response: responses({ 200: Type.Object({ rollouts: Type.Array(RolloutSchema) }) }),
       },
@@ -157,7 +172,12 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     '/v1/rollouts/:id',
     {
       config: { scope: 'read' },
-      schema: { params: RolloutParams, response: responses({ 200: RolloutDetailSchema }) },
+      schema: {
+        summary: 'Show a rollout: its step, live window and latest analysis decisions',
+        tags: ['rollouts'],
+        params: RolloutParams,
+        response: responses({ 200: RolloutDetailSchema }),
+      },
     },
     async (req) => detail(services.rollouts, await services.rollouts.get(req.params.id)),
   );
@@ -167,7 +187,12 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       `/v1/rollouts/:id/${action}`,
       {
         config: { scope: 'admin', idempotent: 'body' },
-        schema: { params: RolloutParams, response: responses({ 200: RolloutDetailSchema }) },
+        schema: {
+          summary: ACTION_SUMMARIES[action],
+          tags: ['rollouts'],
+          params: RolloutParams,
+          response: responses({ 200: RolloutDetailSchema }),
+        },
       },
       async (req) => {
         const r = await services.rollouts[action](req.params.id, actor(req.principal));

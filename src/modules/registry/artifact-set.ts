@@ -24,15 +24,36 @@ export interface FileCheck {
   ok: boolean;
 }
 
-/** Re-hashes every stored file of a version; `actual` is null when the file is missing. */
+/**
+ * SHA-256 of a stored blob, read chunk by chunk (a 2 GB artifact never sits in memory whole, and
+ * the event loop turns between chunks); null when the blob is missing.
+ */
+export async function hashStored(blobs: BlobStore, sha256: string): Promise<string | null> {
+  const chunks = await blobs.stream(sha256);
+  if (!chunks) return null;
+  const hash = createHash('sha256');
+  for await (const chunk of chunks) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Re-hashes every stored file of a version, streamed; `actual` is null when the file is missing. */
 export async function checkArtifact(blobs: BlobStore, version: ModelVersion): Promise<FileCheck[]> {
   const checks: FileCheck[] = [];
   for (const f of version.files) {
-    const bytes = await blobs.get(f.sha256);
-    const actual = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+    const actual = await hashStored(blobs, f.sha256);
     checks.push({ path: f.path, expected: f.sha256, actual, ok: actual === f.sha256 });
   }
   return checks;
+}
+
+/**
+ * Re-hashes every stored file of a version (streamed, without loading it) and throws
+ * ARTIFACT_INTEGRITY_FAILED at the first one that is missing or changed.
+ */
+export async function verifyStoredArtifact(blobs: BlobStore, version: ModelVersion): Promise<void> {
+  for (const check of await checkArtifact(blobs, version)) {
+    if (!check.ok) throw integrityFailure(version, check.path, check.expected, check.actual);
+  }
 }
 
 /**
@@ -46,20 +67,24 @@ export async function readVerifiedArtifact(
   const files = new Map<string, Uint8Array>();
   for (const f of version.files) {
     const bytes = await blobs.get(f.sha256);
-    const where = `${version.model} ${version.version} (${f.path})`;
-    if (!bytes)
-      throw new AppError(
-        'ARTIFACT_INTEGRITY_FAILED',
-        `the stored artifact of ${where} is missing; it will not be served`,
-      );
-    const actual = createHash('sha256').update(bytes).digest('hex');
-    if (actual !== f.sha256) {
-      throw new AppError(
-        'ARTIFACT_INTEGRITY_FAILED',
-        `the stored artifact of ${where} has SHA-256 ${actual}, but ${f.sha256} was registered; it will not be served`,
-      );
-    }
+    const actual = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+    if (!bytes || actual !== f.sha256) throw integrityFailure(version, f.path, f.sha256, actual);
     files.set(f.path, bytes);
   }
   return files;
+}
+
+function integrityFailure(
+  version: ModelVersion,
+  path: string,
+  expected: string,
+  actual: string | null,
+): AppError {
+  const where = `${version.model} ${version.version} (${path})`;
+  return new AppError(
+    'ARTIFACT_INTEGRITY_FAILED',
+    actual === null
+      ? `the stored artifact of ${where} is missing; it will not be served`
+      : `the stored artifact of ${where} has SHA-256 ${actual}, but ${expected} was registered; it will not be served`,
+  );
 }

@@ -31,13 +31,36 @@ export const FeatureSchema = Type.Object(
 );
 export type Feature = Static<typeof FeatureSchema>;
 
+/** A class id as a key of `outputs.labels` written as a map (`{0: malignant, 1: benign}`). */
+export const CLASS_ID_PATTERN = '^-?(0|[1-9][0-9]{0,14})$';
+
+/**
+ * `labels` names the classes: a list (in the graph's class order, or the score columns' order when
+ * the graph names none), or a map from class id (or column index) to name. docs/manifest.md.
+ */
 export const OutputsSchema = Type.Object(
   {
     labels: Type.Optional(
-      Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Number()]), {
-        minItems: 2,
-        maxItems: 10_000,
-      }),
+      Type.Union(
+        [
+          Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Number()]), {
+            minItems: 2,
+            maxItems: 10_000,
+          }),
+          Type.Record(
+            Type.String({ pattern: CLASS_ID_PATTERN }),
+            Type.String({ minLength: 1, maxLength: 256 }),
+            {
+              minProperties: 2,
+              maxProperties: 10_000,
+              additionalProperties: false,
+            },
+          ),
+        ],
+        {
+          expected: 'a list of at least 2 class names, or a map of at least 2 class ids (integers) to names',
+        },
+      ),
     ),
     positive_label: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Number()])),
     threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
@@ -48,6 +71,15 @@ export const OutputsSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Outputs = Static<typeof OutputsSchema>;
+export type DeclaredLabels = NonNullable<Outputs['labels']>;
+
+/** The class names a manifest declares, in its own order (a map's names by ascending id). */
+export function declaredLabelNames(labels: DeclaredLabels): string[] {
+  if (Array.isArray(labels)) return labels.map(String);
+  return Object.entries(labels)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([, name]) => name);
+}
 
 export const SmokeTestSchema = Type.Object(
   {

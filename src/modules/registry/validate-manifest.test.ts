@@ -32,6 +32,11 @@ describe('validateManifest', () => {
     assert.equal(validateManifest(base).name, 'churn');
   });
 
+  it('accepts labels as a map from class id to name', () => {
+    const outputs = { labels: { 1: 'churn', 0: 'stay' }, positive_label: 'churn' };
+    assert.deepEqual(validateManifest({ ...base, outputs }).outputs?.labels, { 0: 'stay', 1: 'churn' });
+  });
+
   it('parses YAML and JSON alike', () => {
     const yaml = parseManifestText('name: churn\nversion: 1.2.0\n');
     const json = parseManifestText('{"name": "churn", "version": "1.2.0"}');
@@ -97,6 +102,30 @@ describe('validateManifest', () => {
     [
       'positive label not a label',
       { outputs: { labels: ['a', 'b'], positive_label: 'c' } },
+      '/outputs/positive_label',
+      /not one of the labels/,
+    ],
+    [
+      'labels map with a key that is not a class id',
+      { outputs: { labels: { stay: 'a', churn: 'b' } } },
+      '/outputs/labels',
+      /a list of at least 2 class names, or a map of at least 2 class ids \(integers\) to names/,
+    ],
+    [
+      'labels map of three classes for a binary task',
+      { outputs: { labels: { 0: 'a', 1: 'b', 2: 'c' } } },
+      '/outputs/labels',
+      /exactly 2/,
+    ],
+    [
+      'labels map naming two classes alike',
+      { outputs: { labels: { 0: 'a', 1: 'a' } } },
+      '/outputs/labels',
+      /distinct/,
+    ],
+    [
+      'positive label not a name of the labels map',
+      { outputs: { labels: { 0: 'stay', 1: 'churn' }, positive_label: 1 } },
       '/outputs/positive_label',
       /not one of the labels/,
     ],

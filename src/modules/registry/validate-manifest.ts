@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { AppError, pointer, type FieldProblem } from '../../shared/errors.js';
-import { ManifestSchema, type Manifest } from './manifest.js';
+import { declaredLabelNames, ManifestSchema, type Manifest } from './manifest.js';
 
 const MAX_MANIFEST_BYTES = 1_048_576;
 
@@ -53,7 +53,7 @@ function schemaProblems(raw: object): FieldProblem[] {
   const byPointer = new Map<string, string>();
   for (const e of Value.Errors(ManifestSchema, raw)) {
     if (byPointer.has(e.path)) continue;
-    const schema = e.schema as { anyOf?: Array<{ const?: unknown }> };
+    const schema = e.schema as { anyOf?: Array<{ const?: unknown }>; expected?: string };
     const allowed = schema.anyOf?.every((s) => 'const' in s)
       ? schema.anyOf.map((s) => String(s.const))
       : undefined;
@@ -61,6 +61,7 @@ function schemaProblems(raw: object): FieldProblem[] {
       ? `must be one of: ${allowed.join(', ')}`
       : e.message.replace(/^Expected/, 'must be');
     if (e.message === 'Unexpected property') detail = 'is not a manifest key';
+    if (schema.expected) detail = `must be ${schema.expected}`;
     byPointer.set(e.path, detail);
   }
   return [...byPointer].map(([p, detail]) => ({ pointer: p, detail }));
@@ -161,7 +162,8 @@ function outputProblems(m: Manifest): FieldProblem[] {
     return problems;
   }
   notFor('value_output', 'classification');
-  if (o.labels && new Set(o.labels.map(String)).size !== o.labels.length) {
+  const names = o.labels && declaredLabelNames(o.labels);
+  if (names && new Set(names).size !== names.length) {
     problems.push({ pointer: '/outputs/labels', detail: 'labels must be distinct' });
   }
   if (m.task === 'multiclass-classification') {
@@ -169,17 +171,13 @@ function outputProblems(m: Manifest): FieldProblem[] {
     notFor('threshold', 'multiclass classification (it needs one positive label)');
     return problems;
   }
-  if (o.labels && o.labels.length !== 2) {
+  if (names && names.length !== 2) {
     problems.push({
       pointer: '/outputs/labels',
-      detail: `binary classification needs exactly 2 labels, got ${o.labels.length}`,
+      detail: `binary classification needs exactly 2 labels, got ${names.length}`,
     });
   }
-  if (
-    o.positive_label !== undefined &&
-    o.labels &&
-    !o.labels.map(String).includes(String(o.positive_label))
-  ) {
+  if (o.positive_label !== undefined && names && !names.includes(String(o.positive_label))) {
     problems.push({
       pointer: '/outputs/positive_label',
       detail: `'${String(o.positive_label)}' is not one of the labels`,

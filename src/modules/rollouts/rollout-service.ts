@@ -323,6 +323,11 @@ export class RolloutService {
     }));
   }
 
+  /** Requests each judged arm needs in a step's window before the analysis judges it. */
+  get minRequests(): number {
+    return this.deps.judge?.minRequests ?? DEFAULT_JUDGE.minRequests;
+  }
+
   /** Live numbers of the current step, for status views. */
   window(r: Rollout): { stable: ArmSummary; candidate: ArmSummary } {
     const w = this.#windows.get(windowKey(r)) ?? { stable: emptyArm(), candidate: emptyArm() };

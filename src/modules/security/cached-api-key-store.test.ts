@@ -74,4 +74,59 @@ describe('CachedApiKeyStore', () => {
     await uncached.get(record.id);
     assert.equal(inner.reads, 4);
   });
+
+  it('remembers an unknown id for the negative TTL only: one read per id per TTL', async () => {
+    const inner = new CountingStore();
+    const clock = new FakeClock();
+    const store = new CachedApiKeyStore(inner, clock, 60_000, 3000);
+    for (let i = 0; i < 100; i++) assert.equal(await store.get('Unknown00000'), undefined);
+    assert.equal(inner.reads, 1);
+    clock.advance(2999);
+    await store.get('Unknown00000');
+    assert.equal(inner.reads, 1);
+    clock.advance(1);
+    await store.get('Unknown00000');
+    assert.equal(inner.reads, 2, 'read again once the negative TTL passed');
+    await store.get('Other0000000');
+    assert.equal(inner.reads, 3, 'each id is its own entry');
+  });
+
+  it('lets a key inserted through it work at once, although its id was just looked up as unknown', async () => {
+    const inner = new CountingStore();
+    const store = new CachedApiKeyStore(inner, new FakeClock(), 60_000, 60_000);
+    assert.equal(await store.get(record.id), undefined);
+    await store.insert(record, { principal: 'p', action: 'api_key.created' });
+    assert.deepEqual(await store.get(record.id), record);
+  });
+
+  it('does not remember a miss read before an insert that finished while the read was out', async () => {
+    const inner = new CountingStore();
+    const store = new CachedApiKeyStore(inner, new FakeClock(), 60_000, 60_000);
+    // the read misses; the insert lands before the read's answer arrives
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const get = inner.get.bind(inner);
+    inner.get = async (id) => {
+      const answer = await get(id);
+      await gate;
+      return answer;
+    };
+    const stale = store.get(record.id);
+    await store.insert(record, { principal: 'p', action: 'api_key.created' });
+    release();
+    assert.equal(await stale, undefined, 'the racing read saw the database before the insert');
+    inner.get = get;
+    assert.deepEqual(await store.get(record.id), record, 'its miss was not remembered');
+  });
+
+  it('holds at most 10,000 unknown ids, dropping the oldest', async () => {
+    const inner = new CountingStore();
+    const store = new CachedApiKeyStore(inner, new FakeClock(), 60_000, 60_000);
+    for (let i = 0; i <= 10_000; i++) await store.get(`id${i}`);
+    assert.equal(inner.reads, 10_001);
+    await store.get('id10000');
+    assert.equal(inner.reads, 10_001, 'the newest is remembered');
+    await store.get('id0');
+    assert.equal(inner.reads, 10_002, 'the oldest was dropped');
+  });
 });

@@ -7,26 +7,44 @@ const MAX_ENTRIES = 10_000;
 /**
  * Keeps found keys in memory for `ttlMs`, so authenticating a request costs no database round
  * trip. A revoke through this store takes effect at once in this process; a revoke made elsewhere
- * (`keys revoke --local`, another replica) within `ttlMs`. Unknown ids are never cached, so
- * guessing ids cannot fill the memory; a full cache drops its oldest entry.
+ * (`keys revoke --local`, another replica) within `ttlMs`.
+ *
+ * Unknown ids are remembered for `negativeTtlMs`, so a client repeating a bad key costs no database
+ * read either. That must never keep a new key out for long: the time is short (seconds), a key
+ * inserted through this store is forgotten as unknown at once, and a lookup that raced with the
+ * insert does not write its stale miss back. Each cache holds at most MAX_ENTRIES and drops its
+ * oldest entry when full, so guessing ids cannot fill the memory.
  */
 export class CachedApiKeyStore implements ApiKeyStore {
   readonly #cache = new Map<string, { record: ApiKeyRecord; until: number }>();
+  readonly #unknown = new Map<string, number>();
+  /** Bumped by every insert: a miss read before it is not remembered after it. */
+  #inserts = 0;
 
+  /** `ttlMs`: how long a found key is kept; `negativeTtlMs`: an unknown id (0: never). */
   constructor(
     private readonly inner: ApiKeyStore,
     private readonly clock: Clock,
     private readonly ttlMs: number,
+    private readonly negativeTtlMs = 0,
   ) {}
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const now = this.clock.nowMs();
     const hit = this.#cache.get(id);
-    if (hit && hit.until > this.clock.nowMs()) return hit.record;
+    if (hit && hit.until > now) return hit.record;
     this.#cache.delete(id);
+    const unknownUntil = this.#unknown.get(id);
+    if (unknownUntil !== undefined) {
+      if (unknownUntil > now) return undefined;
+      this.#unknown.delete(id);
+    }
+    const inserts = this.#inserts;
     const record = await this.inner.get(id);
     if (record && this.ttlMs > 0) {
-      if (this.#cache.size >= MAX_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(id, { record, until: this.clock.nowMs() + this.ttlMs });
+      bounded(this.#cache).set(id, { record, until: this.clock.nowMs() + this.ttlMs });
+    } else if (!record && this.negativeTtlMs > 0 && inserts === this.#inserts) {
+      bounded(this.#unknown).set(id, this.clock.nowMs() + this.negativeTtlMs);
     }
     return record;
   }
@@ -40,12 +58,24 @@ export class CachedApiKeyStore implements ApiKeyStore {
 
   /** Drops one key (or all) so the next request reads the database. */
   forget(id?: string): void {
-    if (id === undefined) this.#cache.clear();
-    else this.#cache.delete(id);
+    if (id === undefined) {
+      this.#cache.clear();
+      this.#unknown.clear();
+    } else {
+      this.#cache.delete(id);
+      this.#unknown.delete(id);
+    }
   }
 
-  insert(record: ApiKeyRecord, audit: AuditInput): Promise<void> {
-    return this.inner.insert(record, audit);
+  async insert(record: ApiKeyRecord, audit: AuditInput): Promise<void> {
+    this.#inserts++;
+    this.#unknown.delete(record.id);
+    try {
+      await this.inner.insert(record, audit);
+    } finally {
+      this.#inserts++;
+      this.#unknown.delete(record.id);
+    }
   }
 
   list(): Promise<ApiKeyRecord[]> {
@@ -55,4 +85,10 @@ export class CachedApiKeyStore implements ApiKeyStore {
   countActive(): Promise<number> {
     return this.inner.countActive();
   }
+}
+
+/** The map, with its oldest entry dropped when it is full. */
+function bounded<V>(map: Map<string, V>): Map<string, V> {
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
+  return map;
 }

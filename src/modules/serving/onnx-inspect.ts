@@ -1,8 +1,9 @@
 /**
  * Reads just enough of an ONNX model (protobuf wire format, onnx.proto) to answer what ONNX
  * Runtime's API does not: which external data files the initializers reference, which class
- * labels a classifier node declares, and whether a ZipMap is present. Weight payloads are skipped
- * by length, never copied, so inspecting a large model costs one pass over its structure.
+ * labels a classifier node (or a ZipMap) declares, and whether a ZipMap is present. Weight
+ * payloads are skipped by length, never copied, so inspecting a large model costs one pass over
+ * its structure.
  */
 export interface OnnxInspection {
   irVersion: number;
@@ -10,7 +11,11 @@ export interface OnnxInspection {
   opsets: Array<{ domain: string; version: number }>;
   /** `location` of every tensor stored as external data, deduplicated, in first-seen order. */
   externalDataLocations: string[];
-  /** Class labels of the model's classifier node (ai.onnx.ml), when there is exactly one. */
+  /**
+   * Class labels the graph declares: those of its classifier node (ai.onnx.ml), when there is
+   * exactly one, else the keys of its ZipMap, when there is exactly one. Strings are class names;
+   * numbers are class ids.
+   */
   classLabels?: Array<string | number>;
   hasZipMap: boolean;
 }
@@ -23,6 +28,7 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInspection {
   const state = {
     locations: new Set<string>(),
     classifiers: [] as Array<Array<string | number>>,
+    zipMaps: [] as Array<Array<string | number>>,
     hasZipMap: false,
   };
   const result: OnnxInspection = {
@@ -46,6 +52,8 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInspection {
   result.externalDataLocations = [...state.locations];
   result.hasZipMap = state.hasZipMap;
   if (state.classifiers.length === 1) result.classLabels = state.classifiers[0];
+  else if (state.classifiers.length === 0 && state.zipMaps.length === 1)
+    result.classLabels = state.zipMaps[0];
   return result;
 }
 
@@ -115,7 +123,12 @@ function opset(buf: Uint8Array): { domain: string; version: number } {
   return { domain, version };
 }
 
-type State = { locations: Set<string>; classifiers: Array<Array<string | number>>; hasZipMap: boolean };
+type State = {
+  locations: Set<string>;
+  classifiers: Array<Array<string | number>>;
+  zipMaps: Array<Array<string | number>>;
+  hasZipMap: boolean;
+};
 const MAX_DEPTH = 64;
 
 function graph(buf: Uint8Array, state: State, depth: number): void {
@@ -146,6 +159,7 @@ function node(buf: Uint8Array, state: State, depth: number): void {
     if (found) labels = found;
   }
   if (CLASSIFIERS.has(opType) && labels) state.classifiers.push(labels);
+  if (opType === 'ZipMap' && labels) state.zipMaps.push(labels);
 }
 
 /** Walks tensors and subgraphs held by an attribute; returns class labels if it is a classlabels_* one. */

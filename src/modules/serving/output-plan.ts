@@ -1,6 +1,7 @@
 import type { InferenceSession, OnnxValue, Tensor } from 'onnxruntime-node';
 import { AppError } from '../../shared/errors.js';
 import type { Manifest } from '../registry/manifest.js';
+import { settleLabels } from './class-labels.js';
 import type { OnnxInspection } from './onnx-inspect.js';
 import { shortestFloat32 } from './float32.js';
 
@@ -15,7 +16,7 @@ export type OutputPlan =
       kind: 'classification';
       scoresOutput?: string;
       labelOutput?: string;
-      /** Class names in score-column order (strings even for integer classes). */
+      /** Class names in score-column order (strings even for integer classes); see settleLabels. */
       labels: string[];
       /** The values the label output holds for each class (ONNX classlabels), when known. */
       classValues?: Array<string | number>;
@@ -69,10 +70,11 @@ export function planOutputs(
   if (!scoresOutput && !labelOutput)
     throw noOutput('a label output or a class-score output', outputs, inspection);
 
-  const classCount = scoresOutput
-    ? dims(scoresOutput)[1]
-    : (o.labels?.length ?? inspection.classLabels?.length);
-  const labels = settleLabels(manifest, inspection, classCount);
+  const labels = settleLabels(
+    o.labels,
+    inspection.classLabels,
+    scoresOutput ? dims(scoresOutput)[1] : undefined,
+  );
   if (manifest.task === 'binary-classification' && labels.length !== 2) {
     throw new AppError(
       'ARTIFACT_INVALID',
@@ -99,32 +101,6 @@ export function planOutputs(
     plan.positive = { index, threshold: o.threshold };
   }
   return plan;
-}
-
-function settleLabels(
-  manifest: Manifest,
-  inspection: OnnxInspection,
-  classCount: number | undefined,
-): string[] {
-  const declared = manifest.outputs?.labels?.map(String);
-  const fromModel = inspection.classLabels?.map(String);
-  if (declared && classCount !== undefined && declared.length !== classCount) {
-    throw new AppError(
-      'ARTIFACT_INVALID',
-      `outputs.labels lists ${declared.length} classes but the model scores ${classCount}`,
-    );
-  }
-  if (declared && fromModel && declared.length !== fromModel.length) {
-    throw new AppError(
-      'ARTIFACT_INVALID',
-      `outputs.labels lists ${declared.length} classes but the model declares ${fromModel.length}`,
-    );
-  }
-  if (declared) return declared;
-  if (fromModel) return fromModel;
-  if (classCount === undefined)
-    throw new AppError('ARTIFACT_INVALID', 'cannot tell the classes: list them under outputs.labels');
-  return Array.from({ length: classCount }, (_, i) => String(i));
 }
 
 function requireOutput(

@@ -4,6 +4,8 @@ import type { Manifest } from '../registry/manifest.js';
 import type { ServingPort } from '../registry/registry-service.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { Aliases, ModelVersion, VersionSignature } from '../registry/types.js';
+import { verifyStoredArtifact } from '../registry/artifact-set.js';
+import type { BlobStore } from '../../store/blob-store.js';
 import { createLoadedModel } from './create-loaded-model.js';
 import type { LoadedModel } from './loaded-model.js';
 import { versionKey, type RuntimePool } from './runtime-pool.js';
@@ -20,9 +22,12 @@ interface ModelRoute {
 
 export interface ServingDeps {
   store: RegistryStore;
+  blobs: BlobStore;
   pool: RuntimePool;
   threads: number;
   logger: Logger;
+  /** The outcome of re-hashing a loaded version's stored artifact before it takes production. */
+  onIntegrity?: (result: { model: string; version: string; ok: boolean }) => void;
 }
 
 /**
@@ -60,8 +65,26 @@ export class ServingService implements ServingPort {
     }
   }
 
+  /**
+   * A version about to take traffic: loaded (its stored bytes verified as they are read) or, when
+   * it is already loaded (a warm previous version, a pinned one), its stored bytes re-hashed. The
+   * session in memory was built from verified bytes, but a stored artifact that changed since
+   * must not go into production: it would fail its next load, on every replica and restart.
+   */
   async prepare(version: ModelVersion): Promise<void> {
-    await this.deps.pool.acquire(version);
+    if (!this.deps.pool.get(versionKey(version.model, version.version))) {
+      await this.deps.pool.acquire(version);
+      return;
+    }
+    const report = (ok: boolean) =>
+      this.deps.onIntegrity?.({ model: version.model, version: version.version, ok });
+    try {
+      await verifyStoredArtifact(this.deps.blobs, version);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'ARTIFACT_INTEGRITY_FAILED') report(false);
+      throw err;
+    }
+    report(true);
   }
 
   async activate(model: string, aliases: Aliases): Promise<void> {

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { FailedAuthStore } from '../modules/security/failed-auth-store.js';
+import type { Authenticator } from '../modules/security/authenticator.js';
+import { clientKey } from '../shared/client-address.js';
+import type { Clock } from '../shared/clock.js';
+import { AppError } from '../shared/errors.js';
+import { NO_SPANS } from '../shared/spans.js';
+
+const WINDOW_MS = 60_000;
+
+export interface AuthenticationOptions {
+  auth: Authenticator;
+  failures: FailedAuthStore;
+  clock: Clock;
+  /** Failed authentications allowed per client address per minute (0: unlimited). */
+  maxFailuresPerMinute: number;
+}
+
+/**
+ * Two hooks, for routes that need a scope (the others are public): the failed-authentication
+ * throttle, then authentication and authorization. The throttle comes first because it is the
+ * cheaper refusal: a client address that failed authentication `maxFailuresPerMinute` times is
+ * answered 429 until its minute ends without its credentials being looked at, so guessing keys
+ * costs a map lookup per attempt instead of a hash and a database read. Only UNAUTHENTICATED
+ * counts: a valid credential without the scope (403) is no guess.
+ */
+export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
+  const { auth, failures, clock, maxFailuresPerMinute: max } = options;
+
+  if (max > 0) {
+    app.addHook('onRequest', async (req) => {
+      if (!req.routeOptions.config.scope) return;
+      const now = clock.nowMs();
+      // a store that cannot answer (a shared one, later) lets the request through to authentication
+      const window = await failures.get(clientKey(req.ip), now).catch((err: unknown) => {
+        req.log.warn({ err }, 'failed-authentication store unavailable');
+        return undefined;
+      });
+      if (window && window.count >= max) {
+        const seconds = Math.max(1, Math.ceil((window.resetAtMs - now) / 1000));
+        throw new AppError(
+          'AUTH_THROTTLED',
+          `more than ${max} failed authentications from this address within a minute; retry in ${seconds} s`,
+          { headers: { 'retry-after': String(seconds) } },
+        );
+      }
+    });
+  }
+
+  app.addHook('onRequest', async (req) => {
+    const scope = req.routeOptions.config.scope;
+    if (!scope) return;
+    const apiKey = req.headers['x-api-key'];
+    let principal;
+    try {
+      principal = await (req.spans ?? NO_SPANS).child('modelgate.authenticate', {}, () =>
+        auth.authenticate(req.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined),
+      );
+    } catch (err) {
+      if (max > 0 && err instanceof AppError && err.code === 'UNAUTHENTICATED') {
+        await failures.record(clientKey(req.ip), WINDOW_MS, clock.nowMs()).catch((storeErr: unknown) => {
+          req.log.warn({ err: storeErr }, 'failed-authentication store unavailable');
+        });
+      }
+      throw err;
+    }
+    req.principal = principal;
+    req.spans?.setAttributes({ 'modelgate.principal': principal.id });
+    auth.authorize(principal, scope);
+  });
+}

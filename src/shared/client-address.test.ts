@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { clientKey, parseTrustedProxies } from './client-address.js';
+
+describe('clientKey', () => {
+  const cases: Array<[string, string]> = [
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['2001:db8:1:2:a:b:c:d', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2::ffff', '2001:db8:1:2::/64'],
+    ['2001:db8:1:3::1', '2001:db8:1:3::/64'],
+    ['::1', '::/64'],
+    ['not-an-address', 'not-an-address'],
+  ];
+  for (const [ip, key] of cases) it(`${ip} → ${key}`, () => assert.equal(clientKey(ip), key));
+});
+
+describe('parseTrustedProxies', () => {
+  const ok: Array<[string, string[]]> = [
+    ['', []],
+    [' , ', []],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['10.0.0.0/8, loopback', ['10.0.0.0/8', 'loopback']],
+    ['fd00::/8,linklocal,uniquelocal,::1', ['fd00::/8', 'linklocal', 'uniquelocal', '::1']],
+  ];
+  for (const [value, list] of ok) {
+    it(`'${value}' → ${JSON.stringify(list)}`, () => assert.deepEqual(parseTrustedProxies(value), list));
+  }
+  for (const value of ['true', '*', '10.0.0.0/33', 'proxy.internal', '10.0.0.1:8080']) {
+    it(`refuses '${value}'`, () => assert.throws(() => parseTrustedProxies(value), /is not an address/));
+  }
+});
