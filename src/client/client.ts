@@ -16,6 +16,7 @@ import type {
   VersionDetailBody,
 } from '../http/schemas.js';
 import type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
+import type { WhoamiBody } from '../http/routes/whoami.js';
 import type {
   V2InferRequest,
   V2InferResponse,
@@ -157,6 +158,11 @@ export class ModelgateClient {
   /** Readiness document; resolves for both 200 (ready) and 503 (not ready). */
   ready(): Promise<ReadyBody> {
     return this.#request('GET', '/ready', undefined, { accept: [200, 503] });
+  }
+
+  /** The caller's principal, its scopes and what they allow (any valid credential may ask). */
+  whoami(): Promise<WhoamiBody> {
+    return this.#request('GET', '/v1/whoami');
   }
 
   async listModels(): Promise<ModelSummaryBody[]> {

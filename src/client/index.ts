@@ -27,3 +27,4 @@ export type {
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
 export type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
+export type { WhoamiBody } from '../http/routes/whoami.js';

@@ -196,6 +196,11 @@ export const ConfigSchema = Type.Object(
       description:
         'Serve the OpenAPI 3.1 document at `/openapi.json` and the interactive API page at `/docs` (public: they describe the API, never its data). Off: both answer 404.',
     }),
+    console: Type.Boolean({
+      default: true,
+      description:
+        'Serve the web console at `/console` (its page and assets are public; every call it makes needs the signed-in credential). Off: `/console` answers 404.',
+    }),
     metricsPort: Type.Integer({
       default: 0,
       minimum: 0,

@@ -26,6 +26,8 @@ import { qualityRoutes } from './routes/quality.js';
 import { v2Routes } from './routes/v2.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { whoamiRoutes } from './routes/whoami.js';
+import { consoleRoutes } from './routes/console.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { registerRoutes } from './routes/register.js';
@@ -225,12 +227,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(registerRoutes, opts);
   await app.register(predictRoutes, opts);
   await app.register(keyRoutes, opts);
+  await app.register(whoamiRoutes);
   await app.register(auditRoutes, opts);
   await app.register(observabilityRoutes, opts);
   await app.register(rolloutRoutes, opts);
   await app.register(feedbackRoutes, opts);
   await app.register(qualityRoutes, opts);
   await app.register(v2Routes, { ...opts, prefix: '/v2' });
+  if (config.console) await app.register(consoleRoutes);
   return app;
 }
 

@@ -1,9 +1,9 @@
-import type { Principal, Scope } from '../modules/security/scopes.js';
+import type { Principal, RouteScope } from '../modules/security/scopes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a route requires; routes without one are public (/health, /ready). */
-    scope?: Scope;
+    /** The scope a route requires (`any`: any credential); routes without one are public (/health, /ready). */
+    scope?: RouteScope;
     /** Inference (native predict, V2 infer): the only requests load shedding refuses. */
     inference?: boolean;
     /** The body as the OpenAPI document shows it, where no schema validates it (multipart uploads). */

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config-schema.js';
-import type { Scope } from '../modules/security/scopes.js';
+import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
 import { jsonLimitProblem } from './json-limits.js';
@@ -96,12 +96,14 @@ export async function registerRequestLimits(app: FastifyInstance, config: Config
     return payload;
   });
 
-  const limits: Record<Scope, number> = {
+  const limits: Record<RouteScope, number> = {
     predict: config.rateLimitPredictPerMinute,
     read: config.rateLimitReadPerMinute,
     admin: config.rateLimitAdminPerMinute,
+    // routes any credential may call (whoami) are as cheap as reads
+    any: config.rateLimitReadPerMinute,
   };
-  const classOf = (req: FastifyRequest): Scope | undefined => req.routeOptions.config.scope;
+  const classOf = (req: FastifyRequest): RouteScope | undefined => req.routeOptions.config.scope;
   // route-level hooks (added to each route as it is declared): they run after every app-level
   // one, so after authentication, and key on the principal
   await app.register(rateLimit, {

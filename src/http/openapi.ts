@@ -112,7 +112,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       if (scope) {
         out.security = SECURITY;
         out['x-modelgate-scope'] = scope;
-        out.description = [out.description, `Needs the \`${scope}\` scope.`].filter(Boolean).join(' ');
+        const needs = scope === 'any' ? 'Needs a credential (any scope).' : `Needs the \`${scope}\` scope.`;
+        out.description = [out.description, needs].filter(Boolean).join(' ');
       } else {
         out.security = [];
       }

@@ -10,15 +10,18 @@ describe('API9 inventory', () => {
   it('serves only documented routes, all but the probes, V2 server metadata and the API docs behind a scope', async (t) => {
     const s = await startTestServer(t);
     const routes = s.server.app.routeInventory;
-    // the interactive page's own files (Swagger UI's bundle) are documented as GET /docs
-    const isDocsAsset = (url: string) => url.startsWith('/docs/');
+    // the interactive page's own files (Swagger UI's bundle) are documented as GET /docs, the web
+    // console's built files as GET /console
+    const isDocsAsset = (url: string) => url.startsWith('/docs/') || url.startsWith('/console/');
     const publicRoutes = routes
       .filter((r) => r.scope === null && !isDocsAsset(r.url))
       .map((r) => `${r.method} ${r.url}`);
     // /metrics is behind the read scope unless MODELGATE_METRICS_PUBLIC says otherwise
-    // probes (native and V2), the V2 server metadata (name and version only) and the API
-    // documentation (MODELGATE_API_DOCS, on by default) are public
+    // probes (native and V2), the V2 server metadata (name and version only), the API
+    // documentation (MODELGATE_API_DOCS, on by default) and the web console's page and files
+    // (MODELGATE_CONSOLE, on by default; every call the page makes needs a credential) are public
     assert.deepEqual(publicRoutes.sort(), [
+      'GET /console',
       'GET /docs',
       'GET /health',
       'GET /openapi.json',

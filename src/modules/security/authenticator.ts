@@ -2,7 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import { keyMatches, parseApiKey } from './api-key.js';
 import type { ApiKeyStore } from './api-key-store.js';
 import { looksLikeJwt, type JwtVerifier } from './jwt-verifier.js';
-import { hasScope, type Principal, type Scope } from './scopes.js';
+import { hasScope, type Principal, type RouteScope } from './scopes.js';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="modelgate"' };
 
@@ -53,8 +53,8 @@ export class Authenticator {
     return { id: `key:${record.id}`, name: record.name, scopes: record.scopes };
   }
 
-  authorize(principal: Principal, scope: Scope): void {
-    if (!hasScope(principal, scope)) {
+  authorize(principal: Principal, scope: RouteScope): void {
+    if (scope !== 'any' && !hasScope(principal, scope)) {
       throw new AppError(
         'FORBIDDEN',
         `this operation needs the '${scope}' scope; the credential has ${principal.scopes.join(', ')}`,
