@@ -29,6 +29,9 @@ RUN --mount=type=secret,id=npm_ca,required=false \
     --mount=type=cache,target=/root/.npm \
     if [ -s /run/secrets/npm_ca ]; then export npm_config_cafile=/run/secrets/npm_ca; fi \
  && npm ci --no-audit --no-fund
+# the base image's node without its symbol table (-18 MB): the same machine code, so the same
+# behaviour; native frames in a crash report show addresses instead of names
+RUN strip -o /opt/node /usr/local/bin/node && /opt/node -e 'process.exit(0)'
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
@@ -48,9 +51,6 @@ RUN npm run build \
  && find node_modules -type d \( -name test -o -name tests -o -name __tests__ -o -name docs -o -name example -o -name examples \) \
       -prune -exec rm -rf {} + \
  && find node_modules -name '*.ts' -type f -delete
-# the base image's node without its symbol table (-18 MB): the same machine code, so the same
-# behaviour; native frames in a crash report show addresses instead of names
-RUN strip -o /src/node /usr/local/bin/node && /src/node -e 'process.exit(0)'
 COPY bin ./bin
 COPY models/demo ./models/demo
 
@@ -65,7 +65,7 @@ RUN rm -rf /usr/local/include /usr/local/lib/node_modules /usr/local/bin/npm /us
 FROM scratch AS runtime
 COPY --from=slim / /
 COPY --from=build /usr/bin/tini-static /usr/bin/tini
-COPY --from=build /src/node /usr/local/bin/node
+COPY --from=build /opt/node /usr/local/bin/node
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules

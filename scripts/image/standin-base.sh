@@ -75,6 +75,6 @@ buildah bud --quiet --isolation chroot --format docker -t "$keyed" "$ctx" >/dev/
 buildah tag "$keyed" "$tag"
 # the stand-ins of earlier inputs are of no more use
 find "$CI_CACHE" -maxdepth 1 -name 'base-*.tar' ! -name "base-$key.tar" -delete
-buildah images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/modelgate-ci-base:' | grep -v ":$key\$" \
+buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/modelgate-ci-base:' | grep -v ":$key\$" \
   | while read -r old; do buildah rmi "$old" >/dev/null 2>&1 || true; done
 echo "$tag"

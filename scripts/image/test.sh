@@ -46,7 +46,7 @@ revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 secret=()
 cafile="${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}"
 if [ -n "$cafile" ] && [ -s "$cafile" ]; then secret=(--secret "id=npm_ca,src=$cafile"); fi
-buildah bud --isolation chroot --format docker --layers --pull=never \
+buildah bud --isolation chroot --format docker --layers --force-rm --pull=never \
   --build-arg NODE_IMAGE="$base" --build-arg VERSION="$version" --build-arg REVISION="$revision" \
   "${secret[@]}" -t "$tag" . >/tmp/modelgate-image-build.log 2>&1 \
   || { tail -40 /tmp/modelgate-image-build.log >&2; fail "build failed (log: /tmp/modelgate-image-build.log)"; }
