@@ -12,15 +12,14 @@ ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b12
 # ---- build: compile TypeScript, then keep production dependencies for this platform only ----
 FROM ${NODE_IMAGE} AS build
 ARG TARGETARCH
-# python3, make and g++ only for a native addon that has no prebuilt binary (better-sqlite3
-# compiles against the base image's own headers in /usr/local/include/node); tini for the runtime
+# the native addons ship prebuilt in their npm packages (better-sqlite3 13, onnxruntime-node):
+# nothing compiles. binutils for strip, tini for the runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ tini \
+ && apt-get install -y --no-install-recommends binutils tini \
  && rm -rf /var/lib/apt/lists/*
 # npm >= 11.16 already skips onnxruntime-node's download script (package.json allowScripts);
 # the variable keeps an older npm from fetching ~300 MB of CUDA libraries
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
-    npm_config_nodedir=/usr/local \
     npm_config_update_notifier=false
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./

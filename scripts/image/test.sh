@@ -41,6 +41,7 @@ echo "base: $base ($((SECONDS - t0)) s)"
 step "build (buildah bud --isolation chroot)"
 t0=$SECONDS
 version="$(node -p 'require("./package.json").version')"
+previous="$(buildah images --quiet --no-trunc "$tag" 2>/dev/null || true)"
 revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 # the CA bundle npm trusts here (a TLS-inspecting proxy's CA, say), lent to the build's npm ci
 secret=()
@@ -51,9 +52,13 @@ buildah bud --isolation chroot --format docker --layers --force-rm --pull=never 
   "${secret[@]}" -t "$tag" . >/tmp/modelgate-image-build.log 2>&1 \
   || { tail -40 /tmp/modelgate-image-build.log >&2; fail "build failed (log: /tmp/modelgate-image-build.log)"; }
 echo "built $tag in $((SECONDS - t0)) s"
+# the image this tag named before is of no more use (the build's own layer cache stays)
+if [ -n "$previous" ] && [ "$previous" != "$(buildah images --quiet --no-trunc "$tag")" ]; then
+  buildah rmi "$previous" >/dev/null 2>&1 || true
+fi
 
 step "image config"
-config="$(buildah inspect --type image --format '{{json .Docker.Config}}' "$tag")"
+config="$(buildah inspect --type image "$tag" | jsonq 'b.Docker.config')"
 user="$(jsonq 'b.User' <<<"$config")"
 [[ "$user" =~ ^[1-9][0-9]*(:[0-9]+)?$ ]] || fail "USER must be a numeric non-root uid, is '$user'"
 jsonq 'b.Healthcheck.Test.join(" ").includes("/health")' <<<"$config" >/dev/null || fail "no HEALTHCHECK on /health"
