@@ -17,17 +17,17 @@ ARG TARGETARCH
 RUN apt-get update \
  && apt-get install -y --no-install-recommends binutils tini \
  && rm -rf /var/lib/apt/lists/*
-# npm >= 11.16 already skips onnxruntime-node's download script (package.json allowScripts);
-# the variable keeps an older npm from fetching ~300 MB of CUDA libraries
-ENV ONNXRUNTIME_NODE_INSTALL=skip \
-    npm_config_update_notifier=false
+ENV npm_config_update_notifier=false
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
-# behind a TLS-inspecting proxy: --secret id=npm_ca,src=<CA bundle> (never stored in the image)
+# No install script runs, whatever the base image's npm: what package.json's allowScripts says
+# for npm 11.16+ (onnxruntime-node would download ~300 MB of CUDA libraries, better-sqlite3 would
+# compile what it ships prebuilt). Behind a TLS-inspecting proxy: --secret id=npm_ca,src=<CA
+# bundle> (never stored in the image).
 RUN --mount=type=secret,id=npm_ca,required=false \
     --mount=type=cache,target=/root/.npm \
     if [ -s /run/secrets/npm_ca ]; then export npm_config_cafile=/run/secrets/npm_ca; fi \
- && npm ci --no-audit --no-fund
+ && npm ci --ignore-scripts --no-audit --no-fund
 # the base image's node without its symbol table (-18 MB): the same machine code, so the same
 # behaviour; native frames in a crash report show addresses instead of names
 RUN strip -o /opt/node /usr/local/bin/node && /opt/node -e 'process.exit(0)'

@@ -30,8 +30,18 @@ describe('the runtime: Node.js 24 LTS', () => {
     );
   });
 
-  it("onnxruntime-node's download script stays off through allowScripts, not an unknown .npmrc key", () => {
+  it('install scripts stay off through allowScripts, not an unknown .npmrc key', () => {
     assert.equal(pkg.allowScripts['onnxruntime-node'], false);
+    assert.equal(
+      pkg.allowScripts['better-sqlite3'],
+      false,
+      'it ships prebuilt binaries; npm ci would compile',
+    );
+    assert.match(
+      dockerfile,
+      /npm ci --ignore-scripts/,
+      'no install script in the image build, whatever its npm',
+    );
     assert.doesNotMatch(read('.npmrc'), /onnxruntime/);
     const [major, minor] = (shellVar('NPM_VERSION') ?? '').split('.').map(Number);
     assert.ok(major! > 11 || (major === 11 && minor! >= 16), 'CI pins an npm that reads allowScripts');
