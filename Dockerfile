@@ -85,9 +85,11 @@ LABEL org.opencontainers.image.title="modelgate" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
 
 # Everything the server writes goes under MODELGATE_HOME (a volume); the root file system can be
-# read-only. It binds every interface inside the container.
+# read-only. It binds every interface inside the container. ONNX Runtime's telemetry is off: it
+# would write a device id under $HOME/.cache and session files under /tmp (and nothing leaves).
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     NODE_ENV=production \
+    ORT_DISABLE_TELEMETRY=1 \
     MODELGATE_HOST=0.0.0.0 \
     MODELGATE_PORT=8080 \
     MODELGATE_HOME=/data

@@ -88,6 +88,7 @@ describe('Dockerfile', () => {
       'MODELGATE_PORT=8080',
       'MODELGATE_HOME=/data',
       'NODE_ENV=production',
+      'ORT_DISABLE_TELEMETRY=1',
     ])
       assert.ok(env.includes(kv), kv);
     assert.ok(runtime.includes('VOLUME ["/data"]'));
