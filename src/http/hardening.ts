@@ -49,18 +49,31 @@ export async function registerResponseHeaders(app: FastifyInstance, config: Conf
 }
 
 /** Sheds inference under pressure (503 OVERLOADED), before its credentials cost anything. */
+/** How often under-pressure samples the event-loop delay and memory (its default). */
+const SHED_SAMPLE_INTERVAL_MS = 1000;
+
 export async function registerLoadShedding(app: FastifyInstance, config: Config): Promise<void> {
   if (config.loadShedEventLoopDelayMs > 0 || config.loadShedMaxRssBytes > 0) {
+    // The sampler's first readings after start measure the start itself: loading and warming
+    // models blocks the event loop before the server listens, and an interval with no sample
+    // reads as an infinite delay. Nothing is shed until two sample intervals of serving have
+    // passed, or a freshly started replica would refuse its first requests as overloaded.
+    let servingSince = Infinity;
+    const started = () => void (servingSince = Date.now());
+    app.addHook('onReady', async () => started());
+    app.addHook('onListen', async () => started());
     await app.register(underPressure, {
       ...(config.loadShedEventLoopDelayMs > 0 ? { maxEventLoopDelay: config.loadShedEventLoopDelayMs } : {}),
       ...(config.loadShedMaxRssBytes > 0 ? { maxRssBytes: config.loadShedMaxRssBytes } : {}),
       retryAfter: 5,
+      sampleInterval: SHED_SAMPLE_INTERVAL_MS,
       // only inference is shed: an operator must still be able to roll back or look at an
       // overloaded server, probes must still tell the truth, labels (feedback) are cheap and
       // scarce; what is expensive besides inference (evaluations, uploads) is admin-only and
       // rate-limited
       pressureHandler: (req, _reply, type, value) => {
         if (req.routeOptions.config.inference !== true) return;
+        if (Date.now() - servingSince < 2 * SHED_SAMPLE_INTERVAL_MS) return;
         throw new AppError('OVERLOADED', `the server is shedding load (${type}: ${Math.round(value ?? 0)})`, {
           headers: { 'retry-after': '5' },
         });

@@ -75,6 +75,8 @@ export async function startTestServer(
     demo?: boolean;
     spanExporter?: SpanExporter;
     clock?: Clock;
+    /** Called with the app before it listens (after the contract checks are added). */
+    onApp?: (app: FastifyInstance) => void;
   } = {},
 ): Promise<TestServer> {
   const db = await testDatabase(options.dialect ?? 'sqlite', t);
@@ -109,7 +111,10 @@ export async function startTestServer(
     demo: options.demo ?? false,
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(contract ? { instrument: (app: FastifyInstance) => checkContracts(app, contract) } : {}),
+    instrument: (app: FastifyInstance) => {
+      if (contract) checkContracts(app, contract);
+      options.onApp?.(app);
+    },
   });
   t.after(() => server.close());
   const adminKey = server.generatedAdminKey ?? config.adminKey!;

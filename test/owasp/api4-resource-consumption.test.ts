@@ -122,6 +122,27 @@ describe('API4 resource consumption: rate limits', () => {
 });
 
 describe('API4 resource consumption: load shedding', () => {
+  it('does not shed the first requests after a start that blocked the event loop', async (t) => {
+    // loading models blocks the loop before the server listens; the sampler then reads an
+    // interval without samples (an infinite delay) and, before the fix, shed for a second
+    const s = await startTestServer(t, {
+      demo: true,
+      env: { MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '50' },
+      onApp: (app) =>
+        app.addHook('onReady', async () => {
+          const end = Date.now() + 1500;
+          while (Date.now() < end);
+        }),
+    });
+    for (let i = 0; i < 3; i++) {
+      const r = await raw(s, 'POST', '/v1/models/breast-cancer/predict', {
+        body: EXAMPLE_BODY,
+        headers: json,
+      });
+      assert.equal(r.status, 200, r.text);
+    }
+  });
+
   it('sheds requests with 503 and Retry-After while the event loop lags', async (t) => {
     const s = await demoServer(t, { MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '50' });
     // under-pressure samples the event-loop delay on a timer: keep the loop blocked (as a runaway
