@@ -31,7 +31,8 @@ import { VERSION } from './shared/version.js';
 import { RolloutService } from './modules/rollouts/rollout-service.js';
 import { WebhookNotifier } from './modules/rollouts/webhooks.js';
 import { windowProblem } from './modules/rollouts/windows.js';
-import { PredictionLog } from './modules/feedback/prediction-log.js';
+import { DEFAULT_PREDICTION_LOG_OPTIONS, PredictionLog } from './modules/feedback/prediction-log.js';
+import { PredictionRetention } from './modules/feedback/prediction-retention.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
 import { Observability } from './observability/observability.js';
 import { DriftWorker } from './modules/monitoring/drift-assessor.js';
@@ -42,11 +43,12 @@ import { EvaluationService } from './modules/quality/evaluation-service.js';
 import { PromotionGate } from './modules/quality/promotion-gate.js';
 import { parsePromotionPolicy } from './modules/quality/promotion-policy.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { BlobStore } from './store/blob-store.js';
+import { cleanStaging, type BlobStore } from './store/blob-store.js';
 import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { FileBlobStore } from './store/file-blob-store.js';
 import { migrate } from './store/migrate.js';
 import { PgBlobStore } from './store/pg-blob-store.js';
+import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
 
 export const DEMO_DIR = fileURLToPath(new URL('../models/demo', import.meta.url));
 
@@ -92,19 +94,34 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       : undefined;
   const home = resolve(config.home);
   mkdirSync(home, { recursive: true });
+  const leftovers = await cleanStaging(join(home, 'staging'));
+  if (leftovers.files > 0) logger.info(leftovers, 'removed uploads interrupted before this start');
 
-  const db = openDatabase({
-    databaseUrl: config.databaseUrl,
-    home,
-    poolSize: config.databasePoolSize,
-    ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
-  });
+  const open = (statementMs: number, poolSize: number) =>
+    openDatabase({
+      databaseUrl: config.databaseUrl,
+      home,
+      poolSize,
+      ...(options.pgSchema ? { pgSchema: options.pgSchema } : {}),
+      timeouts: {
+        connectMs: config.databaseConnectTimeoutMs,
+        statementMs,
+        idleInTransactionMs: config.databaseIdleInTransactionTimeoutMs,
+      },
+      logger,
+    });
+  // PostgreSQL migrations on a connection of their own without a statement timeout: an index built
+  // on a large table may take minutes, and must not be cut off (and retried) at every start
+  const migrations = config.databaseUrl ? open(0, 1) : undefined;
+  const db = open(config.databaseStatementTimeoutMs, config.databasePoolSize);
   try {
-    const applied = await migrate(db, undefined, () => clock.now());
+    const applied = await migrate(migrations ?? db, undefined, () => clock.now());
     if (applied.length > 0) logger.info({ applied, database: db.location }, 'database migrated');
   } catch (err) {
     await db.close();
     throw err;
+  } finally {
+    await migrations?.close();
   }
   const blobs: BlobStore =
     db.dialect === 'postgres'
@@ -163,7 +180,24 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       notifier?.send(e);
     },
   });
-  const predictionLog = new PredictionLog(db.db, clock, logger);
+  const predictionLog = new PredictionLog(
+    db.db,
+    clock,
+    logger,
+    { ...DEFAULT_PREDICTION_LOG_OPTIONS, maxQueueBytes: config.predictionLogMaxQueueBytes },
+    observability.dropped('prediction_log'),
+  );
+  const retention = new PredictionRetention(
+    db.db,
+    clock,
+    logger,
+    {
+      maxAgeMs: config.predictionLogMaxAgeHours * 3_600_000,
+      maxRows: config.predictionLogMaxRows,
+      batchSize: 1000,
+    },
+    (reason, rows) => observability.metrics.predictionLogDeleted.inc({ reason }, rows),
+  );
   const predict = new PredictService(
     serving,
     registryStore,
@@ -174,6 +208,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // Idempotency-Key records: shared through the database in cluster mode, in memory embedded
   let purgeTimer: NodeJS.Timeout | undefined;
   let idempotency: IdempotencyStore;
+  /** bytes held by the bounded in-memory structures, for the memory gauge */
+  const memory: Record<string, () => number> = { prediction_log: () => predictionLog.bytes };
   if (db.dialect === 'postgres') {
     const sqlStore = new SqlIdempotencyStore(db.db);
     purgeTimer = setInterval(() => {
@@ -183,7 +219,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     }, 600_000).unref();
     idempotency = sqlStore;
   } else {
-    idempotency = new MemoryIdempotencyStore();
+    const memoryStore = new MemoryIdempotencyStore(
+      { maxBytes: config.idempotencyMemoryMaxBytes },
+      observability.dropped('idempotency'),
+    );
+    memory.idempotency = () => memoryStore.bytes;
+    idempotency = memoryStore;
   }
 
   const driftWorker = new DriftWorker();
@@ -199,6 +240,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     clock,
     logger,
+    heldMaxBytes: config.driftHeldMaxBytes,
+    onDropped: observability.dropped('drift_held'),
   });
   const evaluationStore = new SqlEvaluationStore(db.db);
   const evaluations = new EvaluationService({
@@ -236,15 +279,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       rollouts.recordFeedback(id, variant, correct),
     ),
     stagingDir: join(home, 'staging'),
+    database: db.status,
     shuttingDown: () => shuttingDown,
   };
-  observability.bindServing(serving);
-  await serving.syncAll();
-
-  observability.bindRollouts(() => rollouts.allActive());
-  observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
-  await rollouts.load();
-  const rolloutTimer = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
   const integrity = new ArtifactIntegrityCheck({
     loaded: () => serving.loaded(),
     versions: registryStore,
@@ -252,24 +289,20 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     onRun: observability.observeIntegrity,
   });
-  const integrityTimer =
-    config.integrityCheckIntervalSeconds > 0
-      ? setInterval(() => {
-          integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));
-        }, config.integrityCheckIntervalSeconds * 1000).unref()
-      : undefined;
-
-  return {
+  // set once the start succeeded; close() may run before that (a start that failed half-way)
+  const timers: { rollouts?: NodeJS.Timeout; integrity?: NodeJS.Timeout } = {};
+  const runtime: Runtime = {
     services,
     db,
     blobs,
     async close() {
       shuttingDown = true;
       clearInterval(purgeTimer);
-      clearInterval(rolloutTimer);
-      clearInterval(integrityTimer);
+      clearInterval(timers.rollouts);
+      clearInterval(timers.integrity);
       await integrity.close();
       await pool.close();
+      await retention.stop();
       await predictionLog.close();
       await notifier?.drain();
       await driftWorker.close();
@@ -277,6 +310,27 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await db.close();
     },
   };
+  try {
+    observability.bindServing(serving);
+    observability.bindDatabase(db.status);
+    observability.bindMemory({ ...memory, drift_held: () => drift.heldBytes });
+    await serving.syncAll();
+    observability.bindRollouts(() => rollouts.allActive());
+    observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
+    await rollouts.load();
+  } catch (err) {
+    // e.g. the database went away after the migration: free what was opened, the start is retried
+    await runtime.close();
+    throw err;
+  }
+  timers.rollouts = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
+  if (config.integrityCheckIntervalSeconds > 0) {
+    timers.integrity = setInterval(() => {
+      integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));
+    }, config.integrityCheckIntervalSeconds * 1000).unref();
+  }
+  retention.start(config.predictionLogRetentionIntervalSeconds * 1000);
+  return runtime;
 }
 
 /** The outbound URL policy every user-supplied URL (JWKS, webhooks) goes through. */
@@ -318,16 +372,43 @@ export async function startServer(
     demo?: boolean;
     /** Called with the app before it listens (tests add hooks, e.g. contract checks). */
     instrument?: (app: FastifyInstance) => void;
+    /** Called when the database cannot be reached at start, with the URL answering /health and /ready meanwhile. */
+    onWaiting?: (url: string, reason: string) => void;
+    /** Aborts a start that is still waiting for the database. */
+    signal?: AbortSignal;
   } = {},
 ): Promise<RunningServer> {
-  const runtime = await createRuntime(config, options);
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  // kept across attempts: a key created by an attempt that failed later must still be shown once
+  let generatedAdminKey: string | undefined;
+  const {
+    value: { runtime, app },
+    bootstrap,
+  } = await retryWhileDatabaseUnavailable(
+    async () => {
+      const runtime = await createRuntime(config, { ...options, logger });
+      let app: FastifyInstance | undefined;
+      try {
+        generatedAdminKey ??= await ensureAdminKey(runtime.services);
+        if (options.demo) await installDemo(runtime.services);
+        app = await buildApp(runtime.services);
+        options.instrument?.(app);
+        await app.ready();
+        return { runtime, app };
+      } catch (err) {
+        await app?.close();
+        await runtime.close();
+        throw err;
+      }
+    },
+    { config, logger, signal: options.signal, onWaiting: options.onWaiting },
+  );
   const { services } = runtime;
   try {
-    const generatedAdminKey = await ensureAdminKey(services);
-    if (options.demo) await installDemo(services);
-    const app = await buildApp(services);
-    options.instrument?.(app);
-    await app.listen({ host: config.host, port: config.port });
+    options.signal?.throwIfAborted();
+    // the real app takes over the port the bootstrap server answered on (ADR 0009)
+    await bootstrap?.close();
+    await app.listen({ host: config.host, port: bootstrap?.port ?? config.port });
     const metricsServer = config.metricsPort > 0 ? await serveMetrics(services, config) : undefined;
     if (metricsServer)
       app.addHook('onClose', () => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
@@ -343,6 +424,7 @@ export async function startServer(
       close: () => (closing ??= shutdown(app, runtime, config.shutdownTimeoutMs)),
     };
   } catch (err) {
+    await app.close();
     await runtime.close();
     throw err;
   }

@@ -35,6 +35,40 @@ export const ConfigSchema = Type.Object(
       maximum: 200,
       description: 'Maximum PostgreSQL connections per process.',
     }),
+    databaseConnectTimeoutMs: Type.Integer({
+      default: 5000,
+      minimum: 100,
+      maximum: 600_000,
+      description:
+        'PostgreSQL: longest wait to open a connection or get one from the pool; past it the call answers 503 `DATABASE_UNAVAILABLE`.',
+    }),
+    databaseStatementTimeoutMs: Type.Integer({
+      default: 30_000,
+      minimum: 100,
+      maximum: 3_600_000,
+      description:
+        'PostgreSQL: longest a statement may run (`statement_timeout`); the client also gives up on a server that does not answer (frozen, cut off) one second later. Past it: 503 `DATABASE_UNAVAILABLE`.',
+    }),
+    databaseIdleInTransactionTimeoutMs: Type.Integer({
+      default: 60_000,
+      minimum: 100,
+      maximum: 3_600_000,
+      description:
+        'PostgreSQL: a session idle inside a transaction this long is ended by the server (`idle_in_transaction_session_timeout`), releasing its locks.',
+    }),
+    databaseStartRetryInitialMs: Type.Integer({
+      default: 1000,
+      minimum: 10,
+      maximum: 600_000,
+      description:
+        'When the database cannot be reached at start: first wait before trying again (doubling up to `databaseStartRetryMaxMs`). Meanwhile `/health` answers 200 and `/ready` 503.',
+    }),
+    databaseStartRetryMaxMs: Type.Integer({
+      default: 30_000,
+      minimum: 10,
+      maximum: 3_600_000,
+      description: 'Longest wait between two attempts to reach the database at start.',
+    }),
     adminKey: Type.Optional(
       Type.String({
         pattern: '^mg_[A-Za-z0-9]{8,32}_[A-Za-z0-9_-]{20,}$',
@@ -148,6 +182,12 @@ export const ConfigSchema = Type.Object(
       maximum: 2_592_000,
       description: 'How long a completed Idempotency-Key is remembered and replayed.',
     }),
+    idempotencyMemoryMaxBytes: Type.Integer({
+      default: 33_554_432,
+      minimum: 65_536,
+      description:
+        'Embedded mode: memory the Idempotency-Key records (with their stored responses) may take, in bytes. Past it the oldest records are forgotten early (counted in `modelgate_memory_dropped_total`): a retry of such a request runs again.',
+    }),
     corsOrigins: Type.String({
       default: '',
       description:
@@ -224,6 +264,30 @@ export const ConfigSchema = Type.Object(
       description:
         'Log every prediction (outputs, version, variant, ids) in the database, in batches off the request path, so feedback can be joined to it. Off: feedback and the accuracy check of rollouts are unavailable.',
     }),
+    predictionLogMaxQueueBytes: Type.Integer({
+      default: 33_554_432,
+      minimum: 65_536,
+      description:
+        'Memory the prediction log may hold for rows not yet written, in bytes (serialised size). When the database cannot keep up, the oldest waiting rows are dropped and counted in `modelgate_memory_dropped_total`; responses never wait.',
+    }),
+    predictionLogMaxAgeHours: Type.Integer({
+      default: 168,
+      minimum: 0,
+      description:
+        'Prediction log retention: rows older than this many hours are deleted with their feedback, in small batches off the request path (rows of active rollouts are kept). 0 keeps them forever.',
+    }),
+    predictionLogMaxRows: Type.Integer({
+      default: 1_000_000,
+      minimum: 0,
+      description:
+        'Prediction log retention: beyond this many rows the oldest are deleted, except rows with feedback (they age out) and rows of active rollouts. A row holds one request: its size grows with the instances in it. 0: no limit.',
+    }),
+    predictionLogRetentionIntervalSeconds: Type.Integer({
+      default: 60,
+      minimum: 1,
+      maximum: 86_400,
+      description: 'How often prediction log retention runs (and at start).',
+    }),
     storePredictionInputs: Type.Boolean({
       default: false,
       description:
@@ -276,6 +340,12 @@ export const ConfigSchema = Type.Object(
       maximum: 0.5,
       description:
         'False discovery rate of the drift tests (KS, chi-square) across the features of a version, after Benjamini-Hochberg correction.',
+    }),
+    driftHeldMaxBytes: Type.Integer({
+      default: 8_388_608,
+      minimum: 65_536,
+      description:
+        "Memory the rows predicted while a version's reference profile is being read may take, per version, in bytes; rows beyond it are not counted in drift (counted in `modelgate_memory_dropped_total`).",
     }),
     driftMetricsMaxAgeSeconds: Type.Integer({
       default: 60,
@@ -360,6 +430,13 @@ export const ConfigSchema = Type.Object(
       minimum: 1,
       maximum: 64,
       description: 'ONNX Runtime intra-op threads per loaded version.',
+    }),
+    gcHeapGrowingPercent: Type.Integer({
+      default: 25,
+      minimum: 0,
+      maximum: 400,
+      description:
+        "How far V8's old generation may grow past the live data before the next full garbage collection, in percent (V8's `--heap-growing-percent`, set by `serve` at start). Lower keeps the resident memory close to the live data, at some CPU cost; 0 leaves V8's own heuristics, which let the heap grow up to 4× the live data under large requests. The young generation is sized by the Node option `--max-semi-space-size` (see docs/adr/0011-memory-bounds.md).",
     }),
     shutdownTimeoutMs: Type.Integer({
       default: 10_000,

@@ -93,6 +93,11 @@ function crossCheck(config: Config): string[] {
       `MODELGATE_DRIFT_PSI_ACT (${config.driftPsiAct}) must be at least MODELGATE_DRIFT_PSI_WATCH (${config.driftPsiWatch})`,
     );
   }
+  if (config.databaseStartRetryMaxMs < config.databaseStartRetryInitialMs) {
+    problems.push(
+      `MODELGATE_DATABASE_START_RETRY_MAX_MS (${config.databaseStartRetryMaxMs}) must be at least MODELGATE_DATABASE_START_RETRY_INITIAL_MS (${config.databaseStartRetryInitialMs})`,
+    );
+  }
   for (const [key, parse] of [
     ['MODELGATE_ROLLOUT_WINDOWS', () => parseWindows(config.rolloutWindows)],
     ['MODELGATE_ROLLOUT_FREEZES', () => parseFreezes(config.rolloutFreezes)],

@@ -16,6 +16,7 @@ import type { AuditReader } from '../modules/audit/audit.js';
 import type { DriftMonitor } from '../modules/monitoring/drift-monitor.js';
 import type { EvaluationService } from '../modules/quality/evaluation-service.js';
 import type { PromotionGate } from '../modules/quality/promotion-gate.js';
+import type { DatabaseStatus } from '../store/database-health.js';
 
 /** Everything the HTTP layer uses, built by the composition root (main.ts) or by tests. */
 export interface AppServices {
@@ -43,6 +44,8 @@ export interface AppServices {
   promotion: PromotionGate;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
+  /** Whether the database answers (readiness fails while it is known to be unreachable). */
+  database: DatabaseStatus;
   /** True once shutdown began: readiness fails so load balancers stop sending traffic. */
   shuttingDown(): boolean;
 }

@@ -220,6 +220,8 @@ export const ReadySchema = Type.Object({
       error: Type.Optional(Type.String()),
     }),
   ),
+  /** Why the server is not ready although its models are (e.g. the database is unreachable). */
+  reason: Type.Optional(Type.String()),
 });
 export type ReadyBody = Static<typeof ReadySchema>;
 

@@ -184,6 +184,33 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly databaseUp = new Gauge({
+    name: 'modelgate_database_up',
+    help: '1 while the database answers, 0 while it is known to be unreachable (a failed query or probe); /ready fails meanwhile.',
+    registers: [this.registry],
+  });
+
+  readonly memoryBytes = new Gauge({
+    name: 'modelgate_memory_bytes',
+    help: 'Bytes held by a bounded in-memory structure (prediction_log, idempotency, drift_held), approximately.',
+    labelNames: ['structure'] as const,
+    registers: [this.registry],
+  });
+
+  readonly memoryDropped = new Counter({
+    name: 'modelgate_memory_dropped_total',
+    help: 'Entries dropped from a bounded in-memory structure because it was full (prediction_log: rows never written, idempotency: records forgotten early, drift_held: rows not counted in drift).',
+    labelNames: ['structure'] as const,
+    registers: [this.registry],
+  });
+
+  readonly predictionLogDeleted = new Counter({
+    name: 'modelgate_prediction_log_deleted_total',
+    help: 'Prediction log rows deleted by retention, by reason (age, rows).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'modelgate_build_info',
     help: 'Always 1; labels carry the modelgate and Node.js versions.',

@@ -1,6 +1,7 @@
 import type { PredictEvent } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Rollout, RolloutEvent } from '../modules/rollouts/rollout-service.js';
+import type { DatabaseStatus } from '../store/database-health.js';
 import { Metrics } from './metrics.js';
 import type { DriftReport } from '../modules/monitoring/drift-report-data.js';
 import { TrafficStats } from './stats.js';
@@ -102,6 +103,26 @@ export class Observability {
       }
     };
   }
+
+  /** The database gauge is read from the store's health at each scrape. */
+  bindDatabase(status: DatabaseStatus): void {
+    const gauge = this.metrics.databaseUp;
+    (gauge as unknown as { collect: () => void }).collect = () => gauge.set(status.unavailable() ? 0 : 1);
+  }
+
+  /** Memory gauges are read from the bounded structures at each scrape. */
+  bindMemory(structures: Record<string, () => number>): void {
+    const gauge = this.metrics.memoryBytes;
+    (gauge as unknown as { collect: () => void }).collect = () => {
+      for (const [structure, bytes] of Object.entries(structures)) gauge.set({ structure }, bytes());
+    };
+  }
+
+  /** For bounded in-memory structures: entries dropped because the structure was full. */
+  readonly dropped =
+    (structure: string) =>
+    (entries: number): void =>
+      this.metrics.memoryDropped.inc({ structure }, entries);
 
   /** Rollout gauges are read from the controller at each scrape. */
   bindRollouts(active: () => Rollout[]): void {

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   INTERNAL: { status: 500, title: 'Internal server error' },
   INFERENCE_FAILED: { status: 500, title: 'Inference failed' },
   AUTH_UNAVAILABLE: { status: 503, title: 'Tokens cannot be verified right now' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable' },
   OVERLOADED: { status: 503, title: 'The server is overloaded' },
   MODEL_NOT_READY: { status: 503, title: 'The model is not ready to serve' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configKeys } from '../config/config-schema.js';
 import { loadConfig } from '../config/load-config.js';
-import { LogCapture } from '../../test/helpers/server.js';
+import { LogCapture, REPO } from '../../test/helpers/server.js';
 import { createLogger } from './logger.js';
 
 describe('log redaction', () => {
@@ -60,4 +61,42 @@ describe('secrets from files', () => {
     const config = loadConfig({ env });
     for (const k of secrets) assert.equal(config[k.key], values[k.key], k.key);
   });
+});
+
+/** The logger of a child process writing to a pipe, as a server's stdout usually is. */
+function logChild(mode: 'stay' | 'throw' | 'reject', marker: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/log-child.ts', mode, marker], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const logged = new Promise<number>((resolve) =>
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('logged')) resolve(Date.now());
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, logged, exited, stdout: () => stdout };
+}
+
+describe('log delivery', () => {
+  it('a line reaches stdout within 1 s although the 4 kB buffer is far from full', async (t) => {
+    const c = logChild('stay', 'quiet-line');
+    t.after(() => c.child.kill('SIGKILL'));
+    const at = await c.logged;
+    while (!c.stdout().includes('quiet-line') && Date.now() - at < 1000)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.match(c.stdout(), /"marker":"quiet-line","msg":"one line"/, 'written within 1 s');
+  });
+
+  for (const mode of ['throw', 'reject'] as const) {
+    it(`a crash (${mode === 'throw' ? 'uncaught exception' : 'unhandled rejection'}) right after logging still writes the line`, async () => {
+      const c = logChild(mode, `crash-${mode}`);
+      assert.equal(await c.exited, 1);
+      assert.match(c.stdout(), new RegExp(`"marker":"crash-${mode}","msg":"one line"`));
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -79,6 +79,36 @@ export function stageLocalFile(
   label: string,
 ): Promise<StagedFile> {
   return stageStream(createReadStream(file), dir, maxBytes, label);
+}
+
+/**
+ * Removes what interrupted uploads left in the staging folder (`*.part`: a crash or kill -9 in the
+ * middle of an upload skips the cleanup of stageStream). Run at start, before this process stages
+ * anything; the folder belongs to one server (MODELGATE_HOME is not shared between processes).
+ */
+export async function cleanStaging(dir: string): Promise<{ files: number; bytes: number }> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { files: 0, bytes: 0 };
+    throw err;
+  }
+  let files = 0;
+  let bytes = 0;
+  for (const name of names.filter((n) => n.endsWith('.part'))) {
+    const path = join(dir, name);
+    try {
+      const s = await stat(path);
+      if (!s.isFile()) continue;
+      await unlink(path);
+      files++;
+      bytes += s.size;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { files, bytes };
 }
 
 export async function discardStaged(files: Iterable<StagedFile>): Promise<void> {

@@ -111,3 +111,56 @@ export function cliFirstLine(
     });
   });
 }
+
+/** A `modelgate serve` child process whose output is kept, for tests that watch it start, wait and stop. */
+export interface ServeChild {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `re` in the stream (already written or still to come). */
+  waitFor(stream: 'stdout' | 'stderr', re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  exited: Promise<number | null>;
+}
+
+export function spawnServe(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ServeChild {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'src/cli/index.ts', 'serve', ...args],
+    {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const out = { stdout: '', stderr: '' };
+  const waiters: Array<() => void> = [];
+  const notify = () => waiters.splice(0).forEach((w) => w());
+  child.stdout.on('data', (d: Buffer) => ((out.stdout += d.toString()), notify()));
+  child.stderr.on('data', (d: Buffer) => ((out.stderr += d.toString()), notify()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => (resolve(code), notify())),
+  );
+  const waitFor = (stream: 'stdout' | 'stderr', re: RegExp, timeoutMs = 60_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no ${re} on ${stream} within ${timeoutMs} ms:\n${out[stream].slice(-2000)}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        const m = re.exec(out[stream]);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          clearTimeout(timer);
+          reject(
+            new Error(
+              `serve exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${out.stderr.slice(-2000)}`,
+            ),
+          );
+        } else waiters.push(check);
+      };
+      check();
+    });
+  return { child, stdout: () => out.stdout, stderr: () => out.stderr, waitFor, exited };
+}

@@ -77,9 +77,12 @@ export async function startTestServer(
     clock?: Clock;
     /** Called with the app before it listens (after the contract checks are added). */
     onApp?: (app: FastifyInstance) => void;
+    /** Called with the (empty) home directory before the server starts. */
+    prepareHome?: (home: string) => void;
   } = {},
 ): Promise<TestServer> {
   const db = await testDatabase(options.dialect ?? 'sqlite', t);
+  options.prepareHome?.(db.home);
   const config: Config = loadConfig({
     env: {
       MODELGATE_HOME: db.home,

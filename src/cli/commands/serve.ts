@@ -1,5 +1,7 @@
 import { relative, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { Command } from 'commander';
+import type { RunningServer } from '../../main.js';
 import type { CliContext } from '../context.js';
 import { cliInvocation } from '../invocation.js';
 import { serveBanner } from '../serve-banner.js';
@@ -27,7 +29,32 @@ export function serveCommand(program: Command, ctx: CliContext): void {
         import('../../shared/logger.js'),
       ]);
       const config = loadConfig({ env: ctx.env, overrides: { host: o.host, port: o.port, home: o.home } });
-      const server = await startServer(config, { demo: o.demo === true });
+      // V8 reads it at every full collection, so setting it now takes effect (ADR 0011)
+      if (config.gcHeapGrowingPercent > 0)
+        setFlagsFromString(`--heap-growing-percent=${config.gcHeapGrowingPercent}`);
+      // A signal during the start (waiting for the database, migrating, loading) ends the process
+      // cleanly: exit() flushes the buffered log lines, which the default action would lose.
+      const starting = new AbortController();
+      const early = () => starting.abort();
+      process.once('SIGTERM', early);
+      process.once('SIGINT', early);
+      let server: RunningServer;
+      try {
+        server = await startServer(config, {
+          demo: o.demo === true,
+          signal: starting.signal,
+          onWaiting: (url, reason) =>
+            ctx.io.err(
+              `modelgate is waiting for the database (${reason}); /health and /ready answer on ${url}`,
+            ),
+        });
+      } catch (err) {
+        if (!starting.signal.aborted) throw err;
+        process.exit(0);
+      } finally {
+        process.off('SIGTERM', early);
+        process.off('SIGINT', early);
+      }
       const cwd = process.cwd();
       ctx.io.err(
         serveBanner({
@@ -68,7 +95,17 @@ export function serveCommand(program: Command, ctx: CliContext): void {
         import('../../store/migrate.js'),
       ]);
       const config = loadConfig({ env: ctx.env });
-      const db = openDatabase({ databaseUrl: config.databaseUrl, home: config.home, poolSize: 2 });
+      // no statement timeout: an index built on a large table may take minutes (ADR 0009)
+      const db = openDatabase({
+        databaseUrl: config.databaseUrl,
+        home: config.home,
+        poolSize: 2,
+        timeouts: {
+          connectMs: config.databaseConnectTimeoutMs,
+          statementMs: 0,
+          idleInTransactionMs: config.databaseIdleInTransactionTimeoutMs,
+        },
+      });
       try {
         const applied = await migrate(db);
         ctx.io.out(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');

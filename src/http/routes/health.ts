@@ -4,7 +4,8 @@ import { HealthSchema, ReadySchema, responses } from '../schemas.js';
 
 /**
  * Liveness (`/health`: the process answers) and readiness (`/ready`: every production model is
- * loaded and warmed, and the server is not shutting down). Public: they reveal no secrets.
+ * loaded and warmed, the database is not known to be unreachable, and the server is not shutting
+ * down). Public: they reveal no secrets.
  */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
   app,
@@ -32,8 +33,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
     },
     async (_req, reply) => {
       const r = services.serving.readiness();
-      const ready = r.ready && !services.shuttingDown();
-      return reply.code(ready ? 200 : 503).send({ ready, models: r.models });
+      const database = services.database.unavailable();
+      const ready = r.ready && !services.shuttingDown() && database === undefined;
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ ready, models: r.models, ...(database ? { reason: database } : {}) });
     },
   );
 };

@@ -79,7 +79,10 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
       }),
     },
     async (_req, reply) => {
-      const ready = services.serving.readiness().ready && !services.shuttingDown();
+      const ready =
+        services.serving.readiness().ready &&
+        !services.shuttingDown() &&
+        services.database.unavailable() === undefined;
       return reply.code(ready ? 200 : 503).send({ ready });
     },
   );

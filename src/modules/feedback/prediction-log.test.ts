@@ -5,7 +5,7 @@ import { describeEachDatabase, testDatabase } from '../../../test/helpers/databa
 import { systemClock } from '../../shared/clock.js';
 import { openDatabase } from '../../store/database.js';
 import { migrate } from '../../store/migrate.js';
-import { PredictionLog } from './prediction-log.js';
+import { DEFAULT_PREDICTION_LOG_OPTIONS, entryBytes, PredictionLog } from './prediction-log.js';
 
 describeEachDatabase('prediction log', (dialect) => {
   it('flush writes everything queued, also while a batch is being written', async (t) => {
@@ -20,8 +20,8 @@ describeEachDatabase('prediction log', (dialect) => {
     const log = new PredictionLog(db.db, systemClock, pino({ level: 'silent' }), {
       flushMs: 3_600_000,
       batchSize: 10,
-      maxQueue: 1000,
-      recent: 1000,
+      maxQueueBytes: 1_000_000,
+      maxBatchBytes: 1_000_000,
     });
     const add = (i: number) =>
       log.add({
@@ -39,6 +39,171 @@ describeEachDatabase('prediction log', (dialect) => {
     assert.equal(rows.length, 35);
     assert.equal(log.dropped, 0);
     await log.close();
+  });
+
+  it('holds no row once it is written: the bytes go back to 0 and reads come from the database', async (t) => {
+    const tdb = await testDatabase(dialect, t);
+    const db = openDatabase({
+      home: tdb.home,
+      databaseUrl: tdb.databaseUrl,
+      ...(tdb.pgSchema ? { pgSchema: tdb.pgSchema } : {}),
+    });
+    t.after(() => db.close());
+    await migrate(db);
+    const log = new PredictionLog(db.db, systemClock, pino({ level: 'silent' }), {
+      ...DEFAULT_PREDICTION_LOG_OPTIONS,
+      flushMs: 3_600_000,
+    });
+    t.after(() => log.close());
+    const predictions = Array.from({ length: 1000 }, (_, i) => ({
+      label: i % 2 ? 'benign' : 'malignant',
+      probabilities: { benign: 0.25, malignant: 0.75 },
+    }));
+    for (let i = 0; i < 20; i++)
+      log.add({ id: `big${i}`, model: 'm', version: '1', variant: null, rolloutId: null, predictions });
+    assert.ok(log.bytes > 20 * 60_000, `${log.bytes} bytes queued`);
+    const queued = await log.get('big3');
+    assert.deepEqual(queued?.predictions[1], predictions[1], 'an unwritten entry is read from memory');
+    await log.flush();
+    assert.equal(log.bytes, 0, 'nothing is held once written');
+    await db.db.updateTable('predictions').set({ model_name: 'from-db' }).where('id', '=', 'big3').execute();
+    const written = await log.get('big3');
+    assert.equal(written?.model, 'from-db', 'a written entry is read from the database');
+    assert.deepEqual(written?.predictions, predictions);
+  });
+});
+
+describe('prediction log memory bound', () => {
+  const stalled = () => {
+    // a database whose inserts never finish: nothing leaves the queue but by being dropped
+    const inserts: number[] = [];
+    const db = {
+      insertInto: () => ({
+        values: (rows: unknown[]) => ({
+          onConflict: () => ({
+            execute: () => {
+              inserts.push(rows.length);
+              return new Promise(() => undefined);
+            },
+          }),
+        }),
+      }),
+      selectFrom: () => ({
+        selectAll: () => ({ where: () => ({ executeTakeFirst: async () => undefined }) }),
+      }),
+    } as unknown as ConstructorParameters<typeof PredictionLog>[0];
+    return { db, inserts };
+  };
+  const entry = (id: string, rows: number) => ({
+    id,
+    model: 'm',
+    version: '1.0.0',
+    variant: null,
+    rolloutId: null,
+    predictions: Array.from({ length: rows }, () => ({ value: 0.5 })),
+  });
+
+  it('counts an entry as its serialised strings plus a fixed overhead', () => {
+    const row = {
+      id: 'abc',
+      model_name: 'model',
+      version: '1.0.0',
+      variant: 'candidate',
+      rollout_id: 'r1',
+      at: '2026-01-01T00:00:00.000Z',
+      outputs: '[{"value":1}]',
+      inputs: '[{"x":1}]',
+    };
+    assert.equal(entryBytes(row), 256 + 3 + 5 + 5 + 9 + 2 + 24 + 13 + 9);
+    assert.equal(
+      entryBytes({ ...row, variant: null, rollout_id: null, inputs: null }),
+      256 + 3 + 5 + 5 + 24 + 13,
+    );
+  });
+
+  it('drops the oldest waiting entries past maxQueueBytes, counts them, and keeps the newest readable', async () => {
+    const { db, inserts } = stalled();
+    let reported = 0;
+    const log = new PredictionLog(
+      db,
+      systemClock,
+      pino({ level: 'silent' }),
+      { flushMs: 3_600_000, batchSize: 10, maxQueueBytes: 200_000, maxBatchBytes: 50_000 },
+      (n) => (reported += n),
+    );
+    // each entry: 1000 × '{"value":0.5}' + commas + brackets = 14,001 characters, + 256 + strings
+    const one = entryBytes({
+      id: 'p000',
+      model_name: 'm',
+      version: '1.0.0',
+      variant: null,
+      rollout_id: null,
+      at: new Date().toISOString(),
+      outputs: JSON.stringify(entry('p', 1000).predictions),
+      inputs: null,
+    });
+    for (let i = 0; i < 100; i++) log.add(entry(`p${String(i).padStart(3, '0')}`, 1000));
+    assert.ok(log.bytes <= 200_000, `${log.bytes} bytes held`);
+    assert.ok(log.bytes > 200_000 - one, 'the bound is used, not undershot');
+    // the first batch was handed to the stalled database (10 rows, capped at 50 kB → 3 rows)
+    assert.deepEqual(inserts, [3]);
+    const kept = Math.floor(200_000 / one);
+    assert.equal(log.dropped, 100 - kept);
+    assert.equal(reported, log.dropped);
+    assert.ok(await log.get('p099'), 'the newest entry is still readable');
+    assert.ok(await log.get('p001'), 'rows in the insert under way are not dropped');
+    assert.equal(await log.get('p010'), undefined, 'an old waiting entry was dropped');
+  });
+
+  it('a database that fails logs once per outage, counts every row, and says when writes work again', async () => {
+    let failing = true;
+    const lines: Array<{ msg: string; dropped?: number }> = [];
+    const db = {
+      insertInto: () => ({
+        values: () => ({
+          onConflict: () => ({
+            execute: async () => {
+              if (failing) throw new Error('database away');
+            },
+          }),
+        }),
+      }),
+    } as unknown as ConstructorParameters<typeof PredictionLog>[0];
+    const logger = pino(
+      { level: 'info' },
+      { write: (l: string) => lines.push(JSON.parse(l) as { msg: string }) },
+    );
+    const log = new PredictionLog(db, systemClock, logger, {
+      ...DEFAULT_PREDICTION_LOG_OPTIONS,
+      flushMs: 3_600_000,
+    });
+    for (let i = 0; i < 3; i++) {
+      log.add(entry(`f${i}`, 1));
+      await log.flush();
+    }
+    assert.equal(log.dropped, 3);
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      ['prediction log batch could not be written'],
+    );
+    failing = false;
+    log.add(entry('ok', 1));
+    await log.flush();
+    assert.deepEqual(lines.at(-1), { ...lines.at(-1), msg: 'prediction log written again', dropped: 3 });
+    await log.close();
+  });
+
+  it('an entry larger than the whole bound is dropped at once', () => {
+    const { db } = stalled();
+    const log = new PredictionLog(db, systemClock, pino({ level: 'silent' }), {
+      flushMs: 3_600_000,
+      batchSize: 10,
+      maxQueueBytes: 10_000,
+      maxBatchBytes: 10_000,
+    });
+    log.add(entry('huge', 5000));
+    assert.equal(log.bytes, 0);
+    assert.equal(log.dropped, 1);
   });
 });
 
@@ -66,8 +231,8 @@ describe('prediction log under steady traffic', () => {
     const log = new PredictionLog(db, systemClock, pino({ level: 'silent' }), {
       flushMs: 3_600_000,
       batchSize: 10,
-      maxQueue: 100_000,
-      recent: 10,
+      maxQueueBytes: 100_000_000,
+      maxBatchBytes: 100_000_000,
     });
     let added = 0;
     const add = (id: string) => {

@@ -14,50 +14,118 @@ export interface LoggedPrediction {
   inputs?: unknown[];
 }
 
+export interface PredictionLogOptions {
+  /** how often the queue is written when it does not fill a batch first */
+  flushMs: number;
+  /** most rows in one insert */
+  batchSize: number;
+  /** bytes the queue may hold (entries waiting or being written); past it the oldest are dropped */
+  maxQueueBytes: number;
+  /** bytes of one insert; a batch ends at batchSize rows or this many bytes */
+  maxBatchBytes: number;
+}
+
+export const DEFAULT_PREDICTION_LOG_OPTIONS: PredictionLogOptions = {
+  flushMs: 250,
+  batchSize: 500,
+  maxQueueBytes: 32 * 1024 * 1024,
+  maxBatchBytes: 4 * 1024 * 1024,
+};
+
+/** A queued row, serialised: strings hold one byte per ASCII character, an object graph many more. */
+interface Entry {
+  row: Database['predictions'];
+  bytes: number;
+}
+
+/** Map slot, row object and string headers of one entry, beyond the characters of its strings. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+/** Approximate memory of a queued row: its strings' characters plus a fixed overhead. */
+export function entryBytes(row: Database['predictions']): number {
+  return (
+    ENTRY_OVERHEAD_BYTES +
+    row.id.length +
+    row.model_name.length +
+    row.version.length +
+    (row.variant?.length ?? 0) +
+    (row.rollout_id?.length ?? 0) +
+    row.at.length +
+    row.outputs.length +
+    (row.inputs?.length ?? 0)
+  );
+}
+
 /**
- * Writes predictions to the database in batches, off the request path: `add` only queues. The
- * queue is flushed every `flushMs` or at `batchSize`; when the database cannot keep up, the
- * oldest entries beyond `maxQueue` are dropped (counted), never the response delayed. Recent
- * entries stay in memory too, so feedback that arrives before a flush still joins.
+ * Writes predictions to the database in batches, off the request path: `add` serialises the entry
+ * (compact, and its size known) and queues it. The queue is written every `flushMs` or when a
+ * batch is full, and is bounded in bytes: when the database cannot keep up, the oldest waiting
+ * entries are dropped (counted), never the response delayed. Only unwritten entries stay in
+ * memory (feedback that arrives before a write still joins); once written, a row is read from the
+ * database.
  */
 export class PredictionLog {
-  /** rows waiting for the next flush; serialised to JSON only then, off the request path */
-  #queue: Array<{ p: LoggedPrediction; at: string }> = [];
-  readonly #recent = new Map<string, LoggedPrediction>();
+  /** waiting for a write, oldest first (a Map keeps insertion order) */
+  readonly #queued = new Map<string, Entry>();
+  /** handed to the database in the current insert */
+  readonly #writing = new Map<string, Entry>();
+  #bytes = 0;
   #timer: NodeJS.Timeout;
   #flushing: Promise<void> | undefined;
   /** entries ever queued, and ever taken off the queue (written, failed or dropped) */
-  #queued = 0;
+  #added = 0;
   #taken = 0;
+  /** rows of failed writes since the last successful one */
+  #failedRows = 0;
   dropped = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options = { flushMs: 250, batchSize: 500, maxQueue: 50_000, recent: 100_000 },
+    private readonly options: PredictionLogOptions = DEFAULT_PREDICTION_LOG_OPTIONS,
+    private readonly onDropped: (rows: number) => void = () => undefined,
   ) {
     this.#timer = setInterval(() => void this.#writeSome(), options.flushMs).unref();
   }
 
-  add(p: LoggedPrediction): void {
-    this.#recent.set(p.id, p);
-    if (this.#recent.size > this.options.recent) this.#recent.delete(this.#recent.keys().next().value!);
-    this.#queue.push({ p, at: this.clock.now().toISOString() });
-    this.#queued++;
-    if (this.#queue.length > this.options.maxQueue) {
-      this.#queue.shift();
-      this.#taken++;
-      this.dropped++;
-    }
-    if (this.#queue.length >= this.options.batchSize) void this.#writeSome();
+  /** Bytes held: entries waiting and being written. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
-  /** A prediction by id: recent ones from memory, older ones from the database. */
+  add(p: LoggedPrediction): void {
+    const row: Database['predictions'] = {
+      id: p.id,
+      model_name: p.model,
+      version: p.version,
+      variant: p.variant,
+      rollout_id: p.rolloutId,
+      at: this.clock.now().toISOString(),
+      outputs: JSON.stringify(p.predictions),
+      inputs: p.inputs ? JSON.stringify(p.inputs) : null,
+    };
+    const entry = { row, bytes: entryBytes(row) };
+    this.#queued.set(row.id, entry);
+    this.#bytes += entry.bytes;
+    this.#added++;
+    let dropped = 0;
+    for (const [id, oldest] of this.#queued) {
+      if (this.#bytes <= this.options.maxQueueBytes) break;
+      this.#queued.delete(id);
+      this.#bytes -= oldest.bytes;
+      this.#taken++;
+      dropped++;
+    }
+    if (dropped > 0) this.#drop(dropped);
+    if (this.#queued.size >= this.options.batchSize) void this.#writeSome();
+  }
+
+  /** A prediction by id: unwritten ones from memory, the others from the database. */
   async get(id: string): Promise<LoggedPrediction | undefined> {
-    const hit = this.#recent.get(id);
-    if (hit) return hit;
-    const row = await this.db.selectFrom('predictions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row =
+      (this.#queued.get(id) ?? this.#writing.get(id))?.row ??
+      (await this.db.selectFrom('predictions').selectAll().where('id', '=', id).executeTakeFirst());
     if (!row) return undefined;
     return {
       id: row.id,
@@ -75,7 +143,7 @@ export class PredictionLog {
    * flush that waited for that would never return.
    */
   async flush(): Promise<void> {
-    const upTo = this.#queued;
+    const upTo = this.#added;
     while (this.#taken < upTo) await (this.#flushing ?? this.#writeSome());
     await this.#flushing; // the batch holding the last of them may still be in flight (one at a time)
   }
@@ -83,34 +151,49 @@ export class PredictionLog {
   /** Writes the next batch (and more while full batches wait), unless a write is under way. */
   async #writeSome(): Promise<void> {
     if (this.#flushing) return this.#flushing;
-    if (this.#queue.length === 0) return;
-    const taken = this.#queue.splice(0, this.options.batchSize);
-    this.#taken += taken.length;
-    const batch: Array<Database['predictions']> = taken.map(({ p, at }) => ({
-      id: p.id,
-      model_name: p.model,
-      version: p.version,
-      variant: p.variant,
-      rollout_id: p.rolloutId,
-      at,
-      outputs: JSON.stringify(p.predictions),
-      inputs: p.inputs ? JSON.stringify(p.inputs) : null,
-    }));
+    if (this.#queued.size === 0) return;
+    let batchBytes = 0;
+    for (const [id, entry] of this.#queued) {
+      if (this.#writing.size >= this.options.batchSize) break;
+      if (this.#writing.size > 0 && batchBytes + entry.bytes > this.options.maxBatchBytes) break;
+      this.#queued.delete(id);
+      this.#writing.set(id, entry);
+      batchBytes += entry.bytes;
+    }
+    this.#taken += this.#writing.size;
+    const batch = [...this.#writing.values()].map((e) => e.row);
     this.#flushing = this.db
       .insertInto('predictions')
       .values(batch)
       .onConflict((oc) => oc.column('id').doNothing())
       .execute()
       .then(
-        () => undefined,
+        () => {
+          if (this.#failedRows === 0) return;
+          this.logger.info({ dropped: this.#failedRows }, 'prediction log written again');
+          this.#failedRows = 0;
+        },
         (err: unknown) => {
-          this.dropped += batch.length;
-          this.logger.warn({ err, rows: batch.length }, 'prediction log batch could not be written');
+          this.#drop(batch.length);
+          // one line per outage, not one per batch (four a second while the database is away)
+          if (this.#failedRows === 0)
+            this.logger.warn({ err, rows: batch.length }, 'prediction log batch could not be written');
+          this.#failedRows += batch.length;
         },
       )
-      .finally(() => (this.#flushing = undefined));
+      .finally(() => {
+        this.#writing.clear();
+        this.#bytes -= batchBytes;
+        this.#flushing = undefined;
+      });
     await this.#flushing;
-    if (this.#queue.length >= this.options.batchSize) await this.#writeSome();
+    if (this.#queued.size >= this.options.batchSize || this.#bytes >= this.options.maxBatchBytes)
+      await this.#writeSome();
+  }
+
+  #drop(rows: number): void {
+    this.dropped += rows;
+    this.onDropped(rows);
   }
 
   async close(): Promise<void> {

@@ -77,10 +77,41 @@ describe('MemoryIdempotencyStore', () => {
   contract(async () => new MemoryIdempotencyStore());
 
   it('drops the oldest record when full', async () => {
-    const store = new MemoryIdempotencyStore(3);
+    let dropped = 0;
+    const store = new MemoryIdempotencyStore({ maxEntries: 3 }, (n) => (dropped += n));
     for (const key of ['a', 'b', 'c', 'd']) await store.claim({ ...id, key }, 'fp', T0, LOCK);
     assert.equal(store.size, 3);
+    assert.equal(dropped, 1);
     assert.deepEqual(await store.claim({ ...id, key: 'a' }, 'fp', T0, LOCK), { kind: 'claimed' });
+  });
+
+  it('is bounded in bytes: large stored responses push the oldest records out, counted', async () => {
+    let dropped = 0;
+    const store = new MemoryIdempotencyStore({ maxBytes: 500_000 }, (n) => (dropped += n));
+    const big = { ...response, body: 'x'.repeat(100_000) };
+    for (let i = 0; i < 20; i++) {
+      const key = { ...id, key: `k${i}` };
+      await store.claim(key, 'fp', T0, LOCK);
+      await store.complete(key, big, T0 + TTL);
+      assert.ok(store.bytes <= 500_000, `${store.bytes} bytes after ${i + 1} responses`);
+    }
+    // each record: 100,000 body + 31 content type + its key and fingerprint + 200 overhead
+    assert.equal(store.size, 4);
+    assert.equal(dropped, 16);
+    assert.deepEqual(await store.claim({ ...id, key: 'k19' }, 'fp', T0 + 1, LOCK), {
+      kind: 'replay',
+      response: big,
+    });
+    assert.deepEqual(await store.claim({ ...id, key: 'k0' }, 'fp', T0 + 1, LOCK), { kind: 'claimed' });
+  });
+
+  it('a response larger than the whole bound is not remembered; its running claim was kept until then', async () => {
+    let dropped = 0;
+    const store = new MemoryIdempotencyStore({ maxBytes: 10_000 }, (n) => (dropped += n));
+    await store.claim(id, 'fp', T0, LOCK);
+    assert.deepEqual(await store.claim(id, 'fp', T0 + 1, LOCK), { kind: 'running' });
+    await store.complete(id, { ...response, body: 'y'.repeat(20_000) }, T0 + TTL);
+    assert.deepEqual({ size: store.size, bytes: store.bytes, dropped }, { size: 0, bytes: 0, dropped: 1 });
   });
 });
 

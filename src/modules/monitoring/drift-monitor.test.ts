@@ -5,7 +5,7 @@ import { FakeClock } from '../../shared/clock.js';
 import type { ModelVersion } from '../registry/types.js';
 import { DEFAULT_DRIFT_OPTIONS } from './drift-assessment.js';
 import { assessHere, type Assess } from './drift-assessor.js';
-import { DriftMonitor, type DriftSources } from './drift-monitor.js';
+import { approxRowBytes, DriftMonitor, type DriftSources } from './drift-monitor.js';
 import type { ReferenceRecord } from './reference-data.js';
 import { buildProfile } from './reference-profile.js';
 
@@ -127,6 +127,34 @@ describe('DriftMonitor', () => {
     poisoned.observe('m', '1', [{ x: 1, c: 'a' }], [null as unknown as { value: number }]);
     await assert.rejects(poisoned.report('m', '1'), /failed and is off/);
     assert.match(logged.join(''), /observing failed/);
+  });
+
+  it('holds rows while the profile loads up to a byte bound; the rest are counted, not held', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let dropped = 0;
+    const m = new DriftMonitor({
+      sources: { getVersion: async () => version, getReference: async () => (await gate, reference) },
+      window: { kind: 'count', size: 1000 },
+      options: { ...DEFAULT_DRIFT_OPTIONS, minSamples: 50 },
+      clock: new FakeClock(),
+      logger: pino({ level: 'silent' }),
+      heldMaxBytes: 100_000,
+      onDropped: (n) => (dropped += n),
+    });
+    // rows with a long category value: 64 + 2 × 16 + (10,000 + 16) = 10,112 bytes each
+    const long = Array.from({ length: 30 }, (_, i) => ({ x: i, c: 'z'.repeat(10_000) }));
+    assert.equal(approxRowBytes(long[0]!), 10_112);
+    m.observe('m', '1', long, predictions(30, 0.5));
+    assert.equal(m.heldBytes, 9 * 10_112);
+    assert.equal(dropped, 21);
+    release();
+    assert.equal(
+      (await m.report('m', '1')).window.rows,
+      9,
+      'the held rows are counted once the profile is read',
+    );
+    assert.equal(m.heldBytes, 0);
   });
 
   it('retries a failed profile lookup with the next prediction', async () => {

@@ -27,6 +27,10 @@ export interface DriftMonitorDeps {
   random?: () => number;
   /** where assessments run: a DriftWorker in the server; on the calling thread by default */
   assess?: Assess;
+  /** bytes of rows held per version while its profile is read (approximate); more are not counted */
+  heldMaxBytes?: number;
+  /** rows that were not held (and so never counted) because the bound was reached */
+  onDropped?: (rows: number) => void;
 }
 
 interface Tracked {
@@ -48,12 +52,28 @@ class Failed {
   constructor(readonly cause: unknown) {}
 }
 
-/** Rows held per version while its reference profile is read. */
+/** Rows held per version while its reference profile is read, at most (and at most heldMaxBytes). */
 const HELD_ROWS = 10_000;
+export const DEFAULT_HELD_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Approximate memory of a row of features: 16 bytes a value (a slot and a heap number), a string
+ * its characters plus a header, 64 for the object. Only strings can make a row large: a category
+ * value may be up to maxStringLength characters.
+ */
+export function approxRowBytes(row: Record<string, unknown>): number {
+  let n = 64;
+  for (const key in row) {
+    const v = row[key];
+    n += 16 + (typeof v === 'string' ? v.length + 16 : 0);
+  }
+  return n;
+}
 
 /** A reference lookup in flight, with the rows predicted meanwhile. */
 class Loading {
   readonly held: Array<[Record<string, unknown>, PredictionLike]> = [];
+  heldBytes = 0;
   done: Promise<void> = Promise.resolve();
   /** why the lookup failed (it is tried again with the next prediction) */
   error: unknown = undefined;
@@ -88,6 +108,13 @@ export class DriftMonitor {
     return tracked !== null && !(tracked instanceof Failed);
   }
 
+  /** Bytes of rows held while reference profiles are read (approximate). */
+  get heldBytes(): number {
+    let n = 0;
+    for (const t of this.#tracked.values()) if (t instanceof Loading) n += t.heldBytes;
+    return n;
+  }
+
   /** Records predicted rows (hot path: never waits, never throws). */
   observe(
     model: string,
@@ -99,8 +126,15 @@ export class DriftMonitor {
     const tracked = this.#tracked.has(key) ? this.#tracked.get(key)! : this.#load(key, model, version);
     if (tracked === null || tracked instanceof Failed) return;
     if (tracked instanceof Loading) {
-      for (let i = 0; i < rows.length && tracked.held.length < HELD_ROWS; i++)
+      const max = this.deps.heldMaxBytes ?? DEFAULT_HELD_MAX_BYTES;
+      let i = 0;
+      for (; i < rows.length && tracked.held.length < HELD_ROWS; i++) {
+        const bytes = approxRowBytes(rows[i]!);
+        if (tracked.heldBytes + bytes > max) break;
         tracked.held.push([rows[i]!, predictions[i]!]);
+        tracked.heldBytes += bytes;
+      }
+      if (i < rows.length) this.deps.onDropped?.(rows.length - i);
       return;
     }
     this.#record(key, model, version, rows, predictions);

@@ -4,6 +4,14 @@ import { idempotency } from './0002-idempotency.js';
 import { rollouts } from './0003-rollouts.js';
 import { predictions } from './0004-predictions.js';
 import { quality } from './0005-quality.js';
+import { predictionRetention } from './0006-prediction-retention.js';
 
 /** Every migration, in order. Forward only: a released migration is never edited, only followed. */
-export const MIGRATIONS: readonly Migration[] = [initial, idempotency, rollouts, predictions, quality];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  idempotency,
+  rollouts,
+  predictions,
+  quality,
+  predictionRetention,
+];
