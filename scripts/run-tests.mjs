@@ -1,11 +1,14 @@
 // Runs every *.test.ts under src/ and test/ with Node's test runner (through tsx). Extra
-// arguments filter files by substring: `npm test -- registry predict`.
+// arguments filter files by substring: `npm test -- registry predict`. With --unit (`npm run
+// test:unit`) only the unit tests under src/: no server, no socket, no database, no child process
+// (test/unit-boundary.test.ts keeps them so), so PostgreSQL is neither needed nor asked for.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const filters = process.argv.slice(2);
-const files = ['src', 'test']
+const unit = process.argv.includes('--unit');
+const filters = process.argv.slice(2).filter((a) => a !== '--unit');
+const files = (unit ? ['src'] : ['src', 'test'])
   .flatMap((root) => readdirSync(root, { recursive: true }).map((f) => join(root, String(f))))
   .filter((f) => f.endsWith('.test.ts'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
@@ -16,7 +19,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 const pg = process.env.MODELGATE_TEST_DATABASE_URL;
-if (pg) console.log(`PostgreSQL tests: enabled (${pg.replace(/\/\/[^@/]*@/, '//***@')})`);
+if (unit) console.log(`unit tests: ${files.length} files under src/`);
+else if (pg) console.log(`PostgreSQL tests: enabled (${pg.replace(/\/\/[^@/]*@/, '//***@')})`);
 else if (process.env.CI === 'true') {
   console.error(
     'PostgreSQL tests: MODELGATE_TEST_DATABASE_URL is not set, and under CI=true they may not be skipped',

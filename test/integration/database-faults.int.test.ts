@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { ownPostgresSkip, startOwnPostgres, type OwnPostgres } from '../../test/helpers/own-postgres.js';
-import { SuiteScope } from '../../test/helpers/server.js';
-import { isAppError } from '../shared/errors.js';
-import { openDatabase, type DatabaseHandle } from './database.js';
+import { ownPostgresSkip, startOwnPostgres, type OwnPostgres } from '../helpers/own-postgres.js';
+import { SuiteScope } from '../helpers/server.js';
+import { isAppError } from '../../src/shared/errors.js';
+import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 
 /**
  * The database layer against a PostgreSQL instance of this test's own, which it stops, freezes

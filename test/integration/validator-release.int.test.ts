@@ -5,13 +5,13 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SchemaEnv } from 'ajv/dist/compile/index.js';
 import { parse } from 'yaml';
-import type { Manifest } from '../registry/manifest.js';
+import type { Manifest } from '../../src/modules/registry/manifest.js';
 import { pino } from 'pino';
-import type { ModelVersion } from '../registry/types.js';
-import { createLoadedModel } from './create-loaded-model.js';
-import { RuntimePool } from './runtime-pool.js';
+import type { ModelVersion } from '../../src/modules/registry/types.js';
+import { createLoadedModel } from '../../src/modules/serving/create-loaded-model.js';
+import { RuntimePool } from '../../src/modules/serving/runtime-pool.js';
 
-const DEMO = new URL('../../../models/demo/breast-cancer/1.0.0/', import.meta.url);
+const DEMO = new URL('../../models/demo/breast-cancer/1.0.0/', import.meta.url);
 const manifest = parse(readFileSync(new URL('manifest.yaml', DEMO), 'utf8')) as Manifest;
 const files = new Map([['model.onnx', readFileSync(new URL('model.onnx', DEMO))]]);
 

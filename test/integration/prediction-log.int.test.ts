@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { describeEachDatabase, testDatabase } from '../../../test/helpers/databases.js';
-import { systemClock } from '../../shared/clock.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
-import { DEFAULT_PREDICTION_LOG_OPTIONS, entryBytes, PredictionLog } from './prediction-log.js';
+import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { openDatabase } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+import { DEFAULT_PREDICTION_LOG_OPTIONS, entryBytes, PredictionLog } from '../../src/modules/feedback/prediction-log.js';
 
 describeEachDatabase('prediction log', (dialect) => {
   it('flush writes everything queued, also while a batch is being written', async (t) => {

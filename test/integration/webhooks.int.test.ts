@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { Rollout, RolloutEvent } from './rollout-service.js';
-import { signature, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookNotifier } from './webhooks.js';
+import type { Rollout, RolloutEvent } from '../../src/modules/rollouts/rollout-service.js';
+import { signature, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookNotifier } from '../../src/modules/rollouts/webhooks.js';
 
 const rollout = {
   id: 'ro_0123456789abcdef',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ModelgateApiError, ModelgateClient, type ClientOptions } from './client.js';
+import { ModelgateApiError, ModelgateClient, type ClientOptions } from '../../src/client/client.js';
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 interface Seen {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { describeEachDatabase, testDatabase } from '../../../test/helpers/databases.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
-import type { IdempotencyId, IdempotencyStore, StoredResponse } from './idempotency-store.js';
-import { MemoryIdempotencyStore } from './memory-idempotency-store.js';
-import { SqlIdempotencyStore } from './sql-idempotency-store.js';
+import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
+import { openDatabase } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+import type { IdempotencyId, IdempotencyStore, StoredResponse } from '../../src/modules/idempotency/idempotency-store.js';
+import { MemoryIdempotencyStore } from '../../src/modules/idempotency/memory-idempotency-store.js';
+import { SqlIdempotencyStore } from '../../src/modules/idempotency/sql-idempotency-store.js';
 
 const id: IdempotencyId = {
   principal: 'key:A',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { ModelgateApiError, ModelgateClient } from './client.js';
+import { ModelgateApiError, ModelgateClient } from '../../src/client/client.js';
 
 // A stub server (unit test of the client's answer handling; the real server is covered by the
 // Pact verification and the integration suite).

@@ -4,10 +4,10 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { configKeys } from '../config/config-schema.js';
-import { loadConfig } from '../config/load-config.js';
-import { LogCapture, REPO } from '../../test/helpers/server.js';
-import { createLogger } from './logger.js';
+import { configKeys } from '../../src/config/config-schema.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { LogCapture, REPO } from '../helpers/server.js';
+import { createLogger } from '../../src/shared/logger.js';
 
 describe('log redaction', () => {
   it('censors credentials in headers and config objects that are logged whole', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { AppError } from '../../shared/errors.js';
+import { AppError } from '../../src/shared/errors.js';
 import {
   algNoneToken,
   AUDIENCE,
@@ -11,9 +11,9 @@ import {
   standardClaims,
   startIssuer,
   type TestIssuer,
-} from '../../../test/helpers/jwt.js';
-import { SuiteScope } from '../../../test/helpers/server.js';
-import { JwtVerifier, looksLikeJwt, type JwtVerifierOptions } from './jwt-verifier.js';
+} from '../helpers/jwt.js';
+import { SuiteScope } from '../helpers/server.js';
+import { JwtVerifier, looksLikeJwt, type JwtVerifierOptions } from '../../src/modules/security/jwt-verifier.js';
 
 const base: Omit<JwtVerifierOptions, 'jwksUrl' | 'publicKeyPem'> = {
   issuer: ISSUER,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { loadConfig } from './config/load-config.js';
-import { databaseUnavailable } from './store/database-errors.js';
-import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { databaseUnavailable } from '../../src/store/database-errors.js';
+import { retryWhileDatabaseUnavailable } from '../../src/wait-for-database.js';
 
 const config = loadConfig({
   env: {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
-import { describeEachDatabase, testDatabase } from '../../../test/helpers/databases.js';
-import { FakeClock } from '../../shared/clock.js';
-import { AppError } from '../../shared/errors.js';
-import { openDatabase } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
-import { listAudit } from '../audit/audit.js';
-import { SqlApiKeyStore } from '../security/api-key-store.js';
-import { SqlRegistryStore } from './sql-registry-store.js';
-import type { ModelVersion } from './types.js';
+import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
+import { FakeClock } from '../../src/shared/clock.js';
+import { AppError } from '../../src/shared/errors.js';
+import { openDatabase } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+import { listAudit } from '../../src/modules/audit/audit.js';
+import { SqlApiKeyStore } from '../../src/modules/security/api-key-store.js';
+import { SqlRegistryStore } from '../../src/modules/registry/sql-registry-store.js';
+import type { ModelVersion } from '../../src/modules/registry/types.js';
 
 function version(model: string, v: string, sha = 'a'.repeat(64)): ModelVersion {
   return {

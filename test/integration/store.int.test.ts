@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { it, type TestContext } from 'node:test';
 import { sql, type Kysely } from 'kysely';
-import { describeEachDatabase, testDatabase } from '../../test/helpers/databases.js';
-import { AppError } from '../shared/errors.js';
-import { sha256Hex, stageStream, type BlobStore } from './blob-store.js';
-import { openDatabase, type DatabaseHandle } from './database.js';
-import { FileBlobStore } from './file-blob-store.js';
-import { migrate, type Migration } from './migrate.js';
-import { MIGRATIONS } from './migrations/index.js';
-import { PgBlobStore } from './pg-blob-store.js';
+import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
+import { AppError } from '../../src/shared/errors.js';
+import { sha256Hex, stageStream, type BlobStore } from '../../src/store/blob-store.js';
+import { openDatabase, type DatabaseHandle } from '../../src/store/database.js';
+import { FileBlobStore } from '../../src/store/file-blob-store.js';
+import { migrate, type Migration } from '../../src/store/migrate.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { PgBlobStore } from '../../src/store/pg-blob-store.js';
 
 describeEachDatabase('migrations', (dialect) => {
   const open = async (ctx: TestContext): Promise<DatabaseHandle> => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
 import { pino } from 'pino';
-import { describeEachDatabase, testDatabase, type TestDialect } from '../../../test/helpers/databases.js';
-import { FakeClock } from '../../shared/clock.js';
-import { openDatabase, type Db } from '../../store/database.js';
-import { migrate } from '../../store/migrate.js';
-import { PredictionRetention, type RetentionPolicy, type RetentionReason } from './prediction-retention.js';
+import { describeEachDatabase, testDatabase, type TestDialect } from '../helpers/databases.js';
+import { FakeClock } from '../../src/shared/clock.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrate.js';
+import { PredictionRetention, type RetentionPolicy, type RetentionReason } from '../../src/modules/feedback/prediction-retention.js';
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const HOUR = 3_600_000;
