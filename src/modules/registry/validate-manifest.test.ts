@@ -171,6 +171,16 @@ describe('validateManifest', () => {
     });
   }
 
+  it('names the accepted types of a union instead of "union value"', () => {
+    const manifest = {
+      ...base,
+      smoke_tests: [{ input: { age: 3, plan: 'pro' }, expected: { label: true } }],
+    };
+    assert.deepEqual(problems(manifest), [
+      { pointer: '/smoke_tests/0/expected/label', detail: 'must be string or number' },
+    ]);
+  });
+
   it('reports every problem at once', () => {
     assert.ok(problems({ ...base, version: 'x', artifact: '/abs' }).length === 2);
   });

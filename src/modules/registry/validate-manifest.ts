@@ -53,14 +53,21 @@ function schemaProblems(raw: object): FieldProblem[] {
   const byPointer = new Map<string, string>();
   for (const e of Value.Errors(ManifestSchema, raw)) {
     if (byPointer.has(e.path)) continue;
-    const schema = e.schema as { anyOf?: Array<{ const?: unknown }>; expected?: string };
+    const schema = e.schema as { anyOf?: Array<{ const?: unknown; type?: string }>; expected?: string };
     const allowed = schema.anyOf?.every((s) => 'const' in s)
       ? schema.anyOf.map((s) => String(s.const))
       : undefined;
+    // a union of plain types ("Expected union value" says nothing): name the types
+    const types = schema.anyOf?.every((s) => typeof s.type === 'string')
+      ? schema.anyOf.map((s) => s.type!)
+      : undefined;
     let detail = allowed
       ? `must be one of: ${allowed.join(', ')}`
-      : e.message.replace(/^Expected/, 'must be');
+      : types
+        ? `must be ${types.join(' or ')}`
+        : e.message.replace(/^Expected/, 'must be');
     if (e.message === 'Unexpected property') detail = 'is not a manifest key';
+    if (e.message === 'Expected required property') detail = 'is required';
     if (schema.expected) detail = `must be ${schema.expected}`;
     byPointer.set(e.path, detail);
   }
