@@ -321,7 +321,7 @@ export function describeType(s: TSchema): string {
   };
   if (x.anyOf) {
     if (x.anyOf.every((a) => 'const' in a))
-      return x.anyOf.map((a) => `\`${String((a as { const: unknown }).const)}\``).join(' \\| ');
+      return x.anyOf.map((a) => `\`${String((a as unknown as { const: unknown }).const)}\``).join(' \\| ');
     return x.anyOf.map(describeType).join(' or ');
   }
   const bounds = (lo: string, hi: string, unit = '') => {
