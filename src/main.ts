@@ -134,7 +134,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
   });
   const pool = new RuntimePool(
-    versionLoader(blobs, config.inferenceThreads),
+    versionLoader(
+      blobs,
+      config.inferenceThreads,
+      { maxRows: config.batchMaxRows, maxWaitMs: config.batchMaxWaitMs },
+      observability.observeBatch,
+    ),
     config.maxLoadedVersions,
     logger,
     observability.observeLoadFailure,

@@ -431,6 +431,20 @@ export const ConfigSchema = Type.Object(
       maximum: 64,
       description: 'ONNX Runtime intra-op threads per loaded version.',
     }),
+    batchMaxRows: Type.Integer({
+      default: 64,
+      minimum: 1,
+      maximum: 100_000,
+      description:
+        "Adaptive batching: concurrent requests to one version are run as one ONNX Runtime call of up to this many rows (a larger request runs alone, never split). 1 turns batching off. A manifest's `batching.max_rows` overrides it per version.",
+    }),
+    batchMaxWaitMs: Type.Number({
+      default: 0,
+      minimum: 0,
+      maximum: 1000,
+      description:
+        "Adaptive batching: how long a request may wait for others, only while requests are concurrent (a lone request never waits). 0: requests that arrive in the same event-loop turn share a run, no timer. A manifest's `batching.max_wait_ms` overrides it.",
+    }),
     gcHeapGrowingPercent: Type.Integer({
       default: 25,
       minimum: 0,

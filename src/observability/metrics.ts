@@ -58,6 +58,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly batchRequests = new Histogram({
+    name: 'modelgate_batch_requests',
+    help: 'Requests answered by one ONNX Runtime run (adaptive batching), by model and version.',
+    labelNames: ['model', 'version'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+
+  readonly batchRows = new Histogram({
+    name: 'modelgate_batch_rows',
+    help: 'Rows in one ONNX Runtime run (adaptive batching), by model and version.',
+    labelNames: ['model', 'version'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096],
+    registers: [this.registry],
+  });
+
   readonly instancesPerRequest = new Histogram({
     name: 'modelgate_instances_per_request',
     help: 'Instances (rows) in each predict request, by model.',

@@ -48,6 +48,16 @@ export class Observability {
     this.metrics.artifactLoadFailures.inc({ model, version, code });
   };
 
+  /** A loaded version's run observer: requests and rows per ONNX Runtime run (adaptive batching). */
+  readonly observeBatch = (model: string, version: string) => {
+    const requests = this.metrics.batchRequests.labels({ model, version });
+    const rows = this.metrics.batchRows.labels({ model, version });
+    return (n: number, r: number): void => {
+      requests.observe(n);
+      rows.observe(r);
+    };
+  };
+
   /**
    * Re-hash outcomes of stored artifacts. With `loaded` (a periodic pass), versions no longer
    * loaded leave the gauge; a loaded version missing from `results` keeps its last value.

@@ -57,6 +57,7 @@ export const FULL_EXAMPLE = {
   limitations: 'Trained on applicants aged 18-80 from one country.',
   ethical_considerations: 'Region is a proxy for protected attributes; audited quarterly.',
   reference_data: 'reference.csv',
+  batching: { max_rows: 128, max_wait_ms: 2 },
 };
 
 /** One entry per key of ManifestSchema (a test checks that the two lists are the same). */
@@ -284,6 +285,26 @@ export const KEY_DOCS: Record<string, KeyDoc> = {
     default: 'none',
     example: 'Audited quarterly.',
     misuse: 42,
+  },
+  batching: {
+    meaning:
+      'Adaptive batching of this version: concurrent requests share one ONNX Runtime run (docs/benchmarks.md). Overrides the server-wide `MODELGATE_BATCH_MAX_ROWS` and `MODELGATE_BATCH_MAX_WAIT_MS`.',
+    default: 'the server-wide settings',
+    example: { max_rows: 128, max_wait_ms: 2 },
+    misuse: { max_rows: 128, wait: 2 },
+  },
+  'batching.max_rows': {
+    meaning: 'Most rows in one run; 1 turns batching off for this version. A larger request runs alone.',
+    default: '`MODELGATE_BATCH_MAX_ROWS` (64)',
+    example: 128,
+    misuse: 0,
+  },
+  'batching.max_wait_ms': {
+    meaning:
+      'How long a request may wait for others while requests are concurrent; a lone request never waits.',
+    default: '`MODELGATE_BATCH_MAX_WAIT_MS` (0: one event-loop turn)',
+    example: 2,
+    misuse: 5000,
   },
   reference_data: {
     meaning:

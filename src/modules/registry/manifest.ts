@@ -125,6 +125,15 @@ export const ManifestSchema = Type.Object(
     limitations: Type.Optional(Text()),
     ethical_considerations: Type.Optional(Text()),
     reference_data: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    batching: Type.Optional(
+      Type.Object(
+        {
+          max_rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          max_wait_ms: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

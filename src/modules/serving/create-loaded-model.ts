@@ -6,7 +6,8 @@ import type { Manifest } from '../registry/manifest.js';
 import { isSafeRelativePath } from '../registry/validate-manifest.js';
 import { encodeInstances } from './input-codec.js';
 import { compileInstanceValidator } from './instance-validator.js';
-import { LoadedModel, type VersionIdentity } from './loaded-model.js';
+import { DEFAULT_BATCH_OPTIONS, type BatchOptions } from './batcher.js';
+import { LoadedModel, type BatchObserver, type VersionIdentity } from './loaded-model.js';
 import { inspectOnnx, OnnxFormatError, type OnnxInspection } from './onnx-inspect.js';
 import { planOutputs } from './output-plan.js';
 import { resolveSignature, type ResolvedFeature } from './signature.js';
@@ -20,6 +21,10 @@ export interface LoadInput {
   /** Path of the main .onnx file within `files`. */
   mainPath: string;
   threads: number;
+  /** server-wide adaptive batching; the manifest's `batching` overrides it */
+  batching?: BatchOptions;
+  /** told about every run: requests and rows (metrics) */
+  onBatch?: BatchObserver;
 }
 
 /**
@@ -54,7 +59,22 @@ export async function createLoadedModel(input: LoadInput): Promise<LoadedModel> 
     const outputs = planOutputs(input.manifest, session.outputMetadata, inspection, probe);
     const labels = outputs.kind === 'classification' ? outputs.labels : undefined;
     const positive = positiveLabel(input.manifest.outputs?.positive_label, labels);
-    const model = new LoadedModel(input.identity, signature, outputs, session, validator, positive);
+    const global = input.batching ?? DEFAULT_BATCH_OPTIONS;
+    const own = input.manifest.batching;
+    const batching: BatchOptions = {
+      maxRows: own?.max_rows ?? global.maxRows,
+      maxWaitMs: own?.max_wait_ms ?? global.maxWaitMs,
+    };
+    const model = new LoadedModel(
+      input.identity,
+      signature,
+      outputs,
+      session,
+      validator,
+      positive,
+      batching,
+      input.onBatch,
+    );
     await runSmokeTests(model, input.manifest.smoke_tests ?? []);
     return model;
   } catch (err) {

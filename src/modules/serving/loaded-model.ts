@@ -9,6 +9,36 @@ import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './ou
 import type { Signature } from './signature.js';
 import { v2Metadata, type V2TensorMetadata } from './v2-tensors.js';
 import { predictionValueOf } from '../monitoring/prediction-value.js';
+import { Batcher, DEFAULT_BATCH_OPTIONS, type BatchOptions } from './batcher.js';
+import { batchKey, joinFeeds, splitOutputs, type TensorRequest } from './tensor-batch.js';
+
+type Row = Record<string, unknown>;
+interface RowsAnswer {
+  predictions: Prediction[];
+  /** the duration of the ONNX Runtime run that answered these rows (shared by a batch) */
+  inferenceMs: number;
+}
+
+interface TensorAnswer {
+  outputs: Record<string, OnnxValue>;
+  inferenceMs: number;
+}
+
+/** The first-axis length every tensor feed shares, or undefined (then the request runs alone). */
+function batchRows(feeds: Record<string, OnnxValue>): number | undefined {
+  let rows: number | undefined;
+  for (const v of Object.values(feeds)) {
+    const dims = (v as { dims?: readonly number[] }).dims;
+    const n = dims?.[0];
+    if (dims === undefined || dims.length < 1 || n === undefined || n < 1) return undefined;
+    if (rows !== undefined && rows !== n) return undefined;
+    rows = n;
+  }
+  return rows;
+}
+
+/** Runs of one version, for metrics: how many requests and rows each carried. */
+export type BatchObserver = (requests: number, rows: number) => void;
 
 export interface VersionIdentity {
   model: string;
@@ -26,6 +56,8 @@ export class LoadedModel {
   #released = false;
   #drained: (() => void) | undefined;
   readonly loadedAt = new Date();
+  readonly #rows: Batcher<Row[], RowsAnswer>;
+  readonly #tensors: Batcher<TensorRequest, TensorAnswer>;
 
   constructor(
     readonly identity: VersionIdentity,
@@ -35,7 +67,61 @@ export class LoadedModel {
     private readonly validator: InstanceValidator,
     /** a binary classifier's positive class as drift monitoring tracks it (manifest, else labels[1]) */
     private readonly positiveLabel?: string,
-  ) {}
+    readonly batching: BatchOptions = DEFAULT_BATCH_OPTIONS,
+    onBatch?: BatchObserver,
+  ) {
+    this.#rows = new Batcher(
+      (requests) => this.#runRows(requests),
+      (rows) => rows.length,
+      batching,
+      onBatch,
+    );
+    this.#tensors = new Batcher(
+      (requests) => this.#runTensorBatch(requests),
+      (r) => r.rows,
+      batching,
+      onBatch,
+    );
+  }
+
+  /** Several V2 requests with the same inputs and fetches as one run, cut back per request. */
+  async #runTensorBatch(requests: TensorRequest[]): Promise<TensorAnswer[]> {
+    if (requests.length === 1) {
+      const only = requests[0]!;
+      return [await this.#runSession(only.feeds, only.fetches)];
+    }
+    const key = batchKey(requests[0]!);
+    // feeds that do not line up: the batcher runs each request alone
+    if (requests.some((r) => batchKey(r) !== key))
+      throw new Error('requests of one batch differ in their tensors');
+    const { outputs, inferenceMs } = await this.#runSession(joinFeeds(requests), requests[0]!.fetches);
+    return splitOutputs(outputs, requests).map((o) => ({ outputs: o, inferenceMs }));
+  }
+
+  async #runSession(feeds: Record<string, OnnxValue>, fetches: string[]): Promise<TensorAnswer> {
+    const started = performance.now();
+    let outputs: Record<string, OnnxValue>;
+    try {
+      outputs = await this.session.run(feeds, fetches);
+    } catch (err) {
+      throw new AppError('INFERENCE_FAILED', `ONNX Runtime failed to run ${this.key}`, {}, { cause: err });
+    }
+    return { outputs, inferenceMs: performance.now() - started };
+  }
+
+  /** Several requests' rows as one ONNX Runtime run, answered per request. */
+  async #runRows(requests: Row[][]): Promise<RowsAnswer[]> {
+    const all = requests.length === 1 ? requests[0]! : requests.flat();
+    const feeds = encodeInstances(this.signature.plan, this.signature.features, all);
+    const { outputs, inferenceMs } = await this.#runSession(feeds, fetchesOf(this.outputs));
+    const predictions = decodeOutputs(this.outputs, outputs, all.length);
+    if (requests.length === 1) return [{ predictions, inferenceMs }];
+    let offset = 0;
+    return requests.map((rows) => {
+      const mine = predictions.slice(offset, (offset += rows.length));
+      return { predictions: mine, inferenceMs };
+    });
+  }
 
   get key(): string {
     return `${this.identity.model}@${this.identity.version}`;
@@ -58,29 +144,19 @@ export class LoadedModel {
    * JavaScript (it runs on this thread, ADR 0001), so a run that took longer than `timeoutMs` is
    * not cut short: its answer is discarded and the caller gets INFERENCE_TIMEOUT (ADR 0004).
    */
-  async predict(
-    rows: Array<Record<string, unknown>>,
-    timeoutMs = Infinity,
-  ): Promise<{ predictions: Prediction[]; inferenceMs: number }> {
+  async predict(rows: Row[], timeoutMs = Infinity): Promise<RowsAnswer> {
     if (this.#released) throw new AppError('MODEL_NOT_READY', `${this.key} was unloaded; retry the request`);
     this.#inFlight++;
     try {
-      const feeds = encodeInstances(this.signature.plan, this.signature.features, rows);
-      let out;
-      const started = performance.now();
-      try {
-        out = await this.session.run(feeds, fetchesOf(this.outputs));
-      } catch (err) {
-        throw new AppError('INFERENCE_FAILED', `ONNX Runtime failed to run ${this.key}`, {}, { cause: err });
-      }
-      const took = performance.now() - started;
-      if (took > timeoutMs) {
+      // concurrent requests share one run (batcher.ts); each gets its own rows' answers
+      const answer = await this.#rows.submit(rows);
+      if (answer.inferenceMs > timeoutMs) {
         throw new AppError(
           'INFERENCE_TIMEOUT',
-          `${this.key} took ${Math.round(took)} ms for ${rows.length} instances; the limit is ${timeoutMs} ms`,
+          `${this.key} took ${Math.round(answer.inferenceMs)} ms for ${rows.length} instances; the limit is ${timeoutMs} ms`,
         );
       }
-      return { predictions: decodeOutputs(this.outputs, out, rows.length), inferenceMs: took };
+      return answer;
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();
@@ -113,30 +189,28 @@ export class LoadedModel {
     });
   }
 
-  /** Runs raw tensors (V2 inference): the caller built and checked the feeds. */
+  /**
+   * Runs raw tensors (V2 inference): the caller built and checked the feeds. Concurrent requests
+   * with the same inputs share a run (batcher.ts, tensor-batch.ts).
+   */
   async runTensors(
     feeds: Record<string, OnnxValue>,
     fetches: string[],
     timeoutMs = Infinity,
-  ): Promise<{ outputs: Record<string, OnnxValue>; inferenceMs: number }> {
+  ): Promise<TensorAnswer> {
     if (this.#released) throw new AppError('MODEL_NOT_READY', `${this.key} was unloaded; retry the request`);
     this.#inFlight++;
     try {
-      const started = performance.now();
-      let outputs: Record<string, OnnxValue>;
-      try {
-        outputs = await this.session.run(feeds, fetches);
-      } catch (err) {
-        throw new AppError('INFERENCE_FAILED', `ONNX Runtime failed to run ${this.key}`, {}, { cause: err });
-      }
-      const took = performance.now() - started;
-      if (took > timeoutMs) {
+      // a request whose feeds have no common first axis cannot share a run: it counts as full
+      const rows = batchRows(feeds) ?? this.batching.maxRows;
+      const answer = await this.#tensors.submit({ feeds, fetches, rows });
+      if (answer.inferenceMs > timeoutMs) {
         throw new AppError(
           'INFERENCE_TIMEOUT',
-          `${this.key} took ${Math.round(took)} ms; the limit is ${timeoutMs} ms`,
+          `${this.key} took ${Math.round(answer.inferenceMs)} ms; the limit is ${timeoutMs} ms`,
         );
       }
-      return { outputs, inferenceMs: took };
+      return answer;
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();
