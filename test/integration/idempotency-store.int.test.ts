@@ -3,7 +3,11 @@ import { describe, it, type TestContext } from 'node:test';
 import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
-import type { IdempotencyId, IdempotencyStore, StoredResponse } from '../../src/modules/idempotency/idempotency-store.js';
+import type {
+  IdempotencyId,
+  IdempotencyStore,
+  StoredResponse,
+} from '../../src/modules/idempotency/idempotency-store.js';
 import { MemoryIdempotencyStore } from '../../src/modules/idempotency/memory-idempotency-store.js';
 import { SqlIdempotencyStore } from '../../src/modules/idempotency/sql-idempotency-store.js';
 

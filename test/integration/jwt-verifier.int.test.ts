@@ -13,7 +13,11 @@ import {
   type TestIssuer,
 } from '../helpers/jwt.js';
 import { SuiteScope } from '../helpers/server.js';
-import { JwtVerifier, looksLikeJwt, type JwtVerifierOptions } from '../../src/modules/security/jwt-verifier.js';
+import {
+  JwtVerifier,
+  looksLikeJwt,
+  type JwtVerifierOptions,
+} from '../../src/modules/security/jwt-verifier.js';
 
 const base: Omit<JwtVerifierOptions, 'jwksUrl' | 'publicKeyPem'> = {
   issuer: ISSUER,

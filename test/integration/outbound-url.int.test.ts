@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { checkAddress, checkOutboundUrl, OutboundUrlError, safeFetch } from '../../src/shared/outbound-url.js';
+import {
+  checkAddress,
+  checkOutboundUrl,
+  OutboundUrlError,
+  safeFetch,
+} from '../../src/shared/outbound-url.js';
 
 describe('checkOutboundUrl', () => {
   it('accepts public https URLs', () => {

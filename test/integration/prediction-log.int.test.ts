@@ -5,7 +5,11 @@ import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
-import { DEFAULT_PREDICTION_LOG_OPTIONS, entryBytes, PredictionLog } from '../../src/modules/feedback/prediction-log.js';
+import {
+  DEFAULT_PREDICTION_LOG_OPTIONS,
+  entryBytes,
+  PredictionLog,
+} from '../../src/modules/feedback/prediction-log.js';
 
 describeEachDatabase('prediction log', (dialect) => {
   it('flush writes everything queued, also while a batch is being written', async (t) => {

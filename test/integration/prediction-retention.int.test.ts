@@ -5,7 +5,11 @@ import { describeEachDatabase, testDatabase, type TestDialect } from '../helpers
 import { FakeClock } from '../../src/shared/clock.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
-import { PredictionRetention, type RetentionPolicy, type RetentionReason } from '../../src/modules/feedback/prediction-retention.js';
+import {
+  PredictionRetention,
+  type RetentionPolicy,
+  type RetentionReason,
+} from '../../src/modules/feedback/prediction-retention.js';
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const HOUR = 3_600_000;

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { Rollout, RolloutEvent } from '../../src/modules/rollouts/rollout-service.js';
-import { signature, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookNotifier } from '../../src/modules/rollouts/webhooks.js';
+import {
+  signature,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  WebhookNotifier,
+} from '../../src/modules/rollouts/webhooks.js';
 
 const rollout = {
   id: 'ro_0123456789abcdef',
