@@ -21,7 +21,7 @@ function testRows(): Array<Record<string, unknown>> {
   return lines.map((line): Record<string, unknown> => {
     const cells = line.split(',');
     return Object.fromEntries<unknown>(
-      names.map((n, i) => [n, Number(cells[i])]).filter(([n]) => features.has(n as string)),
+      names.map((n, i): [string, number] => [n, Number(cells[i])]).filter(([n]) => features.has(n)),
     );
   });
 }
