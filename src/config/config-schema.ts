@@ -307,6 +307,20 @@ export const ConfigSchema = Type.Object(
       env: ['OTEL_SERVICE_NAME'],
       description: 'service.name of exported spans.',
     }),
+    changePollMs: Type.Integer({
+      default: 500,
+      minimum: 10,
+      maximum: 60_000,
+      description:
+        'How often a replica reads the change log (promotions, rollbacks, aliases, keys, rollouts made through any replica). On PostgreSQL a notification also wakes it at once; this is the fallback.',
+    }),
+    reconcileIntervalMs: Type.Integer({
+      default: 5000,
+      minimum: 100,
+      maximum: 3_600_000,
+      description:
+        'How often a replica compares what it serves with the registry and reloads its key cache, repairing a missed change or a dropped notification connection.',
+    }),
     rolloutTickMs: Type.Integer({
       default: 5000,
       minimum: 100,
