@@ -296,12 +296,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     .on('aliases', (c) => serving.refresh(c.model!))
     .on('version', (c) => serving.refresh(c.model!))
     .on('warm', (c) => serving.warm(c.model!, c.version!))
-    .on('keys', () => Promise.resolve(keyStore.forget()))
+    .on('keys', () => keyStore.revalidate())
     // 'rollout' changes: subscribed where the rollout service can re-read its state
     .onReconcile(async () => {
       await serving.reconcile();
     })
-    .onReconcile(() => Promise.resolve(keyStore.forget()));
+    .onReconcile(() => keyStore.revalidate());
   const integrity = new ArtifactIntegrityCheck({
     loaded: () => serving.loaded(),
     versions: registryStore,

@@ -82,7 +82,7 @@ export const ConfigSchema = Type.Object(
       minimum: 0,
       maximum: 600_000,
       description:
-        'How long a verified API key is trusted without a database read. Revokes through this server apply at once; revokes made elsewhere (another replica, keys revoke --local) within this time. 0 reads the database on every request.',
+        'How long a verified API key is trusted without a database read. Revokes through any replica (or keys revoke --local) reach every replica through the change log within about a second, and within this time at the latest. 0 reads the database on every request.',
     }),
     authNegativeCacheTtlMs: Type.Integer({
       default: 3000,

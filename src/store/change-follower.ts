@@ -48,6 +48,7 @@ export class ChangeFollower {
   #again = false;
   #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  #failing = false;
 
   constructor(private readonly options: ChangeFollowerOptions) {}
 
@@ -102,8 +103,11 @@ export class ChangeFollower {
           this.#again = false;
           await this.#drain();
         } while (this.#again && !this.#closed);
+        this.#failing = false;
       } catch (err) {
-        this.options.logger.warn({ err }, 'reading the change log failed; retried at the next poll');
+        // once per outage: the database being away is logged and measured elsewhere
+        if (!this.#failing) this.options.logger.warn({ err }, 'reading the change log failed; retrying');
+        this.#failing = true;
       } finally {
         this.#polling = undefined;
       }
