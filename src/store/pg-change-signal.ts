@@ -65,8 +65,10 @@ export class PgChangeSignal implements ChangeSignal {
     const onLost = (err?: Error) => {
       if (lost || this.#closed) return;
       lost = true;
+      // once per outage (a lost connection), not at every failed attempt to reopen it
+      if (this.#connected || this.#attempt === 0)
+        logger.warn({ err: err?.message }, 'change notifications lost; reconnecting');
       this.#setConnected(false);
-      logger.warn({ err: err?.message }, 'change notifications lost; reconnecting');
       void client.end().catch(() => undefined);
       this.#retry();
     };
