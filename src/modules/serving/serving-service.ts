@@ -3,7 +3,6 @@ import { AppError, isAppError } from '../../shared/errors.js';
 import { KeyedMutex } from '../../shared/keyed-mutex.js';
 import type { Manifest } from '../registry/manifest.js';
 import type { ServingPort } from '../registry/registry-service.js';
-import type { RegistryStore } from '../registry/registry-store.js';
 import { sameAliases, type Aliases, type ModelVersion, type VersionSignature } from '../registry/types.js';
 import { verifyStoredArtifact } from '../registry/artifact-set.js';
 import type { BlobStore } from '../../store/blob-store.js';
@@ -21,8 +20,19 @@ interface ModelRoute {
   error?: { code: string; detail: string };
 }
 
+/**
+ * What serving reads from the registry: a port owned here, implemented by the registry's store
+ * (SqlRegistryStore) and wired in main.ts.
+ */
+export interface ServingRegistry {
+  getAliases(model: string): Promise<Aliases>;
+  /** aliases of every model that has any */
+  allAliases(): Promise<Map<string, Aliases>>;
+  getVersion(model: string, version: string): Promise<ModelVersion | undefined>;
+}
+
 export interface ServingDeps {
-  store: RegistryStore;
+  store: ServingRegistry;
   blobs: BlobStore;
   pool: RuntimePool;
   threads: number;
