@@ -162,7 +162,7 @@ describe('ServingService.refresh (a change made by another replica)', () => {
   });
 
   it('a warm hint loads the candidate ahead without changing what serves', async () => {
-    const { registry, loader, serving } = await setup();
+    const { loader, serving } = await setup();
     await serving.warm('m', '1.1.0');
     assert.equal(loader.loads.get('m@1.1.0'), 1);
     assert.equal(serving.production('m')?.identity.version, '1.0.0', 'a hint changes nothing served');
