@@ -36,8 +36,8 @@ async function answeredBy(r: Replica): Promise<string | undefined> {
 }
 
 /**
- * Moves production through replica 1 (`path`) and measures, for every replica, when its own
- * predict answers with `version` and its /ready names it as served: from the call's start and
+ * Moves production through replica 1 (`path`) and measures, for every replica, when its /ready
+ * names `version` as served (then its own predict must answer with it): from the call's start and
  * from its answer.
  */
 async function moveAndMeasure(
@@ -51,12 +51,12 @@ async function moveAndMeasure(
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const answered = performance.now();
   const reached = await Promise.all(
-    cluster.replicas.map((r) =>
-      timeUntil(
-        started,
-        async () => (await answeredBy(r)) === version && (await servedVersion(r)) === version,
-      ),
-    ),
+    cluster.replicas.map(async (r) => {
+      const ms = await timeUntil(started, async () => (await servedVersion(r)) === version);
+      // a request sent once /ready names it is answered by it
+      assert.equal(await answeredBy(r), version, r.name);
+      return ms;
+    }),
   );
   return { fromStart: reached, fromAnswer: reached.map((ms) => Math.max(0, ms - (answered - started))) };
 }
