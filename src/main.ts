@@ -297,7 +297,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     .on('version', (c) => serving.refresh(c.model!))
     .on('warm', (c) => serving.warm(c.model!, c.version!))
     .on('keys', () => keyStore.revalidate())
-    // 'rollout' changes: subscribed where the rollout service can re-read its state
+    // kind 'rollout' (recorded with recordChange by the rollout module): to wire here as
+    // .on('rollout', () => rollouts.refresh()) once the rollout service can re-read its state
     .onReconcile(async () => {
       await serving.reconcile();
     })
