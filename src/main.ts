@@ -48,6 +48,9 @@ import { openDatabase, type DatabaseHandle } from './store/database.js';
 import { FileBlobStore } from './store/file-blob-store.js';
 import { migrate } from './store/migrate.js';
 import { PgBlobStore } from './store/pg-blob-store.js';
+import { ChangeFollower } from './store/change-follower.js';
+import { recordChangeAlone, SqlChangeLog } from './store/change-log.js';
+import { PgChangeSignal } from './store/pg-change-signal.js';
 import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
 
 export const DEMO_DIR = fileURLToPath(new URL('../models/demo', import.meta.url));
@@ -56,6 +59,8 @@ export interface Runtime {
   services: AppServices;
   db: DatabaseHandle;
   blobs: BlobStore;
+  /** Applies changes made through other replicas (ADR 0010). */
+  changes: ChangeFollower;
   /** Frees sessions and connections; the HTTP server must be closed first. */
   close(): Promise<void>;
 }
@@ -156,6 +161,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     store: registryStore,
     blobs,
     serving,
+    hints: {
+      warm: (model, version) =>
+        recordChangeAlone(db.db, { kind: 'warm', model, version, at: clock.now().toISOString() }),
+    },
     clock,
     logger,
     maxReferenceBytes: config.maxDataBytes,
@@ -287,6 +296,18 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     database: db.status,
     shuttingDown: () => shuttingDown,
   };
+  const changes = changeFollower(config, options, db, logger, clock, observability);
+  changes
+    .on('aliases', (c) => serving.refresh(c.model!))
+    .on('version', (c) => serving.refresh(c.model!))
+    .on('warm', (c) => serving.warm(c.model!, c.version!))
+    .on('keys', () => keyStore.revalidate())
+    // kind 'rollout' (recorded with recordChange by the rollout module): to wire here as
+    // .on('rollout', () => rollouts.refresh()) once the rollout service can re-read its state
+    .onReconcile(async () => {
+      await serving.reconcile();
+    })
+    .onReconcile(() => keyStore.revalidate());
   const integrity = new ArtifactIntegrityCheck({
     loaded: () => serving.loaded(),
     versions: registryStore,
@@ -300,8 +321,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     services,
     db,
     blobs,
+    changes,
     async close() {
       shuttingDown = true;
+      await changes.close();
       clearInterval(purgeTimer);
       clearInterval(timers.rollouts);
       clearInterval(timers.integrity);
@@ -319,6 +342,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     observability.bindServing(serving);
     observability.bindDatabase(db.status);
     observability.bindMemory({ ...memory, drift_held: () => drift.heldBytes });
+    // before the first read of the aliases: a change committed in between is replayed, not lost
+    await changes.begin();
     await serving.syncAll();
     observability.bindRollouts(() => rollouts.allActive());
     observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
@@ -328,6 +353,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await runtime.close();
     throw err;
   }
+  changes.start();
   timers.rollouts = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
   if (config.integrityCheckIntervalSeconds > 0) {
     timers.integrity = setInterval(() => {
@@ -336,6 +362,39 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   retention.start(config.predictionLogRetentionIntervalSeconds * 1000);
   return runtime;
+}
+
+/** Follows the change log: by polling, and on PostgreSQL also woken by LISTEN/NOTIFY (ADR 0010). */
+function changeFollower(
+  config: Config,
+  options: RuntimeOptions,
+  db: DatabaseHandle,
+  logger: Logger,
+  clock: Clock,
+  observability: Observability,
+): ChangeFollower {
+  const { metrics } = observability;
+  metrics.changeNotificationsConnected.set(0);
+  const signal =
+    db.dialect === 'postgres' && config.databaseUrl
+      ? new PgChangeSignal({
+          url: config.databaseUrl,
+          pgSchema: options.pgSchema,
+          connectTimeoutMs: config.databaseConnectTimeoutMs,
+          backoff: { initialMs: 250, maxMs: 5_000 },
+          logger,
+          onConnected: (connected) => metrics.changeNotificationsConnected.set(connected ? 1 : 0),
+        })
+      : undefined;
+  return new ChangeFollower({
+    source: new SqlChangeLog(db.db),
+    signal,
+    clock,
+    logger,
+    pollMs: config.changePollMs,
+    reconcileMs: config.reconcileIntervalMs,
+    onApplied: (change, seconds) => metrics.changePropagation.observe({ kind: change.kind }, seconds),
+  });
 }
 
 /** The outbound URL policy every user-supplied URL (JWKS, webhooks) goes through. */

@@ -82,7 +82,7 @@ export const ConfigSchema = Type.Object(
       minimum: 0,
       maximum: 600_000,
       description:
-        'How long a verified API key is trusted without a database read. Revokes through this server apply at once; revokes made elsewhere (another replica, keys revoke --local) within this time. 0 reads the database on every request.',
+        'How long a verified API key is trusted without a database read. Revokes through any replica (or keys revoke --local) reach every replica through the change log within about a second, and within this time at the latest. 0 reads the database on every request.',
     }),
     authNegativeCacheTtlMs: Type.Integer({
       default: 3000,
@@ -306,6 +306,20 @@ export const ConfigSchema = Type.Object(
       minLength: 1,
       env: ['OTEL_SERVICE_NAME'],
       description: 'service.name of exported spans.',
+    }),
+    changePollMs: Type.Integer({
+      default: 500,
+      minimum: 10,
+      maximum: 60_000,
+      description:
+        'How often a replica reads the change log (promotions, rollbacks, aliases, keys, rollouts made through any replica). On PostgreSQL a notification also wakes it at once; this is the fallback.',
+    }),
+    reconcileIntervalMs: Type.Integer({
+      default: 5000,
+      minimum: 100,
+      maximum: 3_600_000,
+      description:
+        'How often a replica compares what it serves with the registry and reloads its key cache, repairing a missed change or a dropped notification connection.',
     }),
     rolloutTickMs: Type.Integer({
       default: 5000,

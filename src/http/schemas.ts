@@ -215,7 +215,10 @@ export const ReadySchema = Type.Object({
   models: Type.Array(
     Type.Object({
       name: Type.String(),
+      /** the registry's production version */
       version: Type.Union([Type.String(), Type.Null()]),
+      /** the version answering on this replica (differs from `version` while a change loads or failed) */
+      serving: Type.Optional(Type.Union([Type.String(), Type.Null()])),
       state: Type.String(),
       error: Type.Optional(Type.String()),
     }),

@@ -206,6 +206,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly changePropagation = new Histogram({
+    name: 'modelgate_change_propagation_seconds',
+    help: 'Time from a change being recorded (promote, rollback, alias, version, keys, rollout; by any replica) to this replica having applied it, by kind.',
+    labelNames: ['kind'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly changeNotificationsConnected = new Gauge({
+    name: 'modelgate_change_notifications_connected',
+    help: '1 while this replica listens for change notifications (PostgreSQL LISTEN), 0 while it reconnects; changes then arrive by polling (changePollMs). Always 0 on SQLite.',
+    registers: [this.registry],
+  });
+
   readonly memoryBytes = new Gauge({
     name: 'modelgate_memory_bytes',
     help: 'Bytes held by a bounded in-memory structure (prediction_log, idempotency, drift_held), approximately.',

@@ -112,6 +112,7 @@ export interface Database {
     created_at: string;
     created_by: string;
   };
+  changes: { seq: Generated<number>; kind: string; model: string | null; version: string | null; at: string };
   blobs: { sha256: string; size: number; chunks: number; created_at: string };
   blob_chunks: { sha256: string; seq: number; data: Uint8Array };
 }

@@ -329,8 +329,12 @@ export async function servedVersion(
   model = 'breast-cancer',
 ): Promise<string | undefined> {
   const res = await fetch(`${replica.url}/ready`);
-  const body = (await res.json()) as { models?: Array<{ name: string; version: string | null }> };
-  return body.models?.find((m) => m.name === model)?.version ?? undefined;
+  const body = (await res.json()) as {
+    models?: Array<{ name: string; version: string | null; serving?: string | null }>;
+  };
+  const m = body.models?.find((x) => x.name === model);
+  // `serving`: what answers here; `version`, the registry's production, differs while a change loads
+  return (m?.serving !== undefined ? m.serving : m?.version) ?? undefined;
 }
 
 /** An authenticated JSON call against one replica (or the load balancer). */
@@ -346,7 +350,7 @@ export async function call(
     headers: {
       authorization: `Bearer ${key}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(method === 'GET' ? {} : { 'idempotency-key': randomBytes(12).toString('hex') }),
+      ...(method === 'GET' ? {} : { 'idempotency-key': `"${randomBytes(12).toString('hex')}"` }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });

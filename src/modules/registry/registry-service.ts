@@ -48,6 +48,15 @@ export interface ServingPort {
   activate(model: string, aliases: Aliases): Promise<void>;
 }
 
+/**
+ * Tells other replicas what is about to change, so they can prepare (ADR 0010); implemented over
+ * the change log, wired in main.ts. A hint is only an optimisation: losing one costs speed.
+ */
+export interface ChangeHints {
+  /** `version` of `model` is about to become production: load it ahead. */
+  warm(model: string, version: string): Promise<void>;
+}
+
 export interface RegisterInput {
   /** Parsed manifest (JSON or YAML), not yet validated. */
   manifest: unknown;
@@ -64,6 +73,7 @@ export interface RegistryDeps {
   store: RegistryStore;
   blobs: BlobStore;
   serving: ServingPort;
+  hints?: ChangeHints | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -303,7 +313,15 @@ export class RegistryService {
     actor: Actor,
     action: 'model.promoted' | 'model.rolled_back',
   ): Promise<void> {
-    await this.deps.serving.prepare(target);
+    // other replicas load the target while this one does, so their switch after the commit is quick
+    const hinted = this.deps.hints
+      ?.warm(target.model, target.version)
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'warm hint not recorded'));
+    try {
+      await this.deps.serving.prepare(target);
+    } finally {
+      await hinted;
+    }
     await this.deps.store.replaceAliases(target.model, current, next, {
       principal: actor.id,
       action,

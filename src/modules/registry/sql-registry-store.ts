@@ -2,6 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import semver from 'semver';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
+import { recordChange } from '../../store/change-log.js';
 import type { Db, Dialect } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import { appendAudit, type AuditInput } from '../audit/audit.js';
@@ -9,7 +10,14 @@ import type { ReferenceRecord } from '../monitoring/reference-data.js';
 import type { Profile } from '../monitoring/reference-profile.js';
 import type { Task } from './manifest.js';
 import type { RegistryStore } from './registry-store.js';
-import { ALIASES, type AliasName, type Aliases, type ModelSummary, type ModelVersion } from './types.js';
+import {
+  ALIASES,
+  sameAliases,
+  type AliasName,
+  type Aliases,
+  type ModelSummary,
+  type ModelVersion,
+} from './types.js';
 
 type VersionRow = Selectable<Database['model_versions']>;
 
@@ -108,6 +116,7 @@ export class SqlRegistryStore implements RegistryStore {
           .execute();
       }
       await appendAudit(trx, v.createdAt, audit);
+      await recordChange(trx, { kind: 'version', model: v.model, version: v.version, at: v.createdAt });
       return true;
     });
   }
@@ -170,6 +179,8 @@ export class SqlRegistryStore implements RegistryStore {
       }));
       if (values.length > 0) await trx.insertInto('aliases').values(values).execute();
       await appendAudit(trx, at, audit);
+      // last: it takes the change-order lock, held until commit
+      await recordChange(trx, { kind: 'aliases', model, version: next.production, at });
     });
   }
 
@@ -185,10 +196,6 @@ function toAliases(rows: Array<{ alias: string; version: string }>): Aliases {
   const out: Aliases = {};
   for (const r of rows) out[r.alias as AliasName] = r.version;
   return out;
-}
-
-export function sameAliases(a: Aliases, b: Aliases): boolean {
-  return ALIASES.every((k) => a[k] === b[k]);
 }
 
 function toVersion(r: VersionRow): ModelVersion {

@@ -5,6 +5,11 @@ export const ALIASES = ['production', 'staging', 'previous'] as const;
 export type AliasName = (typeof ALIASES)[number];
 export type Aliases = Partial<Record<AliasName, string>>;
 
+/** Whether two alias sets point every alias at the same version. */
+export function sameAliases(a: Aliases, b: Aliases): boolean {
+  return ALIASES.every((k) => a[k] === b[k]);
+}
+
 /** One file of an artifact set; `path` is relative to the main model file's folder. */
 export interface ArtifactFile {
   path: string;

@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.js';
+import { recordChange } from '../../store/change-log.js';
 import type { Db } from '../../store/database.js';
 import { appendAudit, type AuditInput } from '../audit/audit.js';
 import type { Scope } from './scopes.js';
@@ -43,6 +44,7 @@ export class SqlApiKeyStore implements ApiKeyStore {
         })
         .execute();
       await appendAudit(trx, r.createdAt, audit);
+      await recordChange(trx, { kind: 'keys', at: r.createdAt });
     });
   }
 
@@ -67,6 +69,7 @@ export class SqlApiKeyStore implements ApiKeyStore {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       await appendAudit(trx, at, audit);
+      await recordChange(trx, { kind: 'keys', at });
       return true;
     });
   }

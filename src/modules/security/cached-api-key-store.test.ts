@@ -129,4 +129,44 @@ describe('CachedApiKeyStore', () => {
     await store.get('id0');
     assert.equal(inner.reads, 10_002, 'the oldest was dropped');
   });
+
+  it('revalidate: a key revoked elsewhere is refused, one created elsewhere is no longer unknown', async () => {
+    const inner = new CountingStore();
+    const store = new CachedApiKeyStore(inner, new FakeClock(), 600_000, 600_000);
+    await inner.insert(record);
+    const other = { ...record, id: 'Other0000001' };
+    assert.equal((await store.get(record.id))?.revokedAt, null);
+    assert.equal(await store.get(other.id), undefined);
+    // both change behind the cache's back (another replica)
+    inner.records.set(record.id, { ...record, revokedAt: '2026-01-01T00:00:00.000Z' });
+    inner.records.set(other.id, other);
+    assert.equal((await store.get(record.id))?.revokedAt, null, 'still cached');
+    await store.revalidate();
+    const reads = inner.reads;
+    assert.equal((await store.get(record.id))?.revokedAt, '2026-01-01T00:00:00.000Z');
+    assert.equal(inner.reads, reads, 'the revoked record came from the cache, refreshed');
+    assert.deepEqual(await store.get(other.id), other);
+  });
+
+  it('revalidate with the database away keeps every cached key', async () => {
+    const inner = new CountingStore();
+    const store = new CachedApiKeyStore(inner, new FakeClock(), 600_000);
+    await inner.insert(record);
+    await store.get(record.id);
+    inner.list = () => Promise.reject(new Error('database unavailable'));
+    await assert.rejects(store.revalidate(), /database unavailable/);
+    const reads = inner.reads;
+    assert.deepEqual(await store.get(record.id), record);
+    assert.equal(inner.reads, reads);
+  });
+
+  it('a key deleted from the database is dropped by revalidate', async () => {
+    const inner = new CountingStore();
+    const store = new CachedApiKeyStore(inner, new FakeClock(), 600_000);
+    await inner.insert(record);
+    await store.get(record.id);
+    inner.records.delete(record.id);
+    await store.revalidate();
+    assert.equal(await store.get(record.id), undefined);
+  });
 });

@@ -6,8 +6,9 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * Keeps found keys in memory for `ttlMs`, so authenticating a request costs no database round
- * trip. A revoke through this store takes effect at once in this process; a revoke made elsewhere
- * (`keys revoke --local`, another replica) within `ttlMs`.
+ * trip. A revoke through this store takes effect at once in this process; one made elsewhere
+ * (another replica, `keys revoke --local`) is recorded in the change log, which the process
+ * follows and answers with `revalidate` (within about a second, ADR 0010); `ttlMs` bounds it too.
  *
  * Unknown ids are remembered for `negativeTtlMs`, so a client repeating a bad key costs no database
  * read either. That must never keep a new key out for long: the time is short (seconds), a key
@@ -20,6 +21,8 @@ export class CachedApiKeyStore implements ApiKeyStore {
   readonly #unknown = new Map<string, number>();
   /** Bumped by every insert: a miss read before it is not remembered after it. */
   #inserts = 0;
+  /** Bumped by every revalidation: a record read before it is not remembered after it. */
+  #generation = 0;
 
   /** `ttlMs`: how long a found key is kept; `negativeTtlMs`: an unknown id (0: never). */
   constructor(
@@ -40,8 +43,9 @@ export class CachedApiKeyStore implements ApiKeyStore {
       this.#unknown.delete(id);
     }
     const inserts = this.#inserts;
+    const generation = this.#generation;
     const record = await this.inner.get(id);
-    if (record && this.ttlMs > 0) {
+    if (record && this.ttlMs > 0 && generation === this.#generation) {
       bounded(this.#cache).set(id, { record, until: this.clock.nowMs() + this.ttlMs });
     } else if (!record && this.negativeTtlMs > 0 && inserts === this.#inserts) {
       bounded(this.#unknown).set(id, this.clock.nowMs() + this.negativeTtlMs);
@@ -64,6 +68,24 @@ export class CachedApiKeyStore implements ApiKeyStore {
     } else {
       this.#cache.delete(id);
       this.#unknown.delete(id);
+    }
+  }
+
+  /**
+   * Keys changed elsewhere (another replica created or revoked one): re-reads every key in one
+   * query and updates the cached records (a revoked one is refused from now on) and forgets the
+   * unknown ids (one may exist now). Unlike `forget`, a database that cannot be read changes
+   * nothing: while it is away, cached keys keep authenticating (ADR 0009).
+   */
+  async revalidate(): Promise<void> {
+    this.#generation++;
+    const all = new Map((await this.inner.list()).map((r) => [r.id, r]));
+    this.#generation++;
+    this.#unknown.clear();
+    for (const [id, entry] of this.#cache) {
+      const fresh = all.get(id);
+      if (fresh) entry.record = fresh;
+      else this.#cache.delete(id);
     }
   }
 

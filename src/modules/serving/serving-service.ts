@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../shared/errors.js';
+import { KeyedMutex } from '../../shared/keyed-mutex.js';
 import type { Manifest } from '../registry/manifest.js';
 import type { ServingPort } from '../registry/registry-service.js';
-import type { RegistryStore } from '../registry/registry-store.js';
-import type { Aliases, ModelVersion, VersionSignature } from '../registry/types.js';
+import { sameAliases, type Aliases, type ModelVersion, type VersionSignature } from '../registry/types.js';
 import { verifyStoredArtifact } from '../registry/artifact-set.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { createLoadedModel } from './create-loaded-model.js';
@@ -20,8 +20,19 @@ interface ModelRoute {
   error?: { code: string; detail: string };
 }
 
+/**
+ * What serving reads from the registry: a port owned here, implemented by the registry's store
+ * (SqlRegistryStore) and wired in main.ts.
+ */
+export interface ServingRegistry {
+  getAliases(model: string): Promise<Aliases>;
+  /** aliases of every model that has any */
+  allAliases(): Promise<Map<string, Aliases>>;
+  getVersion(model: string, version: string): Promise<ModelVersion | undefined>;
+}
+
 export interface ServingDeps {
-  store: RegistryStore;
+  store: ServingRegistry;
   blobs: BlobStore;
   pool: RuntimePool;
   threads: number;
@@ -37,6 +48,8 @@ export interface ServingDeps {
  */
 export class ServingService implements ServingPort {
   readonly #routes = new Map<string, ModelRoute>();
+  /** one alias change per model at a time: a local promotion and a remote refresh never interleave */
+  readonly #mutex = new KeyedMutex();
 
   constructor(private readonly deps: ServingDeps) {}
 
@@ -88,6 +101,107 @@ export class ServingService implements ServingPort {
   }
 
   async activate(model: string, aliases: Aliases): Promise<void> {
+    await this.#mutex.run(model, () => this.#activate(model, aliases));
+  }
+
+  /**
+   * Applies the registry's aliases of `model` when another replica (or process) changed them: the
+   * new production version is loaded (its stored bytes verified as read), warmed and smoke-tested
+   * while the old one keeps answering, then traffic switches; requests already running finish on
+   * the version they started on. Meanwhile the route is `loading` (not ready: this replica does
+   * not serve what the registry says). If the new version cannot load, the old one keeps
+   * answering and the route is `failed` with the error, until a later refresh succeeds.
+   */
+  async refresh(model: string): Promise<void> {
+    await this.#mutex.run(model, async () => {
+      const aliases = await this.deps.store.getAliases(model);
+      const route = this.#routes.get(model);
+      if (
+        route &&
+        sameAliases(route.aliases, aliases) &&
+        route.state !== 'failed' &&
+        route.state !== 'loading'
+      )
+        return;
+      await this.#switch(model, aliases);
+    });
+  }
+
+  /**
+   * Compares every model's served aliases with the registry and refreshes those that differ or
+   * failed to load: repairs a change this replica missed. Returns the models refreshed.
+   */
+  async reconcile(): Promise<string[]> {
+    const all = await this.deps.store.allAliases();
+    const stale = new Set<string>();
+    for (const [model, aliases] of all) {
+      const route = this.#routes.get(model);
+      if (!route || !sameAliases(route.aliases, aliases) || route.state === 'failed') stale.add(model);
+    }
+    for (const [model, route] of this.#routes)
+      if (!all.has(model) && Object.keys(route.aliases).length > 0) stale.add(model);
+    for (const model of stale) {
+      try {
+        await this.refresh(model);
+      } catch (err) {
+        this.deps.logger.warn({ err, model }, 'reconciling a model failed');
+      }
+    }
+    return [...stale];
+  }
+
+  /**
+   * A hint that `version` is about to become production (recorded before the promotion commits):
+   * loaded ahead so the switch that follows is quick. Not retained: evictable until it serves.
+   */
+  async warm(model: string, version: string): Promise<void> {
+    if (this.cached(model, version)) return;
+    await this.deps.pool.acquire(await this.#version(model, version));
+  }
+
+  async #switch(model: string, aliases: Aliases): Promise<void> {
+    const route: ModelRoute = this.#routes.get(model) ?? { aliases: {}, state: 'no-production' };
+    this.#routes.set(model, route);
+    const target = aliases.production;
+    if (target === undefined || route.production?.identity.version === target) {
+      route.aliases = aliases;
+      route.state = target === undefined ? 'no-production' : 'ready';
+      if (target === undefined) delete route.production;
+      delete route.error;
+      this.#retainAliased();
+      if (aliases.previous) this.#warmPrevious(model, aliases.previous);
+      return;
+    }
+    route.aliases = aliases;
+    route.state = 'loading';
+    delete route.error;
+    const started = performance.now();
+    try {
+      const version = await this.#version(model, target);
+      await this.prepare(version);
+      // the same call a local promotion ends with: retained from now on, so never evicted
+      route.production = await this.deps.pool.acquire(version);
+      route.state = 'ready';
+      this.deps.logger.info(
+        { model, version: target, switch_ms: Math.round(performance.now() - started) },
+        'production version switched (changed elsewhere)',
+      );
+    } catch (err) {
+      route.state = 'failed';
+      route.error = isAppError(err)
+        ? { code: err.code, detail: err.detail }
+        : { code: 'INTERNAL', detail: 'loading failed' };
+      this.deps.logger.error(
+        { err, model, version: target, serving: route.production?.identity.version },
+        'new production version cannot serve; the old one keeps answering',
+      );
+    } finally {
+      this.#retainAliased();
+    }
+    if (aliases.previous) this.#warmPrevious(model, aliases.previous);
+  }
+
+  async #activate(model: string, aliases: Aliases): Promise<void> {
     const route: ModelRoute = { ...this.#routes.get(model), aliases, state: 'no-production' };
     this.#routes.set(model, route);
     if (aliases.production) {
@@ -147,15 +261,26 @@ export class ServingService implements ServingPort {
     return this.deps.pool.acquire(version);
   }
 
+  /**
+   * Per model: `version` is the registry's production version, `serving` the one answering here
+   * (they differ while a change made elsewhere loads, or after it failed to load).
+   */
   readiness(): {
     ready: boolean;
-    models: Array<{ name: string; version: string | null; state: RouteState; error?: string }>;
+    models: Array<{
+      name: string;
+      version: string | null;
+      serving: string | null;
+      state: RouteState;
+      error?: string;
+    }>;
   } {
     const models = [...this.#routes]
       .filter(([, r]) => r.aliases.production !== undefined)
       .map(([name, r]) => ({
         name,
         version: r.aliases.production ?? null,
+        serving: r.production?.identity.version ?? null,
         state: r.state,
         ...(r.error ? { error: `${r.error.code}: ${r.error.detail}` } : {}),
       }));
