@@ -186,7 +186,7 @@ export class Metrics {
 
   readonly databaseUp = new Gauge({
     name: 'modelgate_database_up',
-    help: '1 while the database answers, 0 while it is known to be unreachable (a failed query or probe); /ready fails meanwhile.',
+    help: '1 while the database answers, 0 while it is known to be unreachable (a failed query or probe); admin calls answer 503 meanwhile, predictions go on.',
     registers: [this.registry],
   });
 
