@@ -54,6 +54,8 @@ describe(
       const pids = cluster.replicas.map((r) => r.child.pid);
 
       const load = startLoad(lb.url, { concurrency: 6 });
+      // a failed assertion must not leave the loops running (stop() twice is harmless)
+      t.after(() => load.stop());
       // every replica has verified the key (and cached it) before the database goes
       await new Promise((r) => setTimeout(r, 2000));
       await pg.stop('fast');
