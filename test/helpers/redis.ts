@@ -18,6 +18,13 @@ export function redisAvailable(): boolean {
   );
 }
 
+/** Why Redis tests cannot run here (false: they can). Under CI=true they must: .ci/run starts Redis. */
+export function redisSkip(): string | false {
+  if (redisAvailable()) return false;
+  if (process.env.CI === 'true') throw new Error(`Redis must answer at ${TEST_REDIS_URL} under CI=true`);
+  return `no Redis answers at ${TEST_REDIS_URL}`;
+}
+
 /** A fresh key prefix, so that tests sharing one Redis never count into each other's keys. */
 export function randomPrefix(): string {
   return `mgtest:${randomBytes(6).toString('hex')}:`;
@@ -45,6 +52,9 @@ export interface OwnRedis {
   kill(): Promise<void>;
   /** a new redis-server on the same port (after kill) */
   start(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections and answers nothing (a frozen VM, a long GC) */
+  freeze(): void;
+  thaw(): void;
 }
 
 /** A redis-server of this test's own on a free port, without persistence. */
@@ -74,10 +84,13 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     start,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     async kill() {
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGCONT');
       c.kill('SIGKILL');
       await exited;
     },

@@ -6,10 +6,10 @@ import { describe, it } from 'node:test';
 import { generateApiKey } from '../../src/modules/security/api-key.js';
 import { freePort } from '../helpers/cluster.js';
 import { parse } from '../helpers/prom-text.js';
-import { randomPrefix, redisAvailable, startOwnRedis, takeKeys, TEST_REDIS_URL } from '../helpers/redis.js';
+import { randomPrefix, redisSkip, startOwnRedis, takeKeys, TEST_REDIS_URL } from '../helpers/redis.js';
 import { raw, startTestServer, type TestServer } from '../helpers/server.js';
 
-const skip = redisAvailable() ? false : `no Redis answers at ${TEST_REDIS_URL}`;
+const skip = redisSkip();
 
 // /metrics public, so that reading them counts against no limit
 const PUBLIC_METRICS = { MODELGATE_METRICS_PUBLIC: 'true' };
@@ -37,6 +37,8 @@ describe('rate limits in Redis', { skip }, () => {
     const [a, b] = await twoReplicas(t, {
       MODELGATE_REDIS_URL: TEST_REDIS_URL,
       MODELGATE_REDIS_KEY_PREFIX: prefix,
+      // these tests count; a loaded test machine must not turn a slow answer into a fail-open
+      MODELGATE_REDIS_COMMAND_TIMEOUT_MS: '2000',
       MODELGATE_RATE_LIMIT_READ_PER_MINUTE: '5',
     });
     const statuses: number[] = [];
@@ -64,6 +66,8 @@ describe('rate limits in Redis', { skip }, () => {
     const [a, b] = await twoReplicas(t, {
       MODELGATE_REDIS_URL: TEST_REDIS_URL,
       MODELGATE_REDIS_KEY_PREFIX: prefix,
+      // these tests count; a loaded test machine must not turn a slow answer into a fail-open
+      MODELGATE_REDIS_COMMAND_TIMEOUT_MS: '2000',
       MODELGATE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3',
     });
     const attacker = { 'x-forwarded-for': '203.0.113.9' };
@@ -94,6 +98,8 @@ describe('rate limits in Redis', { skip }, () => {
         MODELGATE_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3',
       },
     });
+    // the first request of a fresh server compiles its route's code: not what is measured
+    assert.equal((await raw(s, 'GET', '/v1/models')).status, 200);
     const times: number[] = [];
     for (let i = 0; i < 10; i++) {
       const started = performance.now();
@@ -111,8 +117,8 @@ describe('rate limits in Redis', { skip }, () => {
       m.value('modelgate_redis_errors_total')! >= 20,
       String(m.value('modelgate_redis_errors_total')),
     );
-    assert.equal(m.value('modelgate_rate_limit_fail_open_total', { limit: 'principal' }), 10);
-    assert.ok(m.value('modelgate_rate_limit_fail_open_total', { limit: 'failed_auth' })! >= 10);
+    assert.equal(m.value('modelgate_rate_limit_fail_open_total', { limit: 'principal' }), 11);
+    assert.ok(m.value('modelgate_rate_limit_fail_open_total', { limit: 'failed_auth' })! >= 11);
     const warnings = s.logs.lines.filter((l) => l.msg === 'rate-limit store (Redis) unavailable');
     assert.ok(warnings.length >= 1 && warnings.length <= 2, `${warnings.length} warnings`);
   });
@@ -166,5 +172,51 @@ describe('rate limits in Redis', { skip }, () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await raw(s, 'GET', '/v1/models')).status);
     assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
+  });
+
+  it('a frozen Redis (SIGSTOP) costs a request one command timeout at most, then nothing for a second', async (t) => {
+    const redis = await startOwnRedis();
+    t.after(() => redis.kill());
+    const s = await startTestServer(t, {
+      env: {
+        ...PUBLIC_METRICS,
+        MODELGATE_REDIS_URL: redis.url,
+        MODELGATE_REDIS_COMMAND_TIMEOUT_MS: '500',
+        MODELGATE_RATE_LIMIT_READ_PER_MINUTE: '100',
+      },
+    });
+    assert.equal((await raw(s, 'GET', '/v1/models')).status, 200);
+    redis.freeze();
+    t.after(() => redis.thaw());
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const started = performance.now();
+      assert.equal((await raw(s, 'GET', '/v1/models')).status, 200);
+      times.push(performance.now() - started);
+    }
+    // the first request meets the timeout once (its second counter call is skipped); the next ones
+    // within the backoff second do not wait at all
+    assert.ok(times[0]! >= 490 && times[0]! < 500 + 300, `first ${times[0]} ms`);
+    assert.ok(
+      Math.max(...times.slice(1)) < 250,
+      `then ${times
+        .slice(1)
+        .map((x) => x.toFixed(0))
+        .join(', ')} ms`,
+    );
+    const m = await metrics(s);
+    assert.equal(m.value('modelgate_rate_limit_fail_open_total', { limit: 'principal' }), 8);
+    assert.equal(m.value('modelgate_redis_up'), 0);
+    redis.thaw();
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await raw(s, 'GET', '/v1/models')).status, 200);
+    assert.equal((await metrics(s)).value('modelgate_redis_up'), 1, 'counts again after the backoff');
+  });
+
+  it('exports no modelgate_redis_up without Redis (a 0 would read as Redis down)', async (t) => {
+    const s = await startTestServer(t, { env: PUBLIC_METRICS });
+    const m = await metrics(s);
+    assert.equal(m.has('modelgate_redis_up'), false);
+    assert.equal(m.value('modelgate_redis_errors_total'), 0);
   });
 });
