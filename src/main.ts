@@ -13,6 +13,8 @@ import { ApiKeyService } from './modules/security/api-key-service.js';
 import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
 import { MemoryFailedAuthStore } from './modules/security/failed-auth-store.js';
+import { RedisFailedAuthStore } from './modules/security/redis-failed-auth-store.js';
+import { openRedisLimits } from './redis-limits.js';
 import { Authenticator } from './modules/security/authenticator.js';
 import { JwtVerifier } from './modules/security/jwt-verifier.js';
 import { SqlAuditReader } from './modules/audit/audit.js';
@@ -138,6 +140,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...(config.otelExporterOtlpEndpoint ? { otlpEndpoint: config.otelExporterOtlpEndpoint } : {}),
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
   });
+  // cluster-wide rate limits and failed-authentication throttle when Redis is configured
+  const redis = config.redisUrl ? await openRedisLimits(config, logger, observability.metrics) : undefined;
+  observability.bindRedis(redis ? () => redis.counter.up : undefined);
   const pool = new RuntimePool(
     versionLoader(
       blobs,
@@ -280,7 +285,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     predict,
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
-    failedAuth: new MemoryFailedAuthStore(),
+    failedAuth: redis ? new RedisFailedAuthStore(redis.counter) : new MemoryFailedAuthStore(),
+    ...(redis ? { sharedLimits: redis.limits } : {}),
     idempotency,
     audit: new SqlAuditReader(db.db),
     observability,
@@ -335,6 +341,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await notifier?.drain();
       await driftWorker.close();
       await observability.close();
+      await redis?.close();
       await db.close();
     },
   };

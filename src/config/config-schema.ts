@@ -171,6 +171,32 @@ export const ConfigSchema = Type.Object(
       description:
         'Failed authentications (401) allowed per client address per minute. Past it, every request from that address that needs credentials is answered 429 (AUTH_THROTTLED, with Retry-After) until the minute ends, before its credentials are checked; public routes still answer. IPv6 clients count per /64. 0: unlimited.',
     }),
+    redisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        secret: true,
+        env: ['MODELGATE_REDIS_URL', 'REDIS_URL'],
+        description:
+          'Redis URL (`redis://[:password@]host:6379/0`, `rediss://` for TLS). When set, per-principal rate limits and the failed-authentication throttle count in Redis, so their limits hold across all replicas; unset, each process counts alone.',
+      }),
+    ),
+    redisKeyPrefix: Type.String({
+      default: 'modelgate:',
+      maxLength: 100,
+      description: 'Prefix of every Redis key modelgate writes (several deployments may share one Redis).',
+    }),
+    redisCommandTimeoutMs: Type.Integer({
+      default: 250,
+      minimum: 10,
+      maximum: 10_000,
+      description:
+        'Longest a request waits for Redis (one counter update); past it, or at once while the connection is down, the request is handled as `rateLimitFailOpen` says.',
+    }),
+    rateLimitFailOpen: Type.Boolean({
+      default: true,
+      description:
+        'When Redis does not answer: true lets requests through unlimited (counted in `modelgate_rate_limit_fail_open_total`, one log line per 10 s); false refuses requests that need credentials with 503 `RATE_LIMIT_UNAVAILABLE`.',
+    }),
     trustProxy: Type.String({
       default: '',
       description:

@@ -17,6 +17,7 @@ import type { DriftMonitor } from '../modules/monitoring/drift-monitor.js';
 import type { EvaluationService } from '../modules/quality/evaluation-service.js';
 import type { PromotionGate } from '../modules/quality/promotion-gate.js';
 import type { DatabaseStatus } from '../store/database-health.js';
+import type { SharedRateLimits } from './hardening.js';
 
 /** Everything the HTTP layer uses, built by the composition root (main.ts) or by tests. */
 export interface AppServices {
@@ -28,8 +29,10 @@ export interface AppServices {
   predict: PredictService;
   keys: ApiKeyService;
   auth: Authenticator;
-  /** Failed authentications per client address (in memory; shared in cluster mode later). */
+  /** Failed authentications per client address (in memory; in Redis when one is configured). */
   failedAuth: FailedAuthStore;
+  /** With Redis configured: where per-principal rate limits count, and what a failure does. */
+  sharedLimits?: SharedRateLimits;
   idempotency: IdempotencyStore;
   audit: AuditReader;
   observability: Observability;

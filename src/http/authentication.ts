@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FailedAuthStore } from '../modules/security/failed-auth-store.js';
 import type { Authenticator } from '../modules/security/authenticator.js';
 import { clientKey } from '../shared/client-address.js';
@@ -14,6 +14,13 @@ export interface AuthenticationOptions {
   clock: Clock;
   /** Failed authentications allowed per client address per minute (0: unlimited). */
   maxFailuresPerMinute: number;
+  /**
+   * When the store fails (a shared one, Redis): let the request through to authentication
+   * (default) or refuse it with 503 RATE_LIMIT_UNAVAILABLE.
+   */
+  failOpen?: boolean;
+  /** A check skipped because the store failed and `failOpen` is on. */
+  onFailOpen?: () => void;
 }
 
 /**
@@ -26,16 +33,29 @@ export interface AuthenticationOptions {
  */
 export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   const { auth, failures, clock, maxFailuresPerMinute: max } = options;
+  const failOpen = options.failOpen ?? true;
+  /** A store failure: the request goes on uncounted (fail open), or is refused. */
+  const storeFailed = (req: FastifyRequest, err: unknown): undefined => {
+    if (!failOpen) {
+      throw err instanceof AppError && err.code === 'RATE_LIMIT_UNAVAILABLE'
+        ? err
+        : new AppError('RATE_LIMIT_UNAVAILABLE', 'rate limits cannot be checked right now; retry shortly', {
+            headers: { 'retry-after': '1' },
+          });
+    }
+    options.onFailOpen?.();
+    // the guarded shared store logs its own failures, at a bounded rate
+    if (!(err instanceof AppError)) req.log.warn({ err }, 'failed-authentication store unavailable');
+    return undefined;
+  };
 
   if (max > 0) {
     app.addHook('onRequest', async (req) => {
       if (!req.routeOptions.config.scope) return;
       const now = clock.nowMs();
-      // a store that cannot answer (a shared one, later) lets the request through to authentication
-      const window = await failures.get(clientKey(req.ip), now).catch((err: unknown) => {
-        req.log.warn({ err }, 'failed-authentication store unavailable');
-        return undefined;
-      });
+      const window = await failures
+        .get(clientKey(req.ip), now)
+        .catch((err: unknown) => storeFailed(req, err));
       if (window && window.count >= max) {
         const seconds = Math.max(1, Math.ceil((window.resetAtMs - now) / 1000));
         throw new AppError(
@@ -58,8 +78,11 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       );
     } catch (err) {
       if (max > 0 && err instanceof AppError && err.code === 'UNAUTHENTICATED') {
+        // fail open or closed, the answer stays the 401: the credential was wrong either way
         await failures.record(clientKey(req.ip), WINDOW_MS, clock.nowMs()).catch((storeErr: unknown) => {
-          req.log.warn({ err: storeErr }, 'failed-authentication store unavailable');
+          if (failOpen) options.onFailOpen?.();
+          if (!(storeErr instanceof AppError))
+            req.log.warn({ err: storeErr }, 'failed-authentication store unavailable');
         });
       }
       throw err;

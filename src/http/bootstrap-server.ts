@@ -88,7 +88,7 @@ export async function startBootstrapServer(options: {
         res,
         503,
         'application/problem+json',
-        { ...p.body, ready: false, models: [] },
+        { ...p.body, ready: false, models: [], database: 'unavailable' },
         {
           ...headers,
           'x-request-id': p.requestId,

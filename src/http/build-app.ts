@@ -133,6 +133,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     failures: services.failedAuth,
     clock: services.clock,
     maxFailuresPerMinute: config.rateLimitAuthFailuresPerMinute,
+    failOpen: config.rateLimitFailOpen,
+    onFailOpen: () => metrics.rateLimitFailOpen.inc({ limit: 'failed_auth' }),
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -206,7 +208,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     return reply.code(404).type('application/problem+json').send(problem.body);
   });
 
-  await registerRequestLimits(app, config);
+  await registerRequestLimits(app, config, services.sharedLimits);
   registerIdempotency(app, {
     store: services.idempotency,
     clock: services.clock,

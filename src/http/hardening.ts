@@ -1,11 +1,12 @@
 import cors from '@fastify/cors';
 import helmet, { type HelmetOptions } from 'helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config-schema.js';
 import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
+import type { WindowCounter } from '../store/window-counter.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
 import { jsonLimitProblem } from './json-limits.js';
 
@@ -82,8 +83,21 @@ export async function registerLoadShedding(app: FastifyInstance, config: Config)
   }
 }
 
+/** Where per-principal rate limits count (cluster mode: Redis), and what a failure does. */
+export interface SharedRateLimits {
+  counter: WindowCounter;
+  /** Let a request through uncounted when the counter fails (else 503 RATE_LIMIT_UNAVAILABLE). */
+  failOpen: boolean;
+  /** A request let through uncounted because the counter failed. */
+  onFailOpen(): void;
+}
+
 /** Body limits (JSON structure, connection handling of refused bodies) and rate limits per principal. */
-export async function registerRequestLimits(app: FastifyInstance, config: Config): Promise<void> {
+export async function registerRequestLimits(
+  app: FastifyInstance,
+  config: Config,
+  shared?: SharedRateLimits,
+): Promise<void> {
   // JSON through the default (prototype-poisoning-safe) parser, after the limits it lacks; a body
   // it refuses for a poisoning key is named as such, not as invalid JSON
   const parse = app.getDefaultJsonParser('error', 'error');
@@ -121,9 +135,11 @@ export async function registerRequestLimits(app: FastifyInstance, config: Config
   // one, so after authentication, and key on the principal
   await app.register(rateLimit, {
     global: true,
-    // the in-memory store (an LRU per process); cluster mode passes a shared store here (ADR 0004)
+    // the in-memory store (an LRU per process), or in cluster mode the shared counter, so that a
+    // principal's budget holds across replicas (ADR 0004)
     timeWindow: 60_000,
     cache: 100_000,
+    ...(shared ? { store: counterStore(shared), skipOnError: shared.failOpen } : {}),
     // routes without a scope (health, readiness) and unlimited classes are not counted
     allowList: (req) => {
       const cls = classOf(req);
@@ -139,6 +155,33 @@ export async function registerRequestLimits(app: FastifyInstance, config: Config
         { headers: { 'retry-after': String(Math.max(1, Math.ceil(ctx.ttl / 1000))) } },
       ),
   });
+}
+
+/**
+ * @fastify/rate-limit's store contract over a WindowCounter. The counter bounds each call by its
+ * command timeout; a failure reaches the plugin, which lets the request through (skipOnError,
+ * fail open) or answers the counter's RATE_LIMIT_UNAVAILABLE (503).
+ */
+export function counterStore(shared: SharedRateLimits): FastifyRateLimitStoreCtor {
+  const { counter, failOpen } = shared;
+  const store: FastifyRateLimitStore = {
+    incr(key, callback, timeWindow) {
+      counter.increment(`rl:${key}`, timeWindow).then(
+        ({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }),
+        (err: unknown) => {
+          if (failOpen) shared.onFailOpen();
+          callback(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    },
+    // only for routes with their own rateLimit config, which no route has: one store for all
+    child: () => store,
+  };
+  return class {
+    constructor() {
+      return store;
+    }
+  } as unknown as FastifyRateLimitStoreCtor;
 }
 
 function forbiddenKeyError({ key, pointer }: ForbiddenKey): AppError {

@@ -223,8 +223,15 @@ export const ReadySchema = Type.Object({
       error: Type.Optional(Type.String()),
     }),
   ),
-  /** Why the server is not ready although its models are (e.g. the database is unreachable). */
+  /** Why the server is not ready although its models are (the bootstrap listener: not started yet). */
   reason: Type.Optional(Type.String()),
+  /**
+   * Whether the database answers. While it does not, a running replica stays ready (it serves
+   * predictions from loaded models and cached keys) and admin calls answer 503.
+   */
+  database: Type.Optional(Type.Union([Type.Literal('available'), Type.Literal('unavailable')])),
+  /** Since when and why the database is unavailable. */
+  database_reason: Type.Optional(Type.String()),
 });
 export type ReadyBody = Static<typeof ReadySchema>;
 

@@ -202,7 +202,26 @@ export class Metrics {
 
   readonly databaseUp = new Gauge({
     name: 'modelgate_database_up',
-    help: '1 while the database answers, 0 while it is known to be unreachable (a failed query or probe); /ready fails meanwhile.',
+    help: '1 while the database answers, 0 while it is known to be unreachable (a failed query or probe); admin calls answer 503 meanwhile, predictions go on.',
+    registers: [this.registry],
+  });
+
+  readonly redisUp = new Gauge({
+    name: 'modelgate_redis_up',
+    help: '1 while Redis (rate-limit counters) is connected and its last command succeeded, 0 otherwise. Exported only when Redis is configured.',
+    registers: [this.registry],
+  });
+
+  readonly redisErrors = new Counter({
+    name: 'modelgate_redis_errors_total',
+    help: 'Redis calls that failed: refused, not answered within the command timeout, or skipped while the connection is down or just timed out.',
+    registers: [this.registry],
+  });
+
+  readonly rateLimitFailOpen = new Counter({
+    name: 'modelgate_rate_limit_fail_open_total',
+    help: 'Requests let through without their rate-limit check because Redis did not answer (fail open), by limit (principal, failed_auth).',
+    labelNames: ['limit'] as const,
     registers: [this.registry],
   });
 

@@ -120,6 +120,19 @@ export class Observability {
     (gauge as unknown as { collect: () => void }).collect = () => gauge.set(status.unavailable() ? 0 : 1);
   }
 
+  /**
+   * The Redis gauge reads the guarded counter at each scrape. Without Redis it is not exported at
+   * all: a 0 would read as "Redis down" to an alert on a deployment that has none.
+   */
+  bindRedis(up: (() => boolean) | undefined): void {
+    const gauge = this.metrics.redisUp;
+    if (up === undefined) {
+      this.metrics.registry.removeSingleMetric('modelgate_redis_up');
+      return;
+    }
+    (gauge as unknown as { collect: () => void }).collect = () => gauge.set(up() ? 1 : 0);
+  }
+
   /** Memory gauges are read from the bounded structures at each scrape. */
   bindMemory(structures: Record<string, () => number>): void {
     const gauge = this.metrics.memoryBytes;

@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   AUTH_UNAVAILABLE: { status: 503, title: 'Tokens cannot be verified right now' },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable' },
   OVERLOADED: { status: 503, title: 'The server is overloaded' },
+  RATE_LIMIT_UNAVAILABLE: { status: 503, title: 'Rate limits cannot be checked right now' },
   MODEL_NOT_READY: { status: 503, title: 'The model is not ready to serve' },
   SHUTTING_DOWN: { status: 503, title: 'The server is shutting down' },
   CIRCUIT_OPEN: { status: 503, title: 'The model version failed repeatedly and is paused' },

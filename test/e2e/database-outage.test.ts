@@ -119,13 +119,17 @@ describe('serve on a failing database [own PostgreSQL]', { skip: ownPostgresSkip
     assert.ok(down.ms < 5_000, `answered in ${down.ms} ms`);
     assert.equal((await predict(s)).status, 200, 'a loaded model and a cached key need no database');
     assert.equal((await call(s, '/health')).status, 200);
+    // a running replica stays ready (ADR 0009, revised): its predictions still work, and with N
+    // replicas on one database an unready rule would take them all out of the load balancer
     const ready = await until(
-      '/ready to fail',
+      '/ready to note the outage',
       () => call(s, '/ready'),
-      (r) => r.status === 503,
+      (r) => r.json.database === 'unavailable',
     );
-    assert.match(String(ready.json.reason), /^database unavailable since /);
-    assert.equal(ready.json.ready, false);
+    assert.equal(ready.status, 200);
+    assert.equal(ready.json.ready, true);
+    assert.match(String(ready.json.database_reason), /^database unavailable since /);
+    assert.equal((await call(s, '/v2/health/ready')).status, 200);
     assert.match((await call(s, '/metrics')).text, /^modelgate_database_up 0$/m);
 
     await pg.start();
@@ -135,9 +139,9 @@ describe('serve on a failing database [own PostgreSQL]', { skip: ownPostgresSkip
       (r) => r.status === 200,
     );
     await until(
-      '/ready',
+      '/ready to note the database again',
       () => call(s, '/ready'),
-      (r) => r.status === 200,
+      (r) => r.status === 200 && r.json.database === 'available',
     );
     assert.match((await call(s, '/metrics')).text, /^modelgate_database_up 1$/m);
     assert.equal(s.proc.child.exitCode, null, 'the same process, never restarted');
@@ -159,11 +163,12 @@ describe('serve on a failing database [own PostgreSQL]', { skip: ownPostgresSkip
         assert.ok(a.ms < 10_000, `answered in ${a.ms} ms`);
       }
       assert.equal((await predict(s)).status, 200);
-      await until(
-        '/ready to fail',
+      const ready = await until(
+        '/ready to note the outage',
         () => call(s, '/ready'),
-        (r) => r.status === 503,
+        (r) => r.json.database === 'unavailable',
       );
+      assert.equal(ready.status, 200, 'a running replica stays in the load balancer');
     } finally {
       pg.thaw();
     }
@@ -175,7 +180,7 @@ describe('serve on a failing database [own PostgreSQL]', { skip: ownPostgresSkip
     await until(
       '/ready after the thaw',
       () => call(s, '/ready'),
-      (r) => r.status === 200,
+      (r) => r.status === 200 && r.json.database === 'available',
     );
   });
 

@@ -350,6 +350,7 @@ export async function call(
     headers: {
       authorization: `Bearer ${key}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      // an RFC 8941 string: quoted (an unquoted key is refused with 400 IDEMPOTENCY_KEY_INVALID)
       ...(method === 'GET' ? {} : { 'idempotency-key': `"${randomBytes(12).toString('hex')}"` }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),

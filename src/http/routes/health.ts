@@ -4,8 +4,13 @@ import { HealthSchema, ReadySchema, responses } from '../schemas.js';
 
 /**
  * Liveness (`/health`: the process answers) and readiness (`/ready`: every production model is
- * loaded and warmed, the database is not known to be unreachable, and the server is not shutting
- * down). Public: they reveal no secrets.
+ * loaded and warmed, and the server is not shutting down). Public: they reveal no secrets.
+ *
+ * A database outage does not make a running replica unready (ADR 0009, revised): every replica
+ * shares the one database, so an unready-on-database-down rule would take all of them out of the
+ * load balancer at once, while each can still serve predictions from its loaded models and cached
+ * keys. The body says `database: "unavailable"` meanwhile, and admin calls answer 503
+ * DATABASE_UNAVAILABLE. Only a replica that has not started yet (the bootstrap listener) is unready.
  */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
   app,
@@ -34,10 +39,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
     async (_req, reply) => {
       const r = services.serving.readiness();
       const database = services.database.unavailable();
-      const ready = r.ready && !services.shuttingDown() && database === undefined;
-      return reply
-        .code(ready ? 200 : 503)
-        .send({ ready, models: r.models, ...(database ? { reason: database } : {}) });
+      const ready = r.ready && !services.shuttingDown();
+      return reply.code(ready ? 200 : 503).send({
+        ready,
+        models: r.models,
+        database: database === undefined ? ('available' as const) : ('unavailable' as const),
+        ...(database ? { database_reason: database } : {}),
+      });
     },
   );
 };

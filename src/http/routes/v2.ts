@@ -79,10 +79,8 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
       }),
     },
     async (_req, reply) => {
-      const ready =
-        services.serving.readiness().ready &&
-        !services.shuttingDown() &&
-        services.database.unavailable() === undefined;
+      // a database outage leaves a running replica ready, as /ready does (ADR 0009, revised)
+      const ready = services.serving.readiness().ready && !services.shuttingDown();
       return reply.code(ready ? 200 : 503).send({ ready });
     },
   );
