@@ -6,6 +6,7 @@ import { manifestCommand } from './commands/manifest.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
+import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
@@ -69,6 +70,7 @@ export function buildProgram(ctx: CliContext): Command {
   rolloutCommand(program, ctx);
   reportCommand(program, ctx);
   manifestCommand(program, ctx);
+  scoreCommand(program, ctx);
   addCommonOptions(program);
   return program;
 }
