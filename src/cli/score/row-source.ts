@@ -51,14 +51,13 @@ export function openRowSource(
     throw fileError(err, path, '--data');
   }
   const stream = createReadStream(path);
-  let bytes = 0;
-  stream.on('data', (chunk) => (bytes += chunk.length));
+  // bytes of the rows given out so far (not of the chunks read ahead): progress and ETA
+  const position = { bytes: 0 };
   const rows =
     formatOf(path, '--data') === 'csv'
-      ? csvRows(stream, path, features, idColumn)
-      : jsonlRows(stream, idColumn);
-  // bytes handed to the parser run ahead of the rows it has given out by at most one chunk
-  return { rows, bytesRead: () => bytes, size };
+      ? csvRows(stream, path, features, idColumn, position)
+      : jsonlRows(stream, idColumn, position);
+  return { rows, bytesRead: () => position.bytes, size };
 }
 
 async function* csvRows(
@@ -66,6 +65,7 @@ async function* csvRows(
   path: string,
   features: readonly SourceFeature[],
   idColumn: string | undefined,
+  position: { bytes: number },
 ): AsyncGenerator<SourceRow> {
   const parser = stream.pipe(
     parse({ bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }),
@@ -74,6 +74,7 @@ async function* csvRows(
   let idAt: number | undefined;
   let row = 0;
   for await (const record of parser as AsyncIterable<string[]>) {
+    position.bytes = parser.info.bytes;
     if (!columns) {
       const index = new Map(record.map((name, i) => [name, i]));
       const missing = features.filter((f) => !index.has(f.name)).map((f) => f.name);
@@ -99,9 +100,11 @@ async function* csvRows(
 async function* jsonlRows(
   stream: NodeJS.ReadableStream,
   idColumn: string | undefined,
+  position: { bytes: number },
 ): AsyncGenerator<SourceRow> {
   let row = 0;
   for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    position.bytes += Buffer.byteLength(line) + 1;
     if (line.trim() === '') continue;
     row++;
     let value: unknown;
