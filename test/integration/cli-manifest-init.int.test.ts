@@ -132,6 +132,33 @@ describe('modelgate manifest init', () => {
     assert.equal(prediction.label, '2');
   });
 
+  it('a softmax with unnamed columns: --labels-from names them by the rows they predict', async () => {
+    const d = modelDir(join(FIXTURES, 'wine-mlp-external'), ['model.onnx', 'model.onnx.data'], 'wine-named');
+    const cultivar: Record<string, string> = { class_0: 'barolo', class_1: 'grignolino', class_2: 'barbera' };
+    writeFileSync(
+      join(d, 'sample.csv'),
+      smokeCsv('wine-mlp-external', (l) => cultivar[l]!),
+    );
+    const row = [13.69, 3.26, 2.54, 20, 107, 1.83, 0.56, 0.5, 0.8, 5.88, 0.96, 1.82, 680];
+    const names = Object.keys(
+      (
+        parse(readFileSync(join(FIXTURES, 'wine-mlp-external', 'manifest.yaml'), 'utf8')) as {
+          smoke_tests: Array<{ input: Record<string, unknown> }>;
+        }
+      ).smoke_tests[0]!.input,
+    );
+    const { manifest, prediction } = await initRegisterPredict(
+      join(d, 'model.onnx'),
+      ['--name', 'wine-named', '--version', '1.0.0', '--labels-from', `${join(d, 'sample.csv')}:species`],
+      Object.fromEntries(names.map((n, i) => [n, row[i]])),
+    );
+    assert.deepEqual(manifest.outputs, {
+      labels: { '0': 'barolo', '1': 'grignolino', '2': 'barbera' },
+      scores_output: 'probs',
+    });
+    assert.equal(prediction.label, 'barbera');
+  });
+
   it('one input per feature: integer, number, boolean and category (values from the CSV)', async () => {
     const d = modelDir(join(FIXTURES, 'mixed-inputs'), ['model.onnx'], 'insurance');
     writeFileSync(join(d, 'sample.csv'), smokeCsv('mixed-inputs'));

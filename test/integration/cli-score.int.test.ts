@@ -146,6 +146,35 @@ describe('modelgate score', () => {
     assert.match(r.stdout, new RegExp(`^scored ${scored.length} rows, ${failed.length} errors`));
   });
 
+  it('JSONL lines that are not instances go to the errors file with the line number', async () => {
+    const good = BODY.slice(0, 4).map((l) => JSON.stringify(instanceOf(l)));
+    const { mean_radius: _, ...short } = instanceOf(BODY[5]!);
+    const data = join(dir, 'mixed.jsonl');
+    writeFileSync(
+      data,
+      [good[0], '{not json', good[1], '[1, 2]', JSON.stringify(short), good[2], '', good[3]].join('\n') +
+        '\n',
+    );
+    const out = join(dir, 'mixed-out.jsonl');
+    const r = await cli(['score', 'breast-cancer', '--data', data, '--out', out], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      lines(out).map((l) => (JSON.parse(l) as { row: number }).row),
+      [1, 3, 6, 7],
+    );
+    const failed = lines(`${out}.errors.jsonl`).map(
+      (l) => JSON.parse(l) as { row: number; errors: Array<{ pointer: string; detail: string }> },
+    );
+    assert.deepEqual(
+      failed.map((f) => [f.row, f.errors[0]!.pointer, f.errors[0]!.detail.replace(/:.*/, '')]),
+      [
+        [2, '', 'not JSON'],
+        [4, '', 'must be a JSON object of feature values'],
+        [5, '/mean_radius', 'is required'],
+      ],
+    );
+  });
+
   it('a missing feature column stops before anything is sent', async () => {
     const data = join(dir, 'short.csv');
     writeFileSync(data, `${FEATURES.slice(1).join(',')}\n${BODY[0]!.split(',').slice(1, 30).join(',')}\n`);
