@@ -116,7 +116,7 @@ export async function initManifest(o: InitOptions): Promise<InitResult> {
   const referenceData = o.reference ? relativeOrUndefined(outDir, resolve(o.reference)) : undefined;
   const entries: DraftEntry[] = [
     name
-      ? { key: 'name', value: name, ...(o.name ? {} : { inline: 'from the file name' }) }
+      ? { key: 'name', value: name, ...(o.name ? {} : { inline: "from the model's file or folder name" }) }
       : { key: 'name', todo: `the model's name (${MODEL_NAME_PATTERN})`, placeholder: 'TODO' },
     o.version
       ? { key: 'version', value: o.version }
