@@ -55,7 +55,7 @@ async function initRegisterPredict(
   modelPath: string,
   args: string[],
   instance: Record<string, unknown>,
-): Promise<{ manifest: Record<string, unknown>; prediction: Record<string, unknown> }> {
+): Promise<{ manifest: Record<string, unknown>; prediction: Record<string, unknown>; stderr: string }> {
   const out = join(modelPath, '..', 'manifest.yaml');
   const init = await cli(['manifest', 'init', modelPath, '--out', out, ...args]);
   assert.equal(init.code, 0, init.stderr);
@@ -68,7 +68,7 @@ async function initRegisterPredict(
   const p = await cli(['predict', name, '1.0.0', '--data', JSON.stringify(instance), '--json'], env);
   assert.equal(p.code, 0, p.stderr);
   const body = JSON.parse(p.stdout) as { predictions: Array<Record<string, unknown>> };
-  return { manifest, prediction: body.predictions[0]! };
+  return { manifest, prediction: body.predictions[0]!, stderr: init.stderr };
 }
 
 describe('modelgate manifest init', () => {
@@ -78,7 +78,7 @@ describe('modelgate manifest init', () => {
     const header = row[0]!.split(',');
     const values = row[2]!.split(',').map(Number); // a malignant row
     const instance = Object.fromEntries(header.slice(0, 30).map((h, i) => [h, values[i]]));
-    const { manifest, prediction } = await initRegisterPredict(
+    const { manifest, prediction, stderr } = await initRegisterPredict(
       join(d, 'model.onnx'),
       [
         '--name',
@@ -96,6 +96,11 @@ describe('modelgate manifest init', () => {
     assert.equal((manifest.features as Array<{ name: string }>).length, 30);
     assert.equal((manifest.smoke_tests as unknown[]).length, 3);
     assert.equal(prediction.label, 'malignant');
+    // the demo forest's label output and its probabilities disagree (its manifest sets a threshold)
+    assert.equal(
+      stderr,
+      "warning: on 92 of 426 sample rows the graph's 'label' output is not the most probable class (see the comment above outputs)\n",
+    );
   });
 
   it('a linear classifier with string classes, features named by a CSV', async () => {

@@ -50,8 +50,18 @@ export function manifestCommand(program: Command, ctx: CliContext): void {
           throw new ModelgateLocalError('FILE_ERROR', `${o.out} exists; give --force to overwrite it`, o.out);
         throw fileError(err, o.out);
       }
-      if (wantsJson(cmd)) return printJson(ctx.io, { out: o.out, todo: r.todos, labels: r.labels ?? null });
+      if (wantsJson(cmd))
+        return printJson(ctx.io, {
+          out: o.out,
+          todo: r.todos,
+          labels: r.labels ?? null,
+          label_disagreement: r.disagreement ?? null,
+        });
       ctx.io.out(`Wrote ${o.out}.`);
+      if (r.disagreement)
+        ctx.io.err(
+          `warning: on ${r.disagreement.rows} of ${r.disagreement.of} sample rows the graph's '${r.disagreement.labelOutput}' output is not the most probable class (see the comment above outputs)`,
+        );
       if (r.labels)
         ctx.io.out(
           `Class labels checked: the model agrees with ${(r.labels.agreement * 100).toFixed(1)}% of ${r.labels.rows} labelled rows.`,

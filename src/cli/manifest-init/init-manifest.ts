@@ -26,6 +26,8 @@ export interface InitOptions {
 export interface InitResult {
   yaml: string;
   todos: string[];
+  /** the graph's label output against its own probabilities on the sample, when they disagree */
+  disagreement?: { rows: number; of: number; labelOutput: string };
   /** the label check, when --labels-from was given */
   labels?: { agreement: number; rows: number };
 }
@@ -92,6 +94,7 @@ export async function initManifest(o: InitOptions): Promise<InitResult> {
   };
   let labels: InitResult['labels'];
   let smokeTests: SmokeTest[] = [];
+  let disagreement: InitResult['disagreement'];
   if (outputs.task !== undefined) {
     let model = await load(check, files, basename(o.model));
     try {
@@ -105,7 +108,10 @@ export async function initManifest(o: InitOptions): Promise<InitResult> {
         await model.release();
         model = await load(check, files, basename(o.model));
       }
-      if (featureCsv) smokeTests = await draftSmokeTests(model, featureCsv);
+      if (featureCsv) {
+        smokeTests = await draftSmokeTests(model, featureCsv);
+        disagreement = await labelAgainstScores(model, featureCsv);
+      }
     } finally {
       await model.release();
     }
@@ -156,7 +162,16 @@ export async function initManifest(o: InitOptions): Promise<InitResult> {
       ],
     },
     ...(Object.keys(check.outputs ?? {}).length > 0
-      ? [{ key: 'outputs', value: check.outputs, notes: outputsNotes(outputs, labels, labelSpec) }]
+      ? [
+          {
+            key: 'outputs',
+            value: check.outputs,
+            notes: [
+              ...outputsNotes(outputs, labels, labelSpec),
+              ...(disagreement ? [disagreementNote(disagreement, featureCsv!.file)] : []),
+            ],
+          },
+        ]
       : []),
     ...(smokeTests.length > 0
       ? [
@@ -201,7 +216,12 @@ export async function initManifest(o: InitOptions): Promise<InitResult> {
     'Every key marked TODO needs a value: registration refuses the file, naming the key, until it has one.',
     'Reference: docs/manifest.md. Checked: the server loads this model with these features and outputs.',
   ];
-  return { yaml: renderManifest(header, entries), todos, ...(labels ? { labels } : {}) };
+  return {
+    yaml: renderManifest(header, entries),
+    todos,
+    ...(labels ? { labels } : {}),
+    ...(disagreement ? { disagreement } : {}),
+  };
 }
 
 function inspectModel(bytes: Uint8Array, path: string) {
@@ -272,6 +292,34 @@ async function labelMatch(
   }
   const named = graphLabels !== undefined && typeof graphLabels[0] === 'string';
   return matchLabels(model.outputs.labels, named, predicted, data.labels!, `${spec.file}:${spec.column}`);
+}
+
+/**
+ * Rows of the sample whose label (from the graph's label output) is not the class with the
+ * highest probability. Tree ensembles exported with float32 thresholds, or a label computed by
+ * another rule than the probabilities, disagree; the served answer would then contradict itself.
+ */
+async function labelAgainstScores(model: LoadedModel, csv: CsvProfile): Promise<InitResult['disagreement']> {
+  const plan = model.outputs;
+  if (plan.kind !== 'classification' || !plan.labelOutput || !plan.scoresOutput || plan.positive)
+    return undefined;
+  const data = readCsvDataset(csvText(csv, 1000), model.signature.features, {
+    what: csv.file,
+    code: 'DATA_INVALID',
+  });
+  const rows = data.rows.filter((row) => model.validate([row]).length === 0);
+  if (rows.length === 0) return undefined;
+  const { predictions } = await model.predict(rows);
+  const disagree = predictions.filter((p) => {
+    if (!('label' in p) || !p.probabilities) return false;
+    const top = Object.entries(p.probabilities).sort((a, b) => b[1] - a[1])[0];
+    return top !== undefined && top[0] !== p.label && top[1] > (p.probabilities[p.label] ?? 0);
+  }).length;
+  return disagree > 0 ? { rows: disagree, of: rows.length, labelOutput: plan.labelOutput } : undefined;
+}
+
+function disagreementNote(d: NonNullable<InitResult['disagreement']>, file: string): string {
+  return `WARNING: on ${d.rows} of ${d.of} rows of ${file} the graph's '${d.labelOutput}' output is not the most probable class; to answer with the probabilities instead, set positive_label and threshold (binary)`;
 }
 
 /** Up to three rows, one per predicted class first, with the model's answers as expectations. */
