@@ -56,7 +56,7 @@ export function openRowSource(
   const rows =
     formatOf(path, '--data') === 'csv'
       ? csvRows(stream, path, features, idColumn, position)
-      : jsonlRows(stream, idColumn, position);
+      : jsonlRows(stream, idColumn, position, new Set(features.map((f) => f.name)));
   return { rows, bytesRead: () => position.bytes, size };
 }
 
@@ -101,6 +101,7 @@ async function* jsonlRows(
   stream: NodeJS.ReadableStream,
   idColumn: string | undefined,
   position: { bytes: number },
+  featureNames: ReadonlySet<string>,
 ): AsyncGenerator<SourceRow> {
   let row = 0;
   for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
@@ -121,7 +122,8 @@ async function* jsonlRows(
     const instance = { ...(value as Record<string, unknown>) };
     const key = idColumn ?? 'id';
     const id = instance[key];
-    delete instance[key];
+    // an id that is also a feature stays in the instance
+    if (!featureNames.has(key)) delete instance[key];
     yield { row, id: typeof id === 'string' || typeof id === 'number' ? id : row, instance };
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ResultFile } from './result-file.js';
+import { openRowSource } from './row-source.js';
 import { progressLine } from './score-run.js';
 
 describe('progressLine', () => {
@@ -60,5 +61,54 @@ describe('ResultFile.open with resume', () => {
       assert.equal(f.resume.lastRow, c.lastRow);
       assert.equal(readFileSync(p, 'utf8'), c.kept);
     });
+  it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe('openRowSource', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mg-source-'));
+  const read = async (
+    name: string,
+    text: string,
+    features: Array<{ name: string; type: string }>,
+    id?: string,
+  ) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    const out: unknown[] = [];
+    for await (const r of openRowSource(p, features, id).rows) out.push(r);
+    return out;
+  };
+  it('JSONL: the id field leaves the instance, unless it is a feature', async () => {
+    assert.deepEqual(
+      await read('a.jsonl', '{"id":"x","f":1}\n\n{"f":2}\n', [{ name: 'f', type: 'number' }]),
+      [
+        { row: 1, id: 'x', instance: { f: 1 } },
+        { row: 2, id: 2, instance: { f: 2 } },
+      ],
+    );
+    assert.deepEqual(await read('b.jsonl', '{"id":7,"f":1}\n', [{ name: 'id', type: 'integer' }]), [
+      { row: 1, id: 7, instance: { id: 7, f: 1 } },
+    ]);
+  });
+  it('CSV: cells typed by the features, a cell of another type sent as written', async () => {
+    const features = [
+      { name: 'n', type: 'number' },
+      { name: 'b', type: 'boolean' },
+      { name: 'c', type: 'category' },
+    ];
+    assert.deepEqual(
+      await read(
+        'c.csv',
+        'key,n,b,c,extra\nk1,1.5,true,x,z\nk2,NA,0,,z\nk3,abc,maybe,7,z\n',
+        features,
+        'key',
+      ),
+      [
+        { row: 1, id: 'k1', instance: { n: 1.5, b: true, c: 'x' } },
+        { row: 2, id: 'k2', instance: { n: null, b: false, c: null } },
+        { row: 3, id: 'k3', instance: { n: 'abc', b: 'maybe', c: '7' } },
+      ],
+    );
+  });
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
 });
