@@ -12,6 +12,11 @@ export interface Io {
   readonly tty?: boolean;
   /** the terminal's width, for redrawing wrapped lines */
   readonly columns?: number;
+  /**
+   * Redraws one status line (progress) on standard error when it is a terminal; absent or a
+   * no-op otherwise, so logs and pipes stay clean. An empty text clears the line.
+   */
+  readonly status?: (text: string) => void;
 }
 
 export const processIo: Io = {
@@ -22,6 +27,9 @@ export const processIo: Io = {
   },
   get columns() {
     return process.stdout.columns;
+  },
+  status: (t) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${t}`);
   },
 };
 

@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { keysCommand } from './commands/keys.js';
+import { manifestCommand } from './commands/manifest.js';
 import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
+import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
@@ -20,7 +22,7 @@ const KEY_OPTION = [
 const JSON_OPTION = ['--json', 'print JSON instead of tables'] as const;
 
 /** Commands that run on this machine only: no server options. */
-const LOCAL = new Set(['generate']);
+const LOCAL = new Set(['generate', 'init']);
 
 /**
  * Options are positional: the program's own (`--version`, `--url`, …) only before the command, so
@@ -67,6 +69,8 @@ export function buildProgram(ctx: CliContext): Command {
   auditCommand(program, ctx);
   rolloutCommand(program, ctx);
   reportCommand(program, ctx);
+  manifestCommand(program, ctx);
+  scoreCommand(program, ctx);
   addCommonOptions(program);
   return program;
 }
