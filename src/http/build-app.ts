@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { consoleRoutes } from './routes/console.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { registerRoutes } from './routes/register.js';
@@ -224,6 +225,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   const opts = { services };
   await app.register(healthRoutes, opts);
   await app.register(modelRoutes, opts);
+  await app.register(lifecycleRoutes, opts);
   await app.register(registerRoutes, opts);
   await app.register(predictRoutes, opts);
   await app.register(keyRoutes, opts);
