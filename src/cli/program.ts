@@ -3,6 +3,7 @@ import { auditCommand } from './commands/audit.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
+import { gcCommand } from './commands/models-lifecycle.js';
 import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
@@ -62,6 +63,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   serveCommand(program, ctx);
   modelsCommand(program, ctx);
+  gcCommand(program, ctx);
   keysCommand(program, ctx);
   predictCommand(program, ctx);
   auditCommand(program, ctx);
