@@ -224,8 +224,10 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   if (config.apiDocs) await registerOpenApi(app);
   const opts = { services };
   await app.register(healthRoutes, opts);
-  await app.register(modelRoutes, opts);
+  // before the model routes: their examples in /docs (run in order against a demo) archive and
+  // restore 1.1.0 before the promote example moves it
   await app.register(lifecycleRoutes, opts);
+  await app.register(modelRoutes, opts);
   await app.register(registerRoutes, opts);
   await app.register(predictRoutes, opts);
   await app.register(keyRoutes, opts);
