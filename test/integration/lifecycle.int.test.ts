@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { listAudit } from '../../src/modules/audit/audit.js';
+import { SqlRegistryStore } from '../../src/modules/registry/sql-registry-store.js';
 import { FakeClock } from '../../src/shared/clock.js';
+import { AppError } from '../../src/shared/errors.js';
 import { describeEachDatabase } from '../helpers/databases.js';
 import { apiError, DEMO, raw, startTestServer } from '../helpers/server.js';
 
@@ -156,5 +158,36 @@ describeEachDatabase('version lifecycle', (dialect) => {
       key: null,
     });
     assert.equal(forbidden.status, 401);
+  });
+
+  it('an active rollout keeps its candidate from being archived; the store refuses an archived alias target', async (t) => {
+    const s = await startTestServer(t, { dialect, env: { MODELGATE_ROLLOUT_TICK_MS: '600000' } });
+    for (const v of ['1.0.0', '1.1.0']) await s.admin.registerVersion(demo(v));
+    await s.admin.promote(M, '1.0.0');
+    const rollout = await s.admin.startRollout(M, { candidate: '1.1.0' });
+    const e = await apiError(s.admin.changeLifecycle(M, '1.1.0', 'archive', 'too late'));
+    assert.deepEqual([e.status, e.code], [409, 'VERSION_IN_USE']);
+    assert.match(e.detail, /active rollout/);
+    await s.admin.rolloutAction(rollout.id, 'abort');
+    await s.admin.changeLifecycle(M, '1.1.0', 'archive', 'aborted');
+
+    // the race the service's early check cannot close: an archive that commits between the
+    // check and the alias move; the store's transaction refuses it
+    const store = new SqlRegistryStore(s.server.runtime.db.db, s.server.runtime.db.dialect, new FakeClock());
+    const current = await store.getAliases(M);
+    await assert.rejects(
+      store.replaceAliases(
+        M,
+        current,
+        { ...current, staging: '1.1.0' },
+        {
+          principal: 'test',
+          action: 'model.alias.set',
+          model: M,
+        },
+      ),
+      (err: unknown) => err instanceof AppError && err.code === 'VERSION_ARCHIVED',
+    );
+    assert.deepEqual(await store.getAliases(M), current);
   });
 });
