@@ -9,6 +9,10 @@ import { buildApp } from './http/build-app.js';
 import { registerFromManifestFile } from './modules/registry/register-from-files.js';
 import { RegistryService } from './modules/registry/registry-service.js';
 import { SqlRegistryStore } from './modules/registry/sql-registry-store.js';
+import { ArtifactCollector } from './modules/registry/artifact-collector.js';
+import { LifecycleService } from './modules/registry/lifecycle-service.js';
+import { SqlActiveRolloutVersions } from './modules/registry/sql-active-rollout-versions.js';
+import { SqlLifecycleStore } from './modules/registry/sql-lifecycle-store.js';
 import { ApiKeyService } from './modules/security/api-key-service.js';
 import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
@@ -276,6 +280,23 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     db: db.db,
     clock,
   });
+  const lifecycleStore = new SqlLifecycleStore(db.db, db.dialect);
+  const activeRollouts = new SqlActiveRolloutVersions(db.db);
+  const lifecycle = new LifecycleService({
+    registry: registryStore,
+    store: lifecycleStore,
+    rollouts: activeRollouts,
+    clock,
+    logger,
+  });
+  const collector = new ArtifactCollector({
+    registry: registryStore,
+    store: lifecycleStore,
+    rollouts: activeRollouts,
+    blobs,
+    clock,
+    logger,
+  });
   const services: AppServices = {
     config,
     logger,
@@ -295,6 +316,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     drift,
     evaluations,
     promotion,
+    lifecycle,
+    collector,
     feedback: new FeedbackService(db.db, predictionLog, registryStore, clock, (id, variant, correct) =>
       rollouts.recordFeedback(id, variant, correct),
     ),
@@ -305,7 +328,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const changes = changeFollower(config, options, db, logger, clock, observability);
   changes
     .on('aliases', (c) => serving.refresh(c.model!))
-    .on('version', (c) => serving.refresh(c.model!))
+    .on('version', async (c) => {
+      await serving.refresh(c.model!);
+      await lifecycle.reload();
+    })
     .on('warm', (c) => serving.warm(c.model!, c.version!))
     .on('keys', () => keyStore.revalidate())
     // kind 'rollout' (recorded with recordChange by the rollout module): to wire here as
@@ -355,6 +381,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     observability.bindRollouts(() => rollouts.allActive());
     observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
     await rollouts.load();
+    await lifecycle.reload();
   } catch (err) {
     // e.g. the database went away after the migration: free what was opened, the start is retried
     await runtime.close();

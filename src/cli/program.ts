@@ -4,6 +4,7 @@ import { rolloutCommand } from './commands/rollout.js';
 import { keysCommand } from './commands/keys.js';
 import { manifestCommand } from './commands/manifest.js';
 import { modelsCommand } from './commands/models.js';
+import { gcCommand } from './commands/models-lifecycle.js';
 import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
 import { scoreCommand } from './commands/score.js';
@@ -64,6 +65,7 @@ export function buildProgram(ctx: CliContext): Command {
     });
   serveCommand(program, ctx);
   modelsCommand(program, ctx);
+  gcCommand(program, ctx);
   keysCommand(program, ctx);
   predictCommand(program, ctx);
   auditCommand(program, ctx);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CliError } from './cli-error.js';
-import { parseTimeOption } from './time-option.js';
+import { parseDurationOption, parseTimeOption } from './time-option.js';
 
 const NOW = Date.parse('2026-11-02T12:00:00.000Z');
 
@@ -31,4 +31,24 @@ describe('parseTimeOption', () => {
           e instanceof CliError && e.code === 'USAGE' && e.detail.startsWith('--until takes a duration'),
       );
     });
+});
+
+describe('parseDurationOption', () => {
+  const cases: Array<[string, number]> = [
+    ['0s', 0],
+    ['90s', 90],
+    ['30m', 1800],
+    ['12h', 43_200],
+    ['30d', 2_592_000],
+    ['2w', 1_209_600],
+  ];
+  for (const [text, seconds] of cases)
+    it(`reads '${text}' as ${seconds} s`, () =>
+      assert.equal(parseDurationOption('--older-than', text), seconds));
+  for (const bad of ['', '30', 'd', '1.5d', '-1d', '2026-11-01'])
+    it(`refuses '${bad}'`, () =>
+      assert.throws(
+        () => parseDurationOption('--older-than', bad),
+        (e: unknown) => e instanceof CliError && e.detail.startsWith('--older-than takes a duration'),
+      ));
 });

@@ -18,3 +18,13 @@ export function parseTimeOption(option: string, text: string, nowMs: number): st
     throw usage(`${option} takes a duration back from now (30m, 1h, 7d) or an ISO 8601 time, not '${text}'`);
   return new Date(ms).toISOString();
 }
+
+/**
+ * A duration given on the command line (`--older-than`), in seconds: a number and a unit (`90s`,
+ * `30m`, `12h`, `30d`, `2w`). Example: `30d` → 2592000.
+ */
+export function parseDurationOption(option: string, text: string): number {
+  const rel = RELATIVE.exec(text.trim());
+  if (!rel) throw usage(`${option} takes a duration such as 12h, 30d or 2w, not '${text}'`);
+  return Number(rel[1]) * UNIT_SECONDS[rel[2]!]!;
+}

@@ -16,6 +16,7 @@ import type {
   VersionDetailBody,
 } from '../http/schemas.js';
 import type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
+import type { GcResponse, LifecycleResponse } from '../http/lifecycle-schemas.js';
 import type { WhoamiBody } from '../http/routes/whoami.js';
 import type {
   V2InferRequest,
@@ -275,6 +276,29 @@ export class ModelgateClient {
       { version },
       { idempotent: true },
     );
+  }
+
+  /** Deprecates, archives or restores a version, with a reason (audited). */
+  changeLifecycle(
+    name: string,
+    version: string,
+    transition: 'deprecate' | 'archive' | 'restore',
+    reason: string,
+  ): Promise<LifecycleResponse> {
+    return this.#request(
+      'POST',
+      `/v1/models/${enc(name)}/versions/${enc(version)}/${transition}`,
+      { reason },
+      { idempotent: true },
+    );
+  }
+
+  /** Garbage-collects archived versions' artifacts (a dry run unless `apply`). */
+  gc(options: { olderThanSeconds?: number; apply?: boolean } = {}): Promise<GcResponse> {
+    return this.#request('POST', '/v1/admin/gc', {
+      ...(options.olderThanSeconds !== undefined ? { older_than_seconds: options.olderThanSeconds } : {}),
+      apply: options.apply ?? false,
+    });
   }
 
   verify(name: string, version: string): Promise<VerifyResponse> {

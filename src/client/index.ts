@@ -26,5 +26,6 @@ export type {
   V2ModelReady,
   V2ServerMetadata,
 } from '../http/v2-schemas.js';
+export type { GcResponse, LifecycleResponse } from '../http/lifecycle-schemas.js';
 export type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
 export type { WhoamiBody } from '../http/routes/whoami.js';

@@ -39,8 +39,14 @@ export function routeExamples(): Map<string, RouteExample> {
     return new Map();
   }
   return new Map<string, RouteExample>([
-    // in the document's order, each leaves the demo where the next one works: 1.1.0 promoted,
+    // in the document's order, each leaves the demo where the next one works: 1.1.0 deprecated,
+    // archived (no alias points at it yet) and restored; a gc dry run; then 1.1.0 promoted,
     // rolled back to 1.0.0, so that a rollout to 1.1.0 can start
+    ...(['deprecate', 'archive', 'restore'] as const).map((t): [string, RouteExample] => [
+      `POST /v1/models/:name/versions/:version/${t}`,
+      { params: { version: '1.1.0' }, body: { reason: `${t} example from /docs` } },
+    ]),
+    ['POST /v1/admin/gc', { body: { older_than_seconds: 2_592_000, apply: false } }],
     ['POST /v1/models/:name/promote', { body: { version: '1.1.0' } }],
     ['POST /v1/models/:name/rollback', { body: { to: '1.0.0' } }],
     ['PUT /v1/models/:name/aliases/:alias', { body: { version: '1.1.0' } }],

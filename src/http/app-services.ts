@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config-schema.js';
+import type { ArtifactCollector } from '../modules/registry/artifact-collector.js';
+import type { LifecycleService } from '../modules/registry/lifecycle-service.js';
 import type { RegistryService } from '../modules/registry/registry-service.js';
 import type { ApiKeyService } from '../modules/security/api-key-service.js';
 import type { Authenticator } from '../modules/security/authenticator.js';
@@ -45,6 +47,10 @@ export interface AppServices {
   evaluations: EvaluationService;
   /** The promotion policy, enforced on promote and rollout start. */
   promotion: PromotionGate;
+  /** Deprecate, archive, restore versions; which versions are deprecated (Deprecation header). */
+  lifecycle: LifecycleService;
+  /** Garbage collection of archived versions' artifacts. */
+  collector: ArtifactCollector;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** Whether the database answers (readiness fails while it is known to be unreachable). */

@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { whoamiRoutes } from './routes/whoami.js';
 import { consoleRoutes } from './routes/console.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { modelRoutes } from './routes/models.js';
 import { predictRoutes } from './routes/predict.js';
 import { registerRoutes } from './routes/register.js';
@@ -225,6 +226,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   if (config.apiDocs) await registerOpenApi(app);
   const opts = { services };
   await app.register(healthRoutes, opts);
+  // before the model routes: their examples in /docs (run in order against a demo) archive and
+  // restore 1.1.0 before the promote example moves it
+  await app.register(lifecycleRoutes, opts);
   await app.register(modelRoutes, opts);
   await app.register(registerRoutes, opts);
   await app.register(predictRoutes, opts);

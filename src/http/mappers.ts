@@ -1,6 +1,7 @@
 import type { Aliases, ModelSummary, ModelVersion } from '../modules/registry/types.js';
 import { ALIASES } from '../modules/registry/types.js';
 import type { ApiKeyRecord } from '../modules/security/api-key-store.js';
+import { lifecycleBody } from './lifecycle-schemas.js';
 import type { KeyBody, ModelSummaryBody, VersionDetailBody } from './schemas.js';
 
 export function modelSummaryBody(m: ModelSummary): ModelSummaryBody {
@@ -10,6 +11,7 @@ export function modelSummaryBody(m: ModelSummary): ModelSummaryBody {
     aliases: m.aliases,
     version_count: m.versionCount,
     latest_version: m.latestVersion ?? null,
+    version_states: m.versionStates,
   };
 }
 
@@ -22,6 +24,7 @@ export function versionSummaryBody(v: ModelVersion) {
     created_at: v.createdAt,
     created_by: v.createdBy,
     changelog: v.manifest.changelog,
+    lifecycle: lifecycleBody(v),
   };
 }
 
@@ -37,6 +40,7 @@ export function versionDetailBody(v: ModelVersion, aliases: Aliases, loaded: boo
     created_by: v.createdBy,
     aliases: ALIASES.filter((a) => aliases[a] === v.version),
     loaded,
+    lifecycle: lifecycleBody(v),
     files: v.files,
     signature: v.signature,
     manifest: v.manifest,

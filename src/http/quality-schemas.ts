@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DRIFT_VERDICTS } from '../modules/monitoring/drift-assessment.js';
 import { FeatureOutSchema, VersionParam } from './schemas.js';
+import { LifecycleSchema } from './lifecycle-schemas.js';
 
 const Num = Type.Union([Type.Number(), Type.Null()]);
 const Verdict = Type.Union(DRIFT_VERDICTS.map((v) => Type.Literal(v)));
@@ -124,6 +125,7 @@ export const ModelCardSchema = Type.Object({
     Type.Object({ path: Type.String(), sha256: Type.String(), size: Type.Integer(), role: Type.String() }),
   ),
   aliases: Type.Array(Type.String()),
+  lifecycle: LifecycleSchema,
   features: Type.Array(FeatureOutSchema),
   labels: Type.Optional(Type.Array(Type.String())),
   declared_metrics: Type.Record(Type.String(), Type.Number(), {

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ALIASES } from '../modules/registry/types.js';
 import { SCOPES } from '../modules/security/scopes.js';
 import { MODEL_NAME_PATTERN } from '../modules/registry/manifest.js';
+import { LifecycleSchema, VersionStatesSchema } from './lifecycle-schemas.js';
 
 /** RFC 9457 problem details, with our stable `code` and per-field `errors`. */
 export const ProblemSchema = Type.Object(
@@ -88,6 +89,7 @@ export const VersionSummarySchema = Type.Object({
   created_at: Type.String(),
   created_by: Type.String(),
   changelog: Type.String(),
+  lifecycle: LifecycleSchema,
 });
 
 export const ModelSummarySchema = Type.Object({
@@ -96,6 +98,8 @@ export const ModelSummarySchema = Type.Object({
   aliases: AliasesSchema,
   version_count: Type.Integer(),
   latest_version: Type.Union([Type.String(), Type.Null()]),
+  /** how many versions are active, deprecated, archived */
+  version_states: VersionStatesSchema,
 });
 export type ModelSummaryBody = Static<typeof ModelSummarySchema>;
 
@@ -126,6 +130,7 @@ export const VersionDetailSchema = Type.Object({
   created_by: Type.String(),
   aliases: Type.Array(Type.String()),
   loaded: Type.Boolean(),
+  lifecycle: LifecycleSchema,
   files: Type.Array(
     Type.Object({ path: Type.String(), sha256: Type.String(), size: Type.Integer(), role: Type.String() }),
   ),

@@ -29,6 +29,11 @@ export interface BlobStore {
    */
   stream(sha256: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   has(sha256: string): Promise<boolean>;
+  /**
+   * Deletes the blob (the garbage collector of archived versions: callers make sure no live
+   * version references it). Returns the bytes freed, 0 when it was already gone.
+   */
+  delete(sha256: string): Promise<number>;
 }
 
 export function sha256Hex(data: Uint8Array | string): string {

@@ -60,6 +60,18 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  async delete(sha256: string): Promise<number> {
+    const path = this.pathOf(sha256);
+    try {
+      const { size } = await stat(path);
+      await unlink(path);
+      return size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+  }
+
   async #intact(path: string, sha256: string): Promise<boolean> {
     if (!(await this.has(sha256))) return false;
     const hash = createHash('sha256');

@@ -105,6 +105,19 @@ export class PgBlobStore implements BlobStore {
     })();
   }
 
+  /** The `blobs` row goes first in the transaction: readers see the blob whole or not at all. */
+  async delete(sha256: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const blob = await trx
+        .deleteFrom('blobs')
+        .where('sha256', '=', sha256)
+        .returning('size')
+        .executeTakeFirst();
+      await trx.deleteFrom('blob_chunks').where('sha256', '=', sha256).execute();
+      return blob ? Number(blob.size) : 0;
+    });
+  }
+
   async has(sha256: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('blobs')

@@ -19,6 +19,12 @@ export interface Database {
     task: string;
     created_at: string;
     created_by: string;
+    /** 0011: active | deprecated | archived */
+    lifecycle: string;
+    lifecycle_reason: string | null;
+    lifecycle_changed_at: string | null;
+    lifecycle_changed_by: string | null;
+    artifact_collected_at: string | null;
   };
   aliases: { model_name: string; alias: string; version: string; updated_at: string; updated_by: string };
   audit_events: {

@@ -114,6 +114,11 @@ const CLI_EXPECTED: Array<[string, RegExp]> = [
   ],
   ['modelgate rollback', /^breast-cancer: rolled back; now production=1\.0\.0 previous=1\.1\.0\n$/],
   ['modelgate models verify', /breast-cancer 1\.1\.0: intact\n$/],
+  ['modelgate models deprecate', /^breast-cancer 1\.2\.0: deprecated since \S+ by \S+: ROC-AUC 0\.32\n$/],
+  [
+    'modelgate gc',
+    /would delete 0 blob\(s\), 0 bytes, of 0 version\(s\) archived before \S+ \(dry run: --apply to delete\)\n$/,
+  ],
   ['modelgate models card', /^wrote the model card of breast-cancer 1\.1\.0 to card\.html\n$/],
   [
     'modelgate report drift',

@@ -8,7 +8,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { listAudit } from '../../src/modules/audit/audit.js';
 import { SqlApiKeyStore } from '../../src/modules/security/api-key-store.js';
 import { SqlRegistryStore } from '../../src/modules/registry/sql-registry-store.js';
-import type { ModelVersion } from '../../src/modules/registry/types.js';
+import { ACTIVE_LIFECYCLE, type ModelVersion } from '../../src/modules/registry/types.js';
 
 function version(model: string, v: string, sha = 'a'.repeat(64)): ModelVersion {
   return {
@@ -27,6 +27,7 @@ function version(model: string, v: string, sha = 'a'.repeat(64)): ModelVersion {
     task: 'regression',
     createdAt: '2026-01-01T00:00:00.000Z',
     createdBy: 'key:test',
+    lifecycle: ACTIVE_LIFECYCLE,
   };
 }
 

@@ -4,6 +4,7 @@ import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { writeOutput } from '../files.js';
 import { printJson, printTable, type Io } from '../output.js';
+import { lifecycleText } from './models-lifecycle.js';
 import { aliasText } from './rollback.js';
 
 const CARD_FORMATS = ['markdown', 'html', 'json'] as const;
@@ -13,6 +14,7 @@ function printVersion(io: Io, v: VersionDetailBody): void {
     `${v.display_id}  ${v.task}  aliases: ${v.aliases.join(', ') || '-'}  loaded: ${v.loaded ? 'yes' : 'no'}`,
   );
   io.out(`artifact sha256: ${v.artifact_sha256}`);
+  io.out(`lifecycle: ${lifecycleText(v.lifecycle)}`);
   const manifest = (v.manifest ?? {}) as {
     outputs?: { positive_label?: unknown };
     metrics?: Record<string, unknown>;
@@ -67,7 +69,7 @@ export function modelsShowCommands(models: Command, ctx: CliContext): void {
       ctx.io.out(`${m.name}  ${aliasText(m.aliases) || '(no aliases)'}`);
       printTable(
         ctx.io,
-        ['version', 'id', 'task', 'artifact sha256', 'created', 'by'],
+        ['version', 'id', 'task', 'artifact sha256', 'created', 'by', 'lifecycle'],
         m.versions.map((v) => [
           v.version,
           v.display_id,
@@ -75,6 +77,7 @@ export function modelsShowCommands(models: Command, ctx: CliContext): void {
           v.artifact_sha256.slice(0, 16) + '…',
           v.created_at,
           v.created_by,
+          lifecycleText(v.lifecycle),
         ]),
       );
     });

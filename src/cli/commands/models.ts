@@ -3,6 +3,7 @@ import type { AliasMoveResponse } from '../../client/index.js';
 import { usage } from '../cli-error.js';
 import { clientFor, wantsJson, type CliContext } from '../context.js';
 import { printJson, printTable, SilentExit, type Io } from '../output.js';
+import { modelsLifecycleCommands } from './models-lifecycle.js';
 import { modelsShowCommands } from './models-show.js';
 import { aliasText, rollbackCommand } from './rollback.js';
 
@@ -27,7 +28,7 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       if (wantsJson(cmd)) return printJson(ctx.io, list);
       printTable(
         ctx.io,
-        ['model', 'production', 'staging', 'previous', 'versions', 'latest'],
+        ['model', 'production', 'staging', 'previous', 'versions', 'latest', 'deprecated', 'archived'],
         list.map((m) => [
           m.name,
           m.aliases.production,
@@ -35,11 +36,14 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
           m.aliases.previous,
           m.version_count,
           m.latest_version,
+          m.version_states.deprecated,
+          m.version_states.archived,
         ]),
       );
     });
 
   modelsShowCommands(models, ctx);
+  modelsLifecycleCommands(models, ctx);
 
   models
     .command('register <manifest>')

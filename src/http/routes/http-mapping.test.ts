@@ -113,6 +113,7 @@ describe('HTTP mapping (buildApp with fakes, inject)', () => {
             aliases: { production: '2.0.0' },
             versionCount: 2,
             latestVersion: '2.0.0',
+            versionStates: { active: 1, deprecated: 1, archived: 0 },
           },
         ]),
     } as unknown as AppServices['registry'];
@@ -133,6 +134,7 @@ describe('HTTP mapping (buildApp with fakes, inject)', () => {
           aliases: { production: '2.0.0' },
           version_count: 2,
           latest_version: '2.0.0',
+          version_states: { active: 1, deprecated: 1, archived: 0 },
         },
       ],
     });

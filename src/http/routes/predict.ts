@@ -5,6 +5,7 @@ import type { Variant } from '../../modules/serving/predict-service.js';
 import { AppError } from '../../shared/errors.js';
 import type { PredictRequest, PredictResult } from '../../modules/serving/predict-service.js';
 import type { AppServices } from '../app-services.js';
+import { markDeprecated } from '../deprecation-headers.js';
 import {
   ModelParams,
   PredictResponseSchema,
@@ -59,6 +60,7 @@ async function answer(
     ...(services.config.logPredictionInputs ? { inputs: input.instances } : {}),
   };
   if (result.variant) void reply.header('x-modelgate-variant', result.variant);
+  markDeprecated(services.lifecycle, req, reply, result.model, result.version);
   logPrediction(services, result, input.instances);
   services.drift.observe(result.model, result.version, input.instances, result.predictions);
   return toBody(result);

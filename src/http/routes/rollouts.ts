@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Decision, Rollout, RolloutService } from '../../modules/rollouts/rollout-service.js';
 import { STRATEGIES } from '../../modules/rollouts/plan.js';
+import { refuseArchived } from '../../modules/registry/refuse-archived.js';
 import type { AppServices } from '../app-services.js';
 import { ModelParams, OverrideReason, responses, VersionParam } from '../schemas.js';
 
@@ -135,6 +136,10 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       },
     },
     async (req, reply) => {
+      refuseArchived(
+        await services.registry.getVersion(req.params.name, req.body.candidate),
+        'be rolled out',
+      );
       const override = await services.promotion.enforce(
         req.params.name,
         req.body.candidate,

@@ -6,6 +6,7 @@ import { decodeInputs, encodeOutput } from '../../modules/serving/v2-tensors.js'
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
 import type { AppServices } from '../app-services.js';
+import { markDeprecated } from '../deprecation-headers.js';
 import { recordProblem } from '../problem.js';
 import { ModelNameParam, VersionParam } from '../schemas.js';
 import { rolloutInputs } from './predict.js';
@@ -171,6 +172,7 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
     if (r.records)
       services.drift.observe(identity.model, identity.version, r.records.rows, r.records.predictions);
     if (r.variant) void reply.header('x-modelgate-variant', r.variant);
+    markDeprecated(services.lifecycle, req, reply, identity.model, identity.version);
     return {
       model_name: identity.model,
       model_version: identity.version,

@@ -104,6 +104,8 @@ export function fakeServices(
     drift: notFaked('drift'),
     evaluations: notFaked('evaluations'),
     promotion: notFaked('promotion'),
+    lifecycle: notFaked('lifecycle'),
+    collector: notFaked('collector'),
     stagingDir: '/nonexistent/staging',
     database: ALWAYS_AVAILABLE,
     shuttingDown: () => false,

@@ -8,6 +8,7 @@ import { KeyedMutex } from '../../shared/keyed-mutex.js';
 import { discardStaged, sha256Hex, type BlobStore, type StagedFile } from '../../store/blob-store.js';
 import { artifactDigest, checkArtifact, type FileCheck } from './artifact-set.js';
 import type { Manifest } from './manifest.js';
+import { refuseArchived } from './refuse-archived.js';
 import type { RegistryStore } from './registry-store.js';
 import type {
   Actor,
@@ -18,6 +19,7 @@ import type {
   ModelVersion,
   VersionSignature,
 } from './types.js';
+import { ACTIVE_LIFECYCLE } from './types.js';
 import { validateManifest } from './validate-manifest.js';
 import {
   profileReferenceData,
@@ -165,6 +167,7 @@ export class RegistryService {
         task: manifest.task,
         createdAt: now.toISOString(),
         createdBy: input.actor.id,
+        lifecycle: ACTIVE_LIFECYCLE,
       };
       const inserted = await this.deps.store.insertVersion(version, reference, {
         principal: input.actor.id,
@@ -238,6 +241,7 @@ export class RegistryService {
     actor: Actor,
   ): Promise<{ aliases: Aliases; changed: boolean }> {
     const target = await this.getVersion(name, version);
+    refuseArchived(target, 'be promoted');
     return this.#mutex.run(name, async () => {
       const current = await this.deps.store.getAliases(name);
       if (current.production === version) return { aliases: current, changed: false };
@@ -262,6 +266,7 @@ export class RegistryService {
       }
       if (targetVersion === current.production) return { aliases: current, changed: false };
       const target = await this.getVersion(name, targetVersion);
+      refuseArchived(target, 'take production');
       const next: Aliases = { ...current, production: targetVersion };
       if (current.production) next.previous = current.production;
       else delete next.previous;
@@ -277,7 +282,7 @@ export class RegistryService {
         errors: [{ pointer: '/alias', detail: 'only staging can be set directly' }],
       });
     }
-    if (version !== null) await this.getVersion(name, version);
+    if (version !== null) refuseArchived(await this.getVersion(name, version), 'be staged');
     else await this.requireModel(name);
     return this.#mutex.run(name, async () => {
       const current = await this.deps.store.getAliases(name);

@@ -10,11 +10,13 @@ import type { ReferenceRecord } from '../monitoring/reference-data.js';
 import type { Profile } from '../monitoring/reference-profile.js';
 import type { Task } from './manifest.js';
 import type { RegistryStore } from './registry-store.js';
+import { refuseArchivedTargets } from './refuse-archived.js';
 import {
   ALIASES,
   sameAliases,
   type AliasName,
   type Aliases,
+  type LifecycleState,
   type ModelSummary,
   type ModelVersion,
 } from './types.js';
@@ -36,14 +38,21 @@ export class SqlRegistryStore implements RegistryStore {
   async listModels(): Promise<ModelSummary[]> {
     const [models, versions, aliases] = await Promise.all([
       this.db.selectFrom('models').selectAll().orderBy('name').execute(),
-      this.db.selectFrom('model_versions').select(['model_name', 'version']).execute(),
+      this.db.selectFrom('model_versions').select(['model_name', 'version', 'lifecycle']).execute(),
       this.allAliases(),
     ]);
     const byModel = new Map<string, string[]>();
-    for (const v of versions) byModel.set(v.model_name, [...(byModel.get(v.model_name) ?? []), v.version]);
+    const states = new Map<string, Record<LifecycleState, number>>();
+    for (const v of versions) {
+      byModel.set(v.model_name, [...(byModel.get(v.model_name) ?? []), v.version]);
+      const counts = states.get(v.model_name) ?? { active: 0, deprecated: 0, archived: 0 };
+      counts[v.lifecycle as LifecycleState]++;
+      states.set(v.model_name, counts);
+    }
     return models.map((m) => {
       const list = byModel.get(m.name) ?? [];
       return {
+        versionStates: states.get(m.name) ?? { active: 0, deprecated: 0, archived: 0 },
         name: m.name,
         createdAt: m.created_at,
         aliases: aliases.get(m.name) ?? {},
@@ -97,6 +106,11 @@ export class SqlRegistryStore implements RegistryStore {
           task: v.task,
           created_at: v.createdAt,
           created_by: v.createdBy,
+          lifecycle: v.lifecycle.state,
+          lifecycle_reason: v.lifecycle.reason,
+          lifecycle_changed_at: v.lifecycle.changedAt,
+          lifecycle_changed_by: v.lifecycle.changedBy,
+          artifact_collected_at: v.lifecycle.artifactCollectedAt,
         })
         .onConflict((oc) => oc.columns(['model_name', 'version']).doNothing())
         .executeTakeFirst();
@@ -169,6 +183,7 @@ export class SqlRegistryStore implements RegistryStore {
           `the aliases of '${model}' changed while this request ran; retry it`,
         );
       }
+      await refuseArchivedTargets(trx, model, next);
       await trx.deleteFrom('aliases').where('model_name', '=', model).execute();
       const values = ALIASES.filter((a) => next[a] !== undefined).map((alias) => ({
         model_name: model,
@@ -186,9 +201,17 @@ export class SqlRegistryStore implements RegistryStore {
 
   /** Serialises alias changes of one model across replicas (PostgreSQL row lock; SQLite has one writer). */
   async #lockModel(trx: Transaction<Database>, model: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await trx.selectFrom('models').select('name').where('name', '=', model).forUpdate().execute();
-    }
+    await lockModel(trx, this.dialect, model);
+  }
+}
+
+/**
+ * Serialises alias and lifecycle changes of one model across replicas (PostgreSQL row lock;
+ * SQLite has one writer).
+ */
+export async function lockModel(trx: Transaction<Database>, dialect: Dialect, model: string): Promise<void> {
+  if (dialect === 'postgres') {
+    await trx.selectFrom('models').select('name').where('name', '=', model).forUpdate().execute();
   }
 }
 
@@ -198,7 +221,7 @@ function toAliases(rows: Array<{ alias: string; version: string }>): Aliases {
   return out;
 }
 
-function toVersion(r: VersionRow): ModelVersion {
+export function toVersion(r: VersionRow): ModelVersion {
   return {
     model: r.model_name,
     version: r.version,
@@ -211,5 +234,12 @@ function toVersion(r: VersionRow): ModelVersion {
     task: r.task as Task,
     createdAt: r.created_at,
     createdBy: r.created_by,
+    lifecycle: {
+      state: r.lifecycle as LifecycleState,
+      reason: r.lifecycle_reason,
+      changedAt: r.lifecycle_changed_at,
+      changedBy: r.lifecycle_changed_by,
+      artifactCollectedAt: r.artifact_collected_at,
+    },
   };
 }

@@ -49,7 +49,35 @@ export interface ModelVersion {
   task: Task;
   createdAt: string;
   createdBy: string;
+  lifecycle: VersionLifecycle;
 }
+
+/**
+ * Where a version is in its life: `active` serves and moves freely; `deprecated` still serves but
+ * every answer carries a Deprecation header; `archived` cannot be promoted, staged or rolled out,
+ * and its artifact may be garbage-collected after a retention period.
+ */
+export const LIFECYCLE_STATES = ['active', 'deprecated', 'archived'] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+export interface VersionLifecycle {
+  state: LifecycleState;
+  /** why the state was last changed (null for a version never deprecated or archived) */
+  reason: string | null;
+  /** when and by whom the state last changed (null: since registration) */
+  changedAt: string | null;
+  changedBy: string | null;
+  /** when the garbage collector deleted the artifact's bytes; a collected version stays archived */
+  artifactCollectedAt: string | null;
+}
+
+export const ACTIVE_LIFECYCLE: VersionLifecycle = Object.freeze({
+  state: 'active',
+  reason: null,
+  changedAt: null,
+  changedBy: null,
+  artifactCollectedAt: null,
+});
 
 export interface ModelSummary {
   name: string;
@@ -57,6 +85,7 @@ export interface ModelSummary {
   aliases: Aliases;
   versionCount: number;
   latestVersion: string | undefined;
+  versionStates: Record<LifecycleState, number>;
 }
 
 /** Who did something: an API key, a token subject, or the system itself. */

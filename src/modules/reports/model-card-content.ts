@@ -24,7 +24,8 @@ export function modelCardContent(card: ModelCardData): ModelCardDocument {
     title: `Model card: ${card.model} ${card.version}`,
     summary:
       `${card.model} ${card.version} (${card.display_id}) is a ${card.task} model ` +
-      `created at ${card.created_at} by ${card.created_by}.`,
+      `created at ${card.created_at} by ${card.created_by}.` +
+      (card.lifecycle.state === 'active' ? '' : ` ${lifecycleText(card.lifecycle)}`),
     sections: [
       section('model-details', 'Model details', [details(card)]),
       section('intended-use', 'Intended use', [{ kind: 'paragraph', value: stated(card.intended_use) }]),
@@ -61,11 +62,23 @@ function details(card: ModelCardData): Block {
       { label: 'Algorithm', value: stated(card.algorithm) },
       { label: 'Framework', value: stated(card.framework) },
       { label: 'Output labels', value: stated(card.labels?.join(', ')) },
+      { label: 'Lifecycle', value: text(lifecycleText(card.lifecycle)) },
       { label: 'Created at', value: text(card.created_at) },
       { label: 'Created by', value: text(card.created_by) },
       { label: 'Changelog', value: stated(card.changelog) },
     ],
   };
+}
+
+/** "Deprecated since … by …: reason." (or "Active."), plus whether the artifact was collected. */
+export function lifecycleText(l: ModelCardData['lifecycle']): string {
+  const state = l.state.charAt(0).toUpperCase() + l.state.slice(1);
+  if (l.changed_at === null) return `${state}.`;
+  const by = l.changed_by === null ? '' : ` by ${l.changed_by}`;
+  const why = l.reason === null ? '' : `: ${l.reason}`;
+  const collected =
+    l.artifact === 'collected' ? ` Artifact garbage-collected at ${l.artifact_collected_at ?? '?'}.` : '';
+  return `${state} since ${l.changed_at}${by}${why}.${collected}`;
 }
 
 function trainingData(card: ModelCardData): Block {

@@ -1,5 +1,6 @@
 import type { Evaluation } from '../quality/evaluation-store.js';
 import type { ReferenceRecord } from '../monitoring/reference-data.js';
+import { lifecycleView } from '../registry/lifecycle-view.js';
 import { ALIASES, type Aliases, type ModelVersion } from '../registry/types.js';
 import type { ModelCardData } from './model-card.js';
 
@@ -37,6 +38,7 @@ export function modelCardData(
     manifest_sha256: v.manifestSha256,
     files: v.files,
     aliases: ALIASES.filter((a) => aliases[a] === v.version),
+    lifecycle: lifecycleView(v),
     features: v.signature.features,
     ...(v.signature.labels ? { labels: v.signature.labels } : {}),
     declared_metrics: m.metrics ?? {},

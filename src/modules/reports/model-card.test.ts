@@ -24,6 +24,14 @@ function card(overrides: Partial<ModelCardData> = {}): ModelCardData {
     manifest_sha256: 'fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210',
     files: [{ path: 'model.onnx', sha256: ARTIFACT_HASH, size: 2048, role: 'model' }],
     aliases: ['production'],
+    lifecycle: {
+      state: 'active',
+      reason: null,
+      changed_at: null,
+      changed_by: null,
+      artifact: 'present',
+      artifact_collected_at: null,
+    },
     features: [
       {
         name: 'mean radius',
@@ -202,5 +210,44 @@ describe('renderModelCardMarkdown', () => {
     const row = md.split('\n').find((l) => l.startsWith('| a'));
     assert.equal(row, '| a\\|b | number | _Not stated._ | no | — | x \\| y # z |');
     assert.equal(row.split(/(?<!\\)\|/).length - 2, 6, 'six cells');
+  });
+
+  it('states a deprecation with its time, author and reason in the summary and the details', () => {
+    const md = renderModelCardMarkdown(
+      card({
+        lifecycle: {
+          state: 'deprecated',
+          reason: 'replaced by 2.0.0',
+          changed_at: '2025-04-01T09:00:00.000Z',
+          changed_by: 'carol',
+          artifact: 'present',
+          artifact_collected_at: null,
+        },
+      }),
+    );
+    const expected = 'Deprecated since 2025-04-01T09:00:00.000Z by carol: replaced by 2.0.0.';
+    assert.ok(md.split('\n')[2]!.endsWith(` ${expected}`), md.split('\n')[2]);
+    assert.ok(md.includes(`- **Lifecycle:** ${expected}\n`));
+    assert.ok(renderModelCardMarkdown(card()).includes('- **Lifecycle:** Active.\n'));
+  });
+
+  it("says when an archived version's artifact was collected", () => {
+    const html = renderModelCardHtml(
+      card({
+        lifecycle: {
+          state: 'archived',
+          reason: 'superseded',
+          changed_at: '2025-04-01T09:00:00.000Z',
+          changed_by: 'carol',
+          artifact: 'collected',
+          artifact_collected_at: '2025-05-01T00:00:00.000Z',
+        },
+      }),
+    );
+    assert.ok(
+      html.includes(
+        '<dt>Lifecycle</dt><dd>Archived since 2025-04-01T09:00:00.000Z by carol: superseded. Artifact garbage-collected at 2025-05-01T00:00:00.000Z.</dd>',
+      ),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import type { LifecycleView } from '../registry/lifecycle-view.js';
 import type { VersionSignature } from '../registry/types.js';
 import { escapeHtml } from './escape-html.js';
 import { escapeMarkdown, escapeMarkdownCell, markdownCode } from './escape-markdown.js';
@@ -27,6 +28,8 @@ export interface ModelCardData {
   manifest_sha256: string;
   files: Array<{ path: string; sha256: string; size: number; role: string }>;
   aliases: string[];
+  /** active, deprecated or archived; why, when and by whom; whether the artifact was collected */
+  lifecycle: LifecycleView;
   /** as the version's signature resolved them */
   features: VersionSignature['features'];
   labels?: string[];

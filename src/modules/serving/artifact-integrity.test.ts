@@ -113,6 +113,7 @@ describe('ArtifactIntegrityCheck', () => {
     const streamingOnly: BlobStore = {
       put: (s) => store.put(s),
       has: (sha) => store.has(sha),
+      delete: (sha) => store.delete(sha),
       get: () => Promise.reject(new Error('the integrity check read a whole artifact')),
       stream: async (sha) => {
         const source = await store.stream(sha);
