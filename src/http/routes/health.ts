@@ -34,10 +34,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
     async (_req, reply) => {
       const r = services.serving.readiness();
       const database = services.database.unavailable();
-      const ready = r.ready && !services.shuttingDown() && database === undefined;
-      return reply
-        .code(ready ? 200 : 503)
-        .send({ ready, models: r.models, ...(database ? { reason: database } : {}) });
+      const reason = services.shuttingDown() ? 'shutting down' : database;
+      const ready = r.ready && reason === undefined;
+      return reply.code(ready ? 200 : 503).send({ ready, models: r.models, ...(reason ? { reason } : {}) });
     },
   );
 };
