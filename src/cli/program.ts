@@ -6,6 +6,7 @@ import { modelsCommand } from './commands/models.js';
 import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
+import { smokeCommand } from './commands/smoke.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
 
@@ -67,6 +68,7 @@ export function buildProgram(ctx: CliContext): Command {
   auditCommand(program, ctx);
   rolloutCommand(program, ctx);
   reportCommand(program, ctx);
+  smokeCommand(program, ctx);
   addCommonOptions(program);
   return program;
 }
