@@ -7,6 +7,7 @@ import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { smokeCommand } from './commands/smoke.js';
+import { loadtestCommand } from './commands/loadtest.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
 
@@ -69,6 +70,7 @@ export function buildProgram(ctx: CliContext): Command {
   rolloutCommand(program, ctx);
   reportCommand(program, ctx);
   smokeCommand(program, ctx);
+  loadtestCommand(program, ctx);
   addCommonOptions(program);
   return program;
 }
