@@ -42,6 +42,7 @@ import { parseWindowSpec } from './modules/monitoring/window-spec.js';
 import { SqlEvaluationStore } from './modules/quality/evaluation-store.js';
 import { EvaluationService } from './modules/quality/evaluation-service.js';
 import { PromotionGate } from './modules/quality/promotion-gate.js';
+import { ReadinessService } from './modules/quality/readiness-service.js';
 import { parsePromotionPolicy } from './modules/quality/promotion-policy.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { cleanStaging, type BlobStore } from './store/blob-store.js';
@@ -278,6 +279,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     drift,
     evaluations,
     promotion,
+    readiness: new ReadinessService({
+      registry,
+      evaluations,
+      promotion,
+      load: (model, version) => predict.resolve(model, version),
+      windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
+      clock,
+    }),
     feedback: new FeedbackService(db.db, predictionLog, registryStore, clock, (id, variant, correct) =>
       rollouts.recordFeedback(id, variant, correct),
     ),

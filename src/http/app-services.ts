@@ -16,6 +16,7 @@ import type { AuditReader } from '../modules/audit/audit.js';
 import type { DriftMonitor } from '../modules/monitoring/drift-monitor.js';
 import type { EvaluationService } from '../modules/quality/evaluation-service.js';
 import type { PromotionGate } from '../modules/quality/promotion-gate.js';
+import type { ReadinessService } from '../modules/quality/readiness-service.js';
 import type { DatabaseStatus } from '../store/database-health.js';
 
 /** Everything the HTTP layer uses, built by the composition root (main.ts) or by tests. */
@@ -42,6 +43,8 @@ export interface AppServices {
   evaluations: EvaluationService;
   /** The promotion policy, enforced on promote and rollout start. */
   promotion: PromotionGate;
+  /** The deployment-readiness checklist (go/no-go) of a version. */
+  readiness: ReadinessService;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** Whether the database answers (readiness fails while it is known to be unreachable). */

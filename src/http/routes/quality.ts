@@ -11,6 +11,7 @@ import {
   EvaluateQuerySchema,
   EvaluationSchema,
   ModelCardSchema,
+  ReadinessSchema,
   type EvaluationBody,
   type ModelCardBody,
 } from '../quality-schemas.js';
@@ -122,6 +123,25 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     async (req) => ({
       evaluations: (await services.evaluations.list(req.params.name, req.params.version)).map(evaluationBody),
     }),
+  );
+
+  app.get(
+    '/v1/models/:name/versions/:version/readiness',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary:
+          'Deployment readiness (go/no-go): hash verified, smoke tests, promotion policy, drift reference, model card, labels, rollback target, deployment window',
+        tags: ['quality'],
+        params: VersionParams,
+        response: responses({ 200: ReadinessSchema }),
+      },
+    },
+    async (req) => {
+      const { name, version } = req.params;
+      req.logFields = { model: name, version };
+      return services.readiness.assess(name, version);
+    },
   );
 
   app.get(
