@@ -180,5 +180,7 @@ export const ModelCardSchema = Type.Object({
       }),
     }),
   ]),
+  /** the deployment-readiness checklist at the time the card was drawn */
+  readiness: Type.Optional(Type.Omit(ReadinessSchema, ['model', 'version'])),
 });
 export type ModelCardBody = Static<typeof ModelCardSchema>;

@@ -57,6 +57,14 @@ it('go for a good version; no-go when the policy refuses or the artifact was tam
   assert.equal(tampered.code, 1);
   assert.match(tampered.stdout, /│ artifact hash +│ FAIL +│ SHA-256 mismatch: model\.onnx/);
   assert.match(tampered.stdout, /breast-cancer 1\.1\.0: NO-GO \(\d failed/);
+  // the model card carries the same checklist
+  const card = await s.admin.card('breast-cancer', '1.1.0');
+  assert.match(
+    card,
+    /## Deployment readiness[\s\S]*NO-GO for production[\s\S]*\| artifact hash \| fail \| SHA-256 mismatch: model\.onnx \|/,
+  );
+  const fields = await s.admin.cardData('breast-cancer', '1.1.0');
+  assert.equal(fields.readiness?.go, false);
 
   const missing = await cliInProcess(['models', 'readiness', 'breast-cancer', '9.9.9'], env);
   assert.equal(missing.code, 1);

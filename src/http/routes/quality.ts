@@ -170,12 +170,16 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     async (req, reply) => {
       const { name, version } = req.params;
       const v = await services.registry.getVersion(name, version);
-      const [aliases, evaluations, reference] = await Promise.all([
+      const [aliases, evaluations, reference, readiness] = await Promise.all([
         services.registry.getAliases(name),
         services.evaluations.list(name, version),
         services.registry.getReference(name, version),
+        services.readiness.assess(name, version),
       ]);
-      const card = modelCardData(v, aliases, evaluations, reference);
+      const card = {
+        ...modelCardData(v, aliases, evaluations, reference),
+        readiness: { go: readiness.go, checks: readiness.checks },
+      };
       req.logFields = { model: name, version };
       if (req.query.format === 'json') {
         const body: ModelCardBody = card;
