@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config-schema.js';
@@ -47,6 +48,7 @@ import { parseWindowSpec } from './modules/monitoring/window-spec.js';
 import { SqlEvaluationStore } from './modules/quality/evaluation-store.js';
 import { EvaluationService } from './modules/quality/evaluation-service.js';
 import { PromotionGate } from './modules/quality/promotion-gate.js';
+import { ReadinessService } from './modules/quality/readiness-service.js';
 import { parsePromotionPolicy } from './modules/quality/promotion-policy.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { cleanStaging, type BlobStore } from './store/blob-store.js';
@@ -67,6 +69,8 @@ export interface Runtime {
   blobs: BlobStore;
   /** Applies changes made through other replicas (ADR 0010). */
   changes: ChangeFollower;
+  /** Marks the server as shutting down: `/ready` answers 503, answers carry `Connection: close`. */
+  beginShutdown(): void;
   /** Frees sessions and connections; the HTTP server must be closed first. */
   close(): Promise<void>;
 }
@@ -318,6 +322,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     promotion,
     lifecycle,
     collector,
+    readiness: new ReadinessService({
+      registry,
+      evaluations,
+      promotion,
+      load: (model, version) => predict.resolve(model, version),
+      windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
+      clock,
+    }),
     feedback: new FeedbackService(db.db, predictionLog, registryStore, clock, (id, variant, correct) =>
       rollouts.recordFeedback(id, variant, correct),
     ),
@@ -354,6 +366,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     db,
     blobs,
     changes,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     async close() {
       shuttingDown = true;
       await changes.close();
@@ -462,6 +477,13 @@ export interface RunningServer {
   generatedAdminKey?: string;
   /** Stops taking requests, waits for in-flight ones (up to shutdownTimeoutMs), frees everything. */
   close(): Promise<void>;
+  /**
+   * The stop for SIGTERM behind a load balancer: `/ready` answers 503 at once and every answer
+   * carries `Connection: close`, but requests are still served for `drainMs` (the time a load
+   * balancer's health checks take to mark this replica down), then close(). Aborting `skip` (a
+   * second signal) ends the drain early. Resolves when everything is freed.
+   */
+  drainAndClose(drainMs: number, skip?: AbortSignal): Promise<void>;
 }
 
 export async function startServer(
@@ -514,12 +536,26 @@ export async function startServer(
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     let closing: Promise<void> | undefined;
+    const stop = async (drainMs: number, skip?: AbortSignal) => {
+      runtime.beginShutdown();
+      if (drainMs > 0 && !skip?.aborted) {
+        logger.info({ drain_ms: drainMs }, 'draining: /ready answers 503, requests are still served');
+        const started = performance.now();
+        await sleep(drainMs, undefined, skip ? { signal: skip } : {}).catch(() => undefined);
+        logger.info(
+          { drained_ms: Math.round(performance.now() - started) },
+          'drain over: closing the listener',
+        );
+      }
+      await shutdown(app, runtime, config.shutdownTimeoutMs);
+    };
     return {
       app,
       runtime,
       url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
       ...(generatedAdminKey ? { generatedAdminKey } : {}),
-      close: () => (closing ??= shutdown(app, runtime, config.shutdownTimeoutMs)),
+      close: () => (closing ??= stop(0)),
+      drainAndClose: (drainMs, skip) => (closing ??= stop(drainMs, skip)),
     };
   } catch (err) {
     await app.close();

@@ -4,7 +4,7 @@
 #   - its config: non-root numeric user, HEALTHCHECK on /health, EXPOSE 8080, volume /data,
 #     OCI labels (version, revision, source), tini as entrypoint;
 #   - its own entrypoint and command, run as the image's user with /data a volume: /health,
-#     /ready and a demo prediction (scripts/smoke.sh), the HEALTHCHECK command itself, every
+#     /ready, the demo's smoke tests and routes (`modelgate smoke`), the HEALTHCHECK command, every
 #     process of the container not root, nothing written outside /data, a clean exit on SIGTERM;
 #   - its size, printed (target under 250 MB; fails over a 300 MB ceiling).
 # Called by .ci/run. Needs root, buildah and debootstrap (.ci/run installs them).
@@ -108,7 +108,8 @@ for _ in $(seq 1 120); do
   kill -0 "$server" 2>/dev/null || { cat /tmp/modelgate-image-run.log >&2; fail "the container exited"; }
   sleep 0.5
 done
-MODELGATE_API_KEY="$admin_key" scripts/smoke.sh "http://127.0.0.1:$port"
+# the post-deploy checks, by this checkout's CLI (.ci/run built dist/ before)
+MODELGATE_API_KEY="$admin_key" node dist/cli/index.js smoke --url "http://127.0.0.1:$port" --wait 90
 # what the trimmed node_modules must still serve: the API docs and the metrics
 curl -fsS -o /dev/null "http://127.0.0.1:$port/docs/" || fail "GET /docs/ (swagger-ui) failed"
 curl -fsS "http://127.0.0.1:$port/openapi.json" | jsonq 'b.openapi' >/dev/null || fail "GET /openapi.json failed"

@@ -22,6 +22,11 @@ export interface CliContext {
 
 /** The client for remote commands: --url / MODELGATE_URL, --api-key / MODELGATE_API_KEY(_FILE). */
 export function clientFor(cmd: Command, ctx: CliContext): ModelgateClient {
+  return new ModelgateClient(connectionFor(cmd, ctx));
+}
+
+/** Where remote commands connect and with which key (for tools that do not go through the client). */
+export function connectionFor(cmd: Command, ctx: CliContext): { baseUrl: string; apiKey?: string } {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const baseUrl = opts.url ?? ctx.env.MODELGATE_URL ?? 'http://127.0.0.1:8080';
   let apiKey = opts.apiKey ?? ctx.env.MODELGATE_API_KEY;
@@ -33,7 +38,7 @@ export function clientFor(cmd: Command, ctx: CliContext): ModelgateClient {
       throw fileError(err, keyFile, 'MODELGATE_API_KEY_FILE');
     }
   }
-  return new ModelgateClient({ baseUrl, ...(apiKey ? { apiKey } : {}) });
+  return { baseUrl, ...(apiKey ? { apiKey } : {}) };
 }
 
 export function wantsJson(cmd: Command): boolean {

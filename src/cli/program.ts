@@ -9,6 +9,8 @@ import { predictCommand } from './commands/predict.js';
 import { reportCommand } from './commands/report.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
+import { smokeCommand } from './commands/smoke.js';
+import { loadtestCommand } from './commands/loadtest.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './output.js';
 
@@ -73,6 +75,8 @@ export function buildProgram(ctx: CliContext): Command {
   reportCommand(program, ctx);
   manifestCommand(program, ctx);
   scoreCommand(program, ctx);
+  smokeCommand(program, ctx);
+  loadtestCommand(program, ctx);
   addCommonOptions(program);
   return program;
 }

@@ -15,7 +15,12 @@ import type {
   VerifyResponse,
   VersionDetailBody,
 } from '../http/schemas.js';
-import type { DriftReportBody, EvaluationBody, ModelCardBody } from '../http/quality-schemas.js';
+import type {
+  DriftReportBody,
+  EvaluationBody,
+  ModelCardBody,
+  ReadinessBody,
+} from '../http/quality-schemas.js';
 import type { GcResponse, LifecycleResponse } from '../http/lifecycle-schemas.js';
 import type { WhoamiBody } from '../http/routes/whoami.js';
 import type {
@@ -249,6 +254,11 @@ export class ModelgateClient {
   }
 
   /** The model card's fields as JSON: what the Markdown and HTML cards are drawn from. */
+  /** The deployment-readiness checklist of a version (go/no-go). */
+  readiness(name: string, version: string): Promise<ReadinessBody> {
+    return this.#request('GET', `/v1/models/${enc(name)}/versions/${enc(version)}/readiness`);
+  }
+
   cardData(name: string, version: string): Promise<ModelCardBody> {
     return this.#request('GET', `/v1/models/${enc(name)}/versions/${enc(version)}/card?format=json`);
   }

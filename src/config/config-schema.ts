@@ -492,10 +492,18 @@ export const ConfigSchema = Type.Object(
       description:
         "How far V8's old generation may grow past the live data before the next full garbage collection, in percent (V8's `--heap-growing-percent`, set by `serve` at start). Lower keeps the resident memory close to the live data, at some CPU cost; 0 leaves V8's own heuristics, which let the heap grow up to 4× the live data under large requests. The young generation is sized by the Node option `--max-semi-space-size` (see docs/adr/0011-memory-bounds.md).",
     }),
+    shutdownDrainMs: Type.Integer({
+      default: 5_000,
+      minimum: 0,
+      maximum: 600_000,
+      description:
+        "On SIGTERM, how long the server keeps serving after `/ready` turned 503, so load balancers take it out of rotation before it stops listening; answers in that time carry `Connection: close`. Set it to at least the load balancer's health-check interval × failures to mark a backend down (the default is the readiness probe period of deploy/k8s). SIGINT (Ctrl-C) and a second signal skip it.",
+    }),
     shutdownTimeoutMs: Type.Integer({
       default: 10_000,
       minimum: 0,
-      description: 'On SIGTERM, how long in-flight requests may take before the process exits.',
+      description:
+        'On SIGTERM, after the drain (`shutdownDrainMs`), how long in-flight requests may take before the process exits.',
     }),
   },
   { additionalProperties: false },

@@ -18,6 +18,7 @@ import type { AuditReader } from '../modules/audit/audit.js';
 import type { DriftMonitor } from '../modules/monitoring/drift-monitor.js';
 import type { EvaluationService } from '../modules/quality/evaluation-service.js';
 import type { PromotionGate } from '../modules/quality/promotion-gate.js';
+import type { ReadinessService } from '../modules/quality/readiness-service.js';
 import type { DatabaseStatus } from '../store/database-health.js';
 import type { SharedRateLimits } from './hardening.js';
 
@@ -51,6 +52,8 @@ export interface AppServices {
   lifecycle: LifecycleService;
   /** Garbage collection of archived versions' artifacts. */
   collector: ArtifactCollector;
+  /** The deployment-readiness checklist (go/no-go) of a version. */
+  readiness: ReadinessService;
   /** Where uploads are staged; on the same filesystem as the artifact store. */
   stagingDir: string;
   /** Whether the database answers (readiness fails while it is known to be unreachable). */

@@ -109,6 +109,9 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await registerResponseHeaders(app, config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // draining after SIGTERM: each answer closes its connection, so a keep-alive client opens a
+    // new one, which the load balancer sends to a replica that stays
+    if (services.shuttingDown()) reply.header('connection', 'close');
     // trace context: a span when tracing is on; else the caller's trace id, for the log line
     const route = req.routeOptions.url ?? 'unmatched';
     const span = tracing.enabled

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DRIFT_VERDICTS } from '../modules/monitoring/drift-assessment.js';
+import { READINESS_VERDICTS } from '../modules/quality/deployment-readiness.js';
 import { FeatureOutSchema, VersionParam } from './schemas.js';
 import { LifecycleSchema } from './lifecycle-schemas.js';
 
@@ -101,6 +102,22 @@ const Summary = {
   top_categories: Type.Optional(Type.Array(Type.String())),
 };
 
+/** The deployment-readiness checklist of a version: each check pass/warn/fail with its reason. */
+export const ReadinessSchema = Type.Object({
+  model: Type.String(),
+  version: Type.String(),
+  /** true when no check failed (warnings allowed) */
+  go: Type.Boolean(),
+  checks: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      verdict: Type.Union(READINESS_VERDICTS.map((v) => Type.Literal(v))),
+      reason: Type.String(),
+    }),
+  ),
+});
+export type ReadinessBody = Static<typeof ReadinessSchema>;
+
 /** The model card's fields (`?format=json`): what the Markdown and HTML cards are drawn from. */
 export const ModelCardSchema = Type.Object({
   model: Type.String(),
@@ -165,5 +182,7 @@ export const ModelCardSchema = Type.Object({
       }),
     }),
   ]),
+  /** the deployment-readiness checklist at the time the card was drawn */
+  readiness: Type.Optional(Type.Omit(ReadinessSchema, ['model', 'version'])),
 });
 export type ModelCardBody = Static<typeof ModelCardSchema>;

@@ -225,7 +225,20 @@ describe('deploy/k8s manifests', { skip }, () => {
       const grace = pod.terminationGracePeriodSeconds;
       const config = one(objs, 'ConfigMap', 'modelgate-config');
       const shutdown = Number(config.data!.MODELGATE_SHUTDOWN_TIMEOUT_MS) / 1000;
-      assert.equal(grace, Number(preStop[1]) + shutdown + 5, 'grace = preStop + shutdown timeout + 5 s');
+      const drain = Number(config.data!.MODELGATE_SHUTDOWN_DRAIN_MS) / 1000;
+      const probe = c.readinessProbe;
+      // issue 14, item 6: on SIGTERM /ready fails at once; the drain lasts until the readiness
+      // probe has failed failureThreshold times, so anything that follows the probe takes it out
+      assert.equal(
+        drain,
+        probe.periodSeconds! * probe.failureThreshold!,
+        'drain = readiness period × failures',
+      );
+      assert.equal(
+        grace,
+        Number(preStop[1]) + drain + shutdown + 5,
+        'grace = preStop + drain + shutdown timeout + 5 s',
+      );
 
       const np = one(objs, 'NetworkPolicy');
       assert.ok(selects(np.spec?.podSelector?.matchLabels, podLabels(d)), 'the policy covers the pods');

@@ -61,7 +61,7 @@ describe('.github/workflows', () => {
     const runs = image.steps.map((s) => s.run ?? '').join('\n');
     assert.match(runs, /docker build[\s\S]*--build-arg NODE_IMAGE="\$NODE_IMAGE"/);
     assert.match(runs, /docker run -d --name modelgate -p 8080:8080 --read-only/);
-    assert.match(runs, /scripts\/smoke\.sh http:\/\/127\.0\.0\.1:8080/);
+    assert.match(runs, /modelgate\.js smoke --url http:\/\/127\.0\.0\.1:8080 --wait 90/);
   });
 
   it('release.yml pushes the image on a version tag, labelled with that version', () => {

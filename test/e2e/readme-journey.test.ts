@@ -124,6 +124,12 @@ const CLI_EXPECTED: Array<[string, RegExp]> = [
     'modelgate report drift',
     /^breast-cancer 1\.0\.0: \d+ live rows; drift in no feature\. Wrote report\.html\n$/,
   ],
+  [
+    'modelgate models readiness',
+    /│ artifact hash +│ pass[\s\S]*breast-cancer 1\.1\.0: GO \(0 failed, \d warnings?\)\n$/,
+  ],
+  ['modelgate smoke', /│ breast-cancer@1\.0\.0 smoke test-row-1 +│ pass[\s\S]*smoke: PASS \(\d+ checks\)\n$/],
+  ['modelgate loadtest', /^requests +\d+ in [\d.]+ s[\s\S]*errors +none\nchart +latency\.svg\n$/],
   ['modelgate audit', /model\.rolled_back[\s\S]*model\.promoted[\s\S]*model\.version\.registered/],
   [
     'modelgate keys create --name',

@@ -119,6 +119,15 @@ export interface Cluster {
   schema: string;
   /** replaces replica i by a new process on the same port and home (after stop or kill9) */
   restart(i: number, env?: Record<string, string>): Promise<Replica>;
+  /**
+   * A rolling-update step: SIGTERM replica i, wait for it to exit (its drain and shutdown), then
+   * start a new process on the same port and home. Resolves with the new replica, how long the
+   * old one took from SIGTERM to exit and its exit code.
+   */
+  restartGracefully(
+    i: number,
+    env?: Record<string, string>,
+  ): Promise<{ replica: Replica; stopMs: number; exitCode: number | null }>;
   stop(): Promise<void>;
 }
 
@@ -173,6 +182,20 @@ export async function startCluster(options: {
       replicas[i] = next;
       return next;
     },
+    async restartGracefully(i, env) {
+      const old = replicas[i]!;
+      const started = performance.now();
+      await old.stop();
+      const stopMs = Math.round(performance.now() - started);
+      const next = await startReplica({
+        ...opts(i),
+        port: old.port,
+        home: old.home,
+        env: { ...options.env, ...env },
+      });
+      replicas[i] = next;
+      return { replica: next, stopMs, exitCode: old.child.exitCode };
+    },
     stop: stopAll,
   };
 }
@@ -197,7 +220,17 @@ export interface Haproxy {
  * Debian's haproxy in front of the replicas, round robin, health-checked as a Kubernetes Service
  * with a readiness probe would be: `GET /ready` every 500 ms, out after 3 failures, in after 2.
  */
-export async function startHaproxy(backends: Array<{ port: number }>): Promise<Haproxy> {
+export async function startHaproxy(
+  backends: Array<{ port: number }>,
+  options: {
+    /**
+     * false: no retry and no redispatch, as a Kubernetes Service (kube-proxy) forwards: a refused
+     * or reset connection is the client's failure. Default true.
+     */
+    retries?: boolean;
+  } = {},
+): Promise<Haproxy> {
+  const retries = options.retries ?? true;
   if (spawnSync('haproxy', ['-v']).status !== 0)
     throw new Error('haproxy is not installed (apt-get install haproxy)');
   const port = await freePort();
@@ -213,8 +246,7 @@ export async function startHaproxy(backends: Array<{ port: number }>): Promise<H
       '  timeout connect 2s',
       '  timeout client 30s',
       '  timeout server 30s',
-      '  retries 2',
-      '  option redispatch',
+      ...(retries ? ['  retries 2', '  option redispatch'] : ['  retries 0']),
       `frontend fe`,
       `  bind 127.0.0.1:${port}`,
       '  default_backend replicas',
@@ -222,7 +254,7 @@ export async function startHaproxy(backends: Array<{ port: number }>): Promise<H
       '  balance roundrobin',
       '  option httpchk GET /ready',
       '  http-check expect status 200',
-      '  retry-on conn-failure empty-response response-timeout',
+      ...(retries ? ['  retry-on conn-failure empty-response response-timeout'] : []),
       ...backends.map((b, i) => `  server r${i + 1} 127.0.0.1:${b.port} check inter 500ms fall 3 rise 2`),
       '',
     ].join('\n'),

@@ -119,4 +119,27 @@ export function modelsCommand(program: Command, ctx: CliContext): void {
       }
       if (!r.ok) throw new SilentExit(1);
     });
+
+  models
+    .command('readiness <name> <version>')
+    .description(
+      'go/no-go for production: hash verified, smoke tests, promotion policy, drift reference, model card, labels, rollback target, deployment window; exits 1 on no-go',
+    )
+    .action(async (name: string, version: string, _o, cmd: Command) => {
+      const r = await clientFor(cmd, ctx).readiness(name, version);
+      if (wantsJson(cmd)) printJson(ctx.io, r);
+      else {
+        printTable(
+          ctx.io,
+          ['check', 'verdict', 'reason'],
+          r.checks.map((c) => [c.name, c.verdict === 'pass' ? 'pass' : c.verdict.toUpperCase(), c.reason]),
+        );
+        const warns = r.checks.filter((c) => c.verdict === 'warn').length;
+        const fails = r.checks.filter((c) => c.verdict === 'fail').length;
+        ctx.io.out(
+          `${name} ${version}: ${r.go ? 'GO' : 'NO-GO'} (${fails} failed, ${warns} warning${warns === 1 ? '' : 's'})`,
+        );
+      }
+      if (!r.go) throw new SilentExit(1);
+    });
 }

@@ -71,9 +71,20 @@ export function serveCommand(program: Command, ctx: CliContext): void {
         }),
       );
 
-      const stop = (signal: string) => {
+      // SIGTERM (Kubernetes, docker stop, systemd) drains first: /ready answers 503 while requests
+      // are still served, so load balancers take this replica out before it stops listening.
+      // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it.
+      const skipDrain = new AbortController();
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          skipDrain.abort();
+          return;
+        }
+        stopping = true;
         server.app.log.info({ signal }, 'shutting down');
-        server.close().then(
+        const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+        server.drainAndClose(drainMs, skipDrain.signal).then(
           () => process.exit(0),
           (err: unknown) => {
             server.app.log.error({ err }, 'shutdown failed');
@@ -81,8 +92,8 @@ export function serveCommand(program: Command, ctx: CliContext): void {
           },
         );
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
 
   program

@@ -39,12 +39,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
     async (_req, reply) => {
       const r = services.serving.readiness();
       const database = services.database.unavailable();
-      const ready = r.ready && !services.shuttingDown();
+      // a running replica stays ready while the database is down (ADR 0009, revised): only a
+      // shutdown (drain) or a production model that does not serve takes it out of rotation
+      const shutting = services.shuttingDown();
+      const ready = r.ready && !shutting;
       return reply.code(ready ? 200 : 503).send({
         ready,
         models: r.models,
         database: database === undefined ? ('available' as const) : ('unavailable' as const),
         ...(database ? { database_reason: database } : {}),
+        ...(shutting ? { reason: 'shutting down' } : {}),
       });
     },
   );

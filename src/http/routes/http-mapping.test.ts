@@ -38,6 +38,7 @@ describe('HTTP mapping (buildApp with fakes, inject)', () => {
     assert.deepEqual(ok.json(), {
       ready: true,
       models: [{ name: 'iris', version: '2.0.0', state: 'ready' }],
+      database: 'available',
     });
     state = 'failed';
     const down = await app.inject('/ready');
@@ -55,7 +56,11 @@ describe('HTTP mapping (buildApp with fakes, inject)', () => {
     const { app } = await appWith({ serving, shuttingDown: () => shutting });
     assert.equal((await app.inject('/ready')).statusCode, 200);
     shutting = true;
-    assert.equal((await app.inject('/ready')).statusCode, 503);
+    const draining = await app.inject('/ready');
+    assert.deepEqual(
+      [draining.statusCode, draining.json<{ reason: string }>().reason],
+      [503, 'shutting down'],
+    );
     assert.equal((await app.inject('/health')).json<{ status: string }>().status, 'ok');
     await app.close();
   });

@@ -11,6 +11,7 @@ import {
   EvaluateQuerySchema,
   EvaluationSchema,
   ModelCardSchema,
+  ReadinessSchema,
   type EvaluationBody,
   type ModelCardBody,
 } from '../quality-schemas.js';
@@ -125,6 +126,25 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   );
 
   app.get(
+    '/v1/models/:name/versions/:version/readiness',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary:
+          'Deployment readiness (go/no-go): hash verified, smoke tests, promotion policy, drift reference, model card, labels, rollback target, deployment window',
+        tags: ['quality'],
+        params: VersionParams,
+        response: responses({ 200: ReadinessSchema }),
+      },
+    },
+    async (req) => {
+      const { name, version } = req.params;
+      req.logFields = { model: name, version };
+      return services.readiness.assess(name, version);
+    },
+  );
+
+  app.get(
     '/v1/models/:name/versions/:version/card',
     {
       config: { scope: 'read' },
@@ -150,12 +170,16 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     async (req, reply) => {
       const { name, version } = req.params;
       const v = await services.registry.getVersion(name, version);
-      const [aliases, evaluations, reference] = await Promise.all([
+      const [aliases, evaluations, reference, readiness] = await Promise.all([
         services.registry.getAliases(name),
         services.evaluations.list(name, version),
         services.registry.getReference(name, version),
+        services.readiness.assess(name, version),
       ]);
-      const card = modelCardData(v, aliases, evaluations, reference);
+      const card = {
+        ...modelCardData(v, aliases, evaluations, reference),
+        readiness: { go: readiness.go, checks: readiness.checks },
+      };
       req.logFields = { model: name, version };
       if (req.query.format === 'json') {
         const body: ModelCardBody = card;

@@ -106,6 +106,7 @@ export function fakeServices(
     promotion: notFaked('promotion'),
     lifecycle: notFaked('lifecycle'),
     collector: notFaked('collector'),
+    readiness: notFaked('readiness'),
     stagingDir: '/nonexistent/staging',
     database: ALWAYS_AVAILABLE,
     shuttingDown: () => false,

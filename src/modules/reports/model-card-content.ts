@@ -37,8 +37,29 @@ export function modelCardContent(card: ModelCardData): ModelCardDocument {
         { kind: 'paragraph', value: stated(card.ethical_considerations) },
       ]),
       section('provenance', 'Provenance', provenance(card)),
+      ...(card.readiness
+        ? [section('deployment-readiness', 'Deployment readiness', readiness(card.readiness))]
+        : []),
     ],
   };
+}
+
+function readiness(r: NonNullable<ModelCardData['readiness']>): Block[] {
+  const failed = r.checks.filter((c) => c.verdict === 'fail').length;
+  const warned = r.checks.filter((c) => c.verdict === 'warn').length;
+  return [
+    {
+      kind: 'paragraph',
+      value: text(
+        `${r.go ? 'GO' : 'NO-GO'} for production: ${failed} check(s) failed, ${warned} warning(s) (modelgate models readiness).`,
+      ),
+    },
+    table(
+      ['Check', 'Verdict', 'Reason'],
+      r.checks.map((c) => [text(c.name), text(c.verdict), text(c.reason)]),
+      'No checks.',
+    ),
+  ];
 }
 
 function section(id: string, title: string, blocks: Block[]): CardSection {

@@ -251,3 +251,39 @@ describe('renderModelCardMarkdown', () => {
     );
   });
 });
+
+describe('the deployment-readiness section', () => {
+  const readiness: NonNullable<ModelCardData['readiness']> = {
+    go: false,
+    checks: [
+      { name: 'artifact hash', verdict: 'pass', reason: 'every stored file matches its registered SHA-256' },
+      {
+        name: 'deployment window',
+        verdict: 'fail',
+        reason: 'rollouts are frozen until 2027-01-04T00:00:00.000Z',
+      },
+      { name: 'model card', verdict: 'warn', reason: 'Not stated: limitations' },
+    ],
+  };
+
+  it('comes last, with the verdict and one row per check, when the server drew the card', () => {
+    const md = renderModelCardMarkdown(card({ readiness }));
+    const at = md.indexOf('## Deployment readiness');
+    assert.ok(at > md.indexOf('## Provenance'), 'after provenance');
+    const part = md.slice(at);
+    assert.match(part, /NO-GO for production: 1 check\(s\) failed, 1 warning\(s\)/);
+    assert.match(
+      part,
+      /\| deployment window \| fail \| rollouts are frozen until 2027-01-04T00:00:00\.000Z \|/,
+    );
+    const html = renderModelCardHtml(card({ readiness }));
+    assert.deepEqual(
+      [...html.matchAll(/<h2>(.*?)<\/h2>/g)].map((m) => m[1]),
+      [...SECTIONS, 'Deployment readiness'],
+    );
+  });
+
+  it('is absent when the card has no readiness (a card rendered offline)', () => {
+    assert.doesNotMatch(renderModelCardMarkdown(card()), /Deployment readiness/);
+  });
+});

@@ -8,6 +8,11 @@ import type { Block, Cell } from './model-card-document.js';
 
 /** Everything a model card shows about one model version, as the registry and modelgate know it. */
 export interface ModelCardData {
+  /** the deployment-readiness checklist (go/no-go), when the card is drawn by the server */
+  readiness?: {
+    go: boolean;
+    checks: Array<{ name: string; verdict: 'pass' | 'warn' | 'fail'; reason: string }>;
+  };
   model: string;
   version: string;
   display_id: string;

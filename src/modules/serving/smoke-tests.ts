@@ -1,8 +1,7 @@
 import { AppError, pointer, type FieldProblem } from '../../shared/errors.js';
 import type { SmokeTest } from '../registry/manifest.js';
 import type { LoadedModel } from './loaded-model.js';
-
-const DEFAULT_TOLERANCE = 1e-4;
+import { DEFAULT_SMOKE_TOLERANCE, smokeMismatches } from '../../shared/smoke-expectation.js';
 
 /**
  * Runs the manifest's smoke tests against a loaded version; a version whose answers differ from
@@ -24,36 +23,9 @@ export async function runSmokeTests(model: LoadedModel, tests: SmokeTest[]): Pro
       continue;
     }
     const [prediction] = (await model.predict([test.input])).predictions;
-    const tol = test.tolerance ?? DEFAULT_TOLERANCE;
-    const e = test.expected;
     if (!prediction) continue;
-    if ('value' in prediction) {
-      if (
-        e.value !== undefined &&
-        Math.abs(prediction.value - e.value) > tol * Math.max(1, Math.abs(e.value))
-      ) {
-        problems.push({
-          pointer: at('expected', 'value'),
-          detail: `smoke test ${name}: expected ${e.value}, got ${prediction.value}`,
-        });
-      }
-      continue;
-    }
-    if (e.label !== undefined && String(e.label) !== prediction.label) {
-      problems.push({
-        pointer: at('expected', 'label'),
-        detail: `smoke test ${name}: expected label ${String(e.label)}, got ${prediction.label}`,
-      });
-    }
-    for (const [label, p] of Object.entries(e.probabilities ?? {})) {
-      const got = prediction.probabilities?.[label];
-      if (got === undefined || Math.abs(got - p) > tol) {
-        problems.push({
-          pointer: at('expected', 'probabilities', label),
-          detail: `smoke test ${name}: expected P(${label}) = ${p} ± ${tol}, got ${got ?? 'no such class'}`,
-        });
-      }
-    }
+    for (const m of smokeMismatches(prediction, test.expected, test.tolerance ?? DEFAULT_SMOKE_TOLERANCE))
+      problems.push({ pointer: at('expected', ...m.path), detail: `smoke test ${name}: ${m.detail}` });
   }
   if (problems.length > 0) {
     throw new AppError(
