@@ -5,6 +5,7 @@ import { rollouts } from './0003-rollouts.js';
 import { predictions } from './0004-predictions.js';
 import { quality } from './0005-quality.js';
 import { predictionRetention } from './0006-prediction-retention.js';
+import { rolloutCluster } from './0008-rollout-cluster.js';
 
 /** Every migration, in order. Forward only: a released migration is never edited, only followed. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   predictions,
   quality,
   predictionRetention,
+  rolloutCluster,
 ];
