@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { OutboundPolicy } from './shared/outbound-url.js';
 import { VERSION } from './shared/version.js';
-import { RolloutService } from './modules/rollouts/rollout-service.js';
+import { Rollouts } from './modules/rollouts/rollouts.js';
+import { SqlRolloutStore } from './modules/rollouts/sql-rollout-store.js';
 import { WebhookNotifier } from './modules/rollouts/webhooks.js';
 import { windowProblem } from './modules/rollouts/windows.js';
 import { DEFAULT_PREDICTION_LOG_OPTIONS, PredictionLog } from './modules/feedback/prediction-log.js';
@@ -162,10 +164,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.authNegativeCacheTtlMs,
   );
   let shuttingDown = false;
-  const rollouts = new RolloutService({
-    db: db.db,
-    registry,
-    store: registryStore,
+  const rollouts = new Rollouts({
+    store: new SqlRolloutStore(db.db, db.dialect),
+    registry: registryStore,
+    promote: (model, version, actor) => registry.promote(model, version, actor),
     prepare: async (model, version) => {
       const v = await registryStore.getVersion(model, version);
       if (!v) throw new Error(`version ${model}@${version} vanished`);
@@ -173,6 +175,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     clock,
     logger,
+    replicaId: config.replicaId ?? `${hostname()}-${process.pid}`,
+    leaderLeaseMs: config.leaderLeaseMs,
+    replicaStaleMs: config.clusterReplicaStaleMs,
     windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
     onDecision: observability.observeRolloutDecision,
     notify: (e) => {
@@ -290,7 +295,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onRun: observability.observeIntegrity,
   });
   // set once the start succeeded; close() may run before that (a start that failed half-way)
-  const timers: { rollouts?: NodeJS.Timeout; integrity?: NodeJS.Timeout } = {};
+  const timers: Partial<Record<'rollouts' | 'publish' | 'lease' | 'integrity', NodeJS.Timeout>> = {};
   const runtime: Runtime = {
     services,
     db,
@@ -299,7 +304,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       shuttingDown = true;
       clearInterval(purgeTimer);
       clearInterval(timers.rollouts);
+      clearInterval(timers.publish);
+      clearInterval(timers.lease);
       clearInterval(timers.integrity);
+      // another replica may lead at once rather than after the lease expires
+      await rollouts.close().catch((err: unknown) => logger.warn({ err }, 'rollout lease release failed'));
       await integrity.close();
       await pool.close();
       await retention.stop();
@@ -315,7 +324,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     observability.bindDatabase(db.status);
     observability.bindMemory({ ...memory, drift_held: () => drift.heldBytes });
     await serving.syncAll();
-    observability.bindRollouts(() => rollouts.allActive());
+    observability.bindRollouts(
+      () => rollouts.allActive(),
+      () => rollouts.lease.isLeader(),
+    );
     observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
     await rollouts.load();
   } catch (err) {
@@ -323,7 +335,22 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await runtime.close();
     throw err;
   }
-  timers.rollouts = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
+  // three loops, all safe to miss a beat (the database may be away): the controller tick (publish,
+  // refresh routing, renew the lease, decide when leading), the window publish, the lease renewal
+  const quietly = (what: string, p: () => Promise<void>) => () =>
+    void p().catch((err: unknown) => logger.warn({ err }, `${what} failed; trying again`));
+  timers.rollouts = setInterval(
+    quietly('rollout tick', () => rollouts.tick()),
+    config.rolloutTickMs,
+  ).unref();
+  timers.publish = setInterval(
+    quietly('window publish', () => rollouts.publish()),
+    config.clusterPublishMs,
+  ).unref();
+  timers.lease = setInterval(
+    quietly('rollout lease renewal', async () => void (await rollouts.lease.claim())),
+    Math.max(100, Math.floor(config.leaderLeaseMs / 3)),
+  ).unref();
   if (config.integrityCheckIntervalSeconds > 0) {
     timers.integrity = setInterval(() => {
       integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Decision, Rollout, RolloutService } from '../../modules/rollouts/rollout-service.js';
+import type { Rollouts } from '../../modules/rollouts/rollouts.js';
+import type { Decision, Rollout } from '../../modules/rollouts/types.js';
 import { STRATEGIES } from '../../modules/rollouts/plan.js';
 import type { AppServices } from '../app-services.js';
 import { ModelParams, OverrideReason, responses, VersionParam } from '../schemas.js';
@@ -105,12 +106,12 @@ const decisionBody = (d: Decision) => ({
   checks: d.checks,
 });
 
-async function detail(rollouts: RolloutService, r: Rollout) {
-  const active = rollouts.active(r.model)?.id === r.id;
+async function detail(rollouts: Rollouts, r: Rollout) {
+  const active = r.state === 'running' || r.state === 'paused';
   return {
     ...rolloutBody(r),
     min_requests: rollouts.minRequests,
-    window: active ? rollouts.window(r) : null,
+    window: active ? await rollouts.window(r) : null,
     decisions: (await rollouts.decisions(r.id, 50)).map(decisionBody),
   };
 }
