@@ -40,6 +40,7 @@ import { Observability } from './observability/observability.js';
 import { DriftWorker } from './modules/monitoring/drift-assessor.js';
 import { DriftMonitor } from './modules/monitoring/drift-monitor.js';
 import { parseWindowSpec } from './modules/monitoring/window-spec.js';
+import { SqlDriftWindowStore } from './modules/monitoring/drift-window-store.js';
 import { SqlEvaluationStore } from './modules/quality/evaluation-store.js';
 import { EvaluationService } from './modules/quality/evaluation-service.js';
 import { PromotionGate } from './modules/quality/promotion-gate.js';
@@ -69,6 +70,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** PostgreSQL schema (tests isolate themselves). */
   pgSchema?: string;
+  /** Run the rollout loops (tick, publish, lease) on timers; false: a test drives them. */
+  rolloutLoops?: boolean;
 }
 
 /**
@@ -164,6 +167,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.authNegativeCacheTtlMs,
   );
   let shuttingDown = false;
+  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
   const rollouts = new Rollouts({
     store: new SqlRolloutStore(db.db, db.dialect),
     registry: registryStore,
@@ -175,7 +179,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     clock,
     logger,
-    replicaId: config.replicaId ?? `${hostname()}-${process.pid}`,
+    replicaId,
     leaderLeaseMs: config.leaderLeaseMs,
     replicaStaleMs: config.clusterReplicaStaleMs,
     windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
@@ -247,6 +251,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     heldMaxBytes: config.driftHeldMaxBytes,
     onDropped: observability.dropped('drift_held'),
+    // several replicas share PostgreSQL: drift describes all of their traffic
+    ...(db.dialect === 'postgres'
+      ? {
+          cluster: {
+            store: new SqlDriftWindowStore(db.db),
+            replicaId,
+            staleMs: config.clusterReplicaStaleMs,
+          },
+        }
+      : {}),
   });
   const evaluationStore = new SqlEvaluationStore(db.db);
   const evaluations = new EvaluationService({
@@ -339,18 +353,23 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // refresh routing, renew the lease, decide when leading), the window publish, the lease renewal
   const quietly = (what: string, p: () => Promise<void>) => () =>
     void p().catch((err: unknown) => logger.warn({ err }, `${what} failed; trying again`));
-  timers.rollouts = setInterval(
-    quietly('rollout tick', () => rollouts.tick()),
-    config.rolloutTickMs,
-  ).unref();
-  timers.publish = setInterval(
-    quietly('window publish', () => rollouts.publish()),
-    config.clusterPublishMs,
-  ).unref();
-  timers.lease = setInterval(
-    quietly('rollout lease renewal', async () => void (await rollouts.lease.claim())),
-    Math.max(100, Math.floor(config.leaderLeaseMs / 3)),
-  ).unref();
+  if (options.rolloutLoops !== false) {
+    timers.rollouts = setInterval(
+      quietly('rollout tick', () => rollouts.tick()),
+      config.rolloutTickMs,
+    ).unref();
+    timers.publish = setInterval(
+      quietly('window publish', async () => {
+        await rollouts.publish(); // with the heartbeat that keeps this replica's windows fresh
+        await drift.publish();
+      }),
+      config.clusterPublishMs,
+    ).unref();
+    timers.lease = setInterval(
+      quietly('rollout lease renewal', async () => void (await rollouts.lease.claim())),
+      Math.max(100, Math.floor(config.leaderLeaseMs / 3)),
+    ).unref();
+  }
   if (config.integrityCheckIntervalSeconds > 0) {
     timers.integrity = setInterval(() => {
       integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));
