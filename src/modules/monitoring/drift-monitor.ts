@@ -259,7 +259,8 @@ export class DriftMonitor {
   /** The last assessment while nothing changed or it is younger than `maxAgeMs`; else a new one. */
   async #current(t: Tracked, maxAgeMs: number, now = this.deps.clock.nowMs()): Promise<DriftReport> {
     if (t.latest && now - t.latest.atMs < maxAgeMs) return t.latest.report;
-    const others = await this.#others(t, now);
+    // no await without a cluster: concurrent callers must see `running` set synchronously
+    const others = this.deps.cluster ? await this.#others(t, now) : { panes: [], token: '' };
     const token = t.window.changeToken + others.token;
     if (t.latest && t.latest.token === token) return t.latest.report;
     if (t.running) {
