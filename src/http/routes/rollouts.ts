@@ -45,6 +45,7 @@ const RolloutDetailSchema = Type.Composite([
         verdict: Type.String(),
         action: Type.String(),
         checks: Type.Array(Type.Unknown()),
+        writer: Type.String({ description: 'the replica that took the decision (its replica_id)' }),
       }),
     ),
   }),
@@ -104,6 +105,7 @@ const decisionBody = (d: Decision) => ({
   verdict: d.verdict,
   action: d.action,
   checks: d.checks,
+  writer: d.writer,
 });
 
 async function detail(rollouts: Rollouts, r: Rollout) {
