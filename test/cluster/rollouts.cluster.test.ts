@@ -221,9 +221,11 @@ describe(
         ],
         interval: INTERVAL_S,
       };
-      // 1.0.0 (good) rolls out over production 1.1.0
+      // a good version rolls out over production (1.1.0 after the test before, else 1.0.0)
+      const model = await call(r1.url, 'GET', '/v1/models/breast-cancer');
+      const production = (model.body as { aliases: { production: string } }).aliases.production;
       const started = await call(r1.url, 'POST', '/v1/models/breast-cancer/rollouts', {
-        candidate: '1.0.0',
+        candidate: production === '1.0.0' ? '1.1.0' : '1.0.0',
         plan,
       });
       assert.equal(started.status, 201, JSON.stringify(started.body));
