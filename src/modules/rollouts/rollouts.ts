@@ -65,6 +65,8 @@ export class Rollouts {
   readonly commands: RolloutCommands;
   readonly controller: RolloutController;
   #ticking: Promise<void> | undefined;
+  /** rollouts whose candidate this replica has loaded (or is loading) */
+  readonly #warmed = new Set<string>();
 
   constructor(private readonly deps: RolloutsDeps) {
     const committed = (c: Committed) => this.#committed(c);
@@ -179,6 +181,21 @@ export class Rollouts {
   async refresh(): Promise<void> {
     await this.router.refresh();
     this.windows.retain(new Set(this.router.all().map(windowKey)));
+    for (const r of this.router.all()) this.#warm(r);
+  }
+
+  /**
+   * Loads and warms a running rollout's candidate on this replica in the background, so that its
+   * first canary requests here do not wait for the load (the smoke step warms it only on the
+   * leader). A failure is logged and tried again at the next refresh.
+   */
+  #warm(r: Rollout): void {
+    if (r.state !== 'running' || this.#warmed.has(r.id)) return;
+    this.#warmed.add(r.id);
+    this.deps.prepare(r.model, r.candidate).catch((err: unknown) => {
+      this.#warmed.delete(r.id);
+      this.deps.logger.warn({ err, rollout: r.id, candidate: r.candidate }, 'warming the candidate failed');
+    });
   }
 
   /** Publishes this replica's windows (and its heartbeat). */
