@@ -238,6 +238,8 @@ export class Rollouts {
 
   #committed(c: Committed): void {
     this.router.apply(c.rollout);
+    this.#warm(c.rollout); // the replica that started it warms at once
+
     if (c.decision) this.deps.onDecision?.(c.rollout, c.decision.verdict, c.decision.action);
     const e = c.event;
     if (!e) return;
