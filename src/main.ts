@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,7 +36,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { OutboundPolicy } from './shared/outbound-url.js';
 import { VERSION } from './shared/version.js';
-import { RolloutService } from './modules/rollouts/rollout-service.js';
+import { Rollouts } from './modules/rollouts/rollouts.js';
+import { SqlRolloutStore } from './modules/rollouts/sql-rollout-store.js';
 import { WebhookNotifier } from './modules/rollouts/webhooks.js';
 import { windowProblem } from './modules/rollouts/windows.js';
 import { DEFAULT_PREDICTION_LOG_OPTIONS, PredictionLog } from './modules/feedback/prediction-log.js';
@@ -45,6 +47,7 @@ import { Observability } from './observability/observability.js';
 import { DriftWorker } from './modules/monitoring/drift-assessor.js';
 import { DriftMonitor } from './modules/monitoring/drift-monitor.js';
 import { parseWindowSpec } from './modules/monitoring/window-spec.js';
+import { SqlDriftWindowStore } from './modules/monitoring/drift-window-store.js';
 import { SqlEvaluationStore } from './modules/quality/evaluation-store.js';
 import { EvaluationService } from './modules/quality/evaluation-service.js';
 import { PromotionGate } from './modules/quality/promotion-gate.js';
@@ -82,6 +85,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** PostgreSQL schema (tests isolate themselves). */
   pgSchema?: string;
+  /** Run the rollout loops (tick, publish, lease) on timers; false: a test drives them. */
+  rolloutLoops?: boolean;
 }
 
 /**
@@ -189,10 +194,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.authNegativeCacheTtlMs,
   );
   let shuttingDown = false;
-  const rollouts = new RolloutService({
-    db: db.db,
-    registry,
-    store: registryStore,
+  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
+  const rollouts = new Rollouts({
+    store: new SqlRolloutStore(db.db, db.dialect),
+    registry: registryStore,
+    promote: (model, version, actor) => registry.promote(model, version, actor),
     prepare: async (model, version) => {
       const v = await registryStore.getVersion(model, version);
       if (!v) throw new Error(`version ${model}@${version} vanished`);
@@ -200,6 +206,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     clock,
     logger,
+    replicaId,
+    leaderLeaseMs: config.leaderLeaseMs,
+    replicaStaleMs: config.clusterReplicaStaleMs,
     windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
     onDecision: observability.observeRolloutDecision,
     notify: (e) => {
@@ -269,6 +278,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     heldMaxBytes: config.driftHeldMaxBytes,
     onDropped: observability.dropped('drift_held'),
+    // several replicas share PostgreSQL: drift describes all of their traffic
+    ...(db.dialect === 'postgres'
+      ? {
+          cluster: {
+            store: new SqlDriftWindowStore(db.db),
+            replicaId,
+            staleMs: config.clusterReplicaStaleMs,
+          },
+        }
+      : {}),
   });
   const evaluationStore = new SqlEvaluationStore(db.db);
   const evaluations = new EvaluationService({
@@ -346,8 +365,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     })
     .on('warm', (c) => serving.warm(c.model!, c.version!))
     .on('keys', () => keyStore.revalidate())
-    // kind 'rollout' (recorded with recordChange by the rollout module): to wire here as
-    // .on('rollout', () => rollouts.refresh()) once the rollout service can re-read its state
+    .on('rollout', () => rollouts.refresh())
     .onReconcile(async () => {
       await serving.reconcile();
     })
@@ -360,7 +378,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     onRun: observability.observeIntegrity,
   });
   // set once the start succeeded; close() may run before that (a start that failed half-way)
-  const timers: { rollouts?: NodeJS.Timeout; integrity?: NodeJS.Timeout } = {};
+  const timers: Partial<Record<'rollouts' | 'publish' | 'lease' | 'integrity', NodeJS.Timeout>> = {};
   const runtime: Runtime = {
     services,
     db,
@@ -374,7 +392,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await changes.close();
       clearInterval(purgeTimer);
       clearInterval(timers.rollouts);
+      clearInterval(timers.publish);
+      clearInterval(timers.lease);
       clearInterval(timers.integrity);
+      // another replica may lead at once rather than after the lease expires
+      await rollouts.close().catch((err: unknown) => logger.warn({ err }, 'rollout lease release failed'));
       await integrity.close();
       await pool.close();
       await retention.stop();
@@ -393,7 +415,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     // before the first read of the aliases: a change committed in between is replayed, not lost
     await changes.begin();
     await serving.syncAll();
-    observability.bindRollouts(() => rollouts.allActive());
+    observability.bindRollouts(
+      () => rollouts.allActive(),
+      () => rollouts.lease.isLeader(),
+    );
     observability.bindDrift(() => drift.latest(config.driftMetricsMaxAgeSeconds * 1000));
     await rollouts.load();
     await lifecycle.reload();
@@ -403,7 +428,27 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     throw err;
   }
   changes.start();
-  timers.rollouts = setInterval(() => void rollouts.tick(), config.rolloutTickMs).unref();
+  // three loops, all safe to miss a beat (the database may be away): the controller tick (publish,
+  // refresh routing, renew the lease, decide when leading), the window publish, the lease renewal
+  const quietly = (what: string, p: () => Promise<void>) => () =>
+    void p().catch((err: unknown) => logger.warn({ err }, `${what} failed; trying again`));
+  if (options.rolloutLoops !== false) {
+    timers.rollouts = setInterval(
+      quietly('rollout tick', () => rollouts.tick()),
+      config.rolloutTickMs,
+    ).unref();
+    timers.publish = setInterval(
+      quietly('window publish', async () => {
+        await rollouts.publish(); // with the heartbeat that keeps this replica's windows fresh
+        await drift.publish();
+      }),
+      config.clusterPublishMs,
+    ).unref();
+    timers.lease = setInterval(
+      quietly('rollout lease renewal', async () => void (await rollouts.lease.claim())),
+      Math.max(100, Math.floor(config.leaderLeaseMs / 3)),
+    ).unref();
+  }
   if (config.integrityCheckIntervalSeconds > 0) {
     timers.integrity = setInterval(() => {
       integrity.run().catch((err: unknown) => logger.error({ err }, 'integrity check failed'));

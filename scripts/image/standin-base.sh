@@ -75,6 +75,7 @@ buildah bud --quiet --isolation chroot --format docker -t "$keyed" "$ctx" >/dev/
 buildah tag "$keyed" "$tag"
 # the stand-ins of earlier inputs are of no more use
 find "$CI_CACHE" -maxdepth 1 -name 'base-*.tar' ! -name "base-$key.tar" -delete
-buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/modelgate-ci-base:' | grep -v ":$key\$" \
+# (grep finds nothing on a first run: not an error under pipefail)
+{ buildah images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/modelgate-ci-base:' | grep -v ":$key\$" || true; } \
   | while read -r old; do buildah rmi "$old" >/dev/null 2>&1 || true; done
 echo "$tag"

@@ -61,6 +61,8 @@ export interface RolloutDetail {
     verdict: string;
     action: string;
     checks: Array<{ name: string; verdict: string; reason: string }>;
+    /** the replica that took the decision */
+    writer?: string;
   }>;
 }
 

@@ -353,6 +353,35 @@ export const ConfigSchema = Type.Object(
       maximum: 600_000,
       description: 'How often the rollout controller reconciles (runs due analyses, advances steps).',
     }),
+    leaderLeaseMs: Type.Integer({
+      default: 15_000,
+      minimum: 300,
+      maximum: 600_000,
+      description:
+        'How long the rollout controller lease lasts (a row in the database with a fencing token): only its holder decides rollouts; it renews every third of this, and another replica takes over once it has expired (docs/adr/0013-rollout-leader-lease.md).',
+    }),
+    replicaId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          "This replica's name in the controller lease, published windows and rollout decisions (`writer`). Default: `<hostname>-<pid>`, unique per process.",
+      }),
+    ),
+    clusterPublishMs: Type.Integer({
+      default: 1000,
+      minimum: 50,
+      maximum: 600_000,
+      description:
+        "How often each replica publishes its rollout arm windows and drift window counts to the database, where the leader judges the merge of every replica's.",
+    }),
+    clusterReplicaStaleMs: Type.Integer({
+      default: 30_000,
+      minimum: 100,
+      maximum: 86_400_000,
+      description:
+        'Windows of a replica that has not published for this long are left out of the merged rollout and drift windows (a replica that stopped); ten times this, they are deleted.',
+    }),
     driftWindow: Type.String({
       default: 'count:5000',
       description:

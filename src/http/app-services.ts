@@ -10,7 +10,7 @@ import type { PredictService } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Observability } from '../observability/observability.js';
-import type { RolloutService } from '../modules/rollouts/rollout-service.js';
+import type { Rollouts } from '../modules/rollouts/rollouts.js';
 import type { PredictionLog } from '../modules/feedback/prediction-log.js';
 import type { FeedbackService } from '../modules/feedback/feedback-service.js';
 import type { IdempotencyStore } from '../modules/idempotency/idempotency-store.js';
@@ -39,7 +39,7 @@ export interface AppServices {
   idempotency: IdempotencyStore;
   audit: AuditReader;
   observability: Observability;
-  rollouts: RolloutService;
+  rollouts: Rollouts;
   predictionLog: PredictionLog;
   feedback: FeedbackService;
   /** Live windows and drift assessments per version with a reference profile. */

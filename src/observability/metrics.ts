@@ -151,6 +151,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly rolloutLeader = new Gauge({
+    name: 'modelgate_rollout_leader',
+    help: 'Whether this replica holds the rollout controller lease and so decides rollouts (1) or not (0); exactly one replica of a cluster should show 1.',
+    registers: [this.registry],
+  });
+
   readonly rolloutDecisions = new Counter({
     name: 'modelgate_rollout_decisions_total',
     help: 'Analysis decisions of rollouts, by model, verdict (pass, fail, inconclusive, n/a) and action.',

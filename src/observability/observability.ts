@@ -1,6 +1,6 @@
 import type { PredictEvent } from '../modules/serving/predict-service.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
-import type { Rollout, RolloutEvent } from '../modules/rollouts/rollout-service.js';
+import type { Rollout, RolloutEvent } from '../modules/rollouts/types.js';
 import type { DatabaseStatus } from '../store/database-health.js';
 import { Metrics } from './metrics.js';
 import type { DriftReport } from '../modules/monitoring/drift-report-data.js';
@@ -147,9 +147,11 @@ export class Observability {
     (entries: number): void =>
       this.metrics.memoryDropped.inc({ structure }, entries);
 
-  /** Rollout gauges are read from the controller at each scrape. */
-  bindRollouts(active: () => Rollout[]): void {
+  /** Rollout gauges are read from the routing view and the lease at each scrape. */
+  bindRollouts(active: () => Rollout[], leader: () => boolean): void {
     const m = this.metrics;
+    (m.rolloutLeader as unknown as { collect: () => void }).collect = () =>
+      m.rolloutLeader.set(leader() ? 1 : 0);
     (m.rolloutActive as unknown as { collect: () => void }).collect = () => {
       m.rolloutActive.reset();
       m.rolloutCandidateWeight.reset();

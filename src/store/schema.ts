@@ -75,6 +75,8 @@ export interface Database {
     created_at: string;
     updated_at: string;
     ended_at: string | null;
+    revision: Generated<number>;
+    previous_baseline: string | null;
   };
   rollout_decisions: {
     id: Generated<number>;
@@ -85,6 +87,25 @@ export interface Database {
     verdict: string;
     action: string;
     checks: string;
+    writer: Generated<string>;
+  };
+  leases: { name: string; holder: string; token: number | string; expires_at: number | string };
+  cluster_replicas: { replica_id: string; seen_at: number | string };
+  rollout_windows: {
+    replica_id: string;
+    window_key: string;
+    rollout_id: string;
+    stable: string;
+    candidate: string;
+    published_at: number | string;
+  };
+  drift_windows: {
+    replica_id: string;
+    model_name: string;
+    version: string;
+    epoch: number | string;
+    pane: string;
+    published_at: number | string;
   };
   predictions: {
     id: string;

@@ -305,10 +305,18 @@ export interface LoadResult {
  */
 export function startLoad(
   url: string,
-  options: { model?: string; concurrency?: number; key?: string; body?: unknown } = {},
+  options: {
+    model?: string;
+    concurrency?: number;
+    key?: string;
+    body?: unknown;
+    /** request bodies sent in turn (instead of one `body`), e.g. varied rows for shadow comparisons */
+    bodies?: unknown[];
+  } = {},
 ): { stop(): Promise<LoadResult> } {
   const model = options.model ?? 'breast-cancer';
-  const body = JSON.stringify(options.body ?? demoRequest());
+  const bodies = (options.bodies ?? [options.body ?? demoRequest()]).map((b) => JSON.stringify(b));
+  let sent = 0;
   const result: LoadResult = { ok: 0, failed: 0, failures: {}, versions: {} };
   let running = true;
   const loop = async () => {
@@ -320,7 +328,7 @@ export function startLoad(
             authorization: `Bearer ${options.key ?? CLUSTER_ADMIN_KEY}`,
             'content-type': 'application/json',
           },
-          body,
+          body: bodies[sent++ % bodies.length],
         });
         const text = await res.text();
         if (res.status === 200) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { RouteDecision } from '../../src/modules/rollouts/rollout-service.js';
+import type { RouteDecision } from '../../src/modules/rollouts/types.js';
 import { FakeClock } from '../../src/shared/clock.js';
 import { DEMO, raw, startTestServer, type TestServer } from '../helpers/server.js';
 import { EXAMPLE_BODY } from '../owasp/setup.js';
@@ -239,17 +239,11 @@ describe('rollouts with a fake clock, on a real server with real models', () => 
     await s.server.runtime.services.rollouts.tick();
     await s.server.runtime.services.rollouts.tick();
     assert.equal((await status(s, r.id)).state, 'paused');
-    // a new controller on the same database (a restarted process) sees the same rollout
-    const { RolloutService } = await import('../../src/modules/rollouts/rollout-service.js');
-    const services = s.server.runtime.services;
-    const restarted = new RolloutService({
-      db: s.server.runtime.db.db,
-      registry: services.registry,
-      store: undefined as never, // load() reads only the rollouts table
-      prepare: async () => undefined,
-      clock,
-      logger: services.logger,
-    });
+    // a new replica on the same database (a restarted process) routes by the same rollout
+    const { RolloutRouter } = await import('../../src/modules/rollouts/rollout-router.js');
+    const { SqlRolloutStore } = await import('../../src/modules/rollouts/sql-rollout-store.js');
+    const { db } = s.server.runtime;
+    const restarted = new RolloutRouter(new SqlRolloutStore(db.db, db.dialect));
     await restarted.load();
     assert.equal(restarted.active('breast-cancer')?.id, r.id);
     assert.equal(restarted.active('breast-cancer')?.stepIndex, 1);

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { Rollout, RolloutEvent } from '../../src/modules/rollouts/rollout-service.js';
+import type { Rollout, RolloutEvent } from '../../src/modules/rollouts/types.js';
 import {
   signature,
   SIGNATURE_HEADER,

@@ -135,7 +135,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     },
     async (req) => {
       // during a rollout, rolling back means: stop it, all traffic to stable at once
-      const active = services.rollouts.active(req.params.name);
+      const active = await services.rollouts.findActive(req.params.name);
       if (active && req.body?.to === undefined) {
         await services.rollouts.abort(active.id, actor(req.principal), 'rolled back by hand');
         const aliases = await registry.getAliases(req.params.name);

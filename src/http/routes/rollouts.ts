@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Decision, Rollout, RolloutService } from '../../modules/rollouts/rollout-service.js';
+import type { Rollouts } from '../../modules/rollouts/rollouts.js';
+import type { Decision, Rollout } from '../../modules/rollouts/types.js';
 import { STRATEGIES } from '../../modules/rollouts/plan.js';
 import { refuseArchived } from '../../modules/registry/refuse-archived.js';
 import type { AppServices } from '../app-services.js';
@@ -45,6 +46,7 @@ const RolloutDetailSchema = Type.Composite([
         verdict: Type.String(),
         action: Type.String(),
         checks: Type.Array(Type.Unknown()),
+        writer: Type.String({ description: 'the replica that took the decision (its replica_id)' }),
       }),
     ),
   }),
@@ -104,14 +106,15 @@ const decisionBody = (d: Decision) => ({
   verdict: d.verdict,
   action: d.action,
   checks: d.checks,
+  writer: d.writer,
 });
 
-async function detail(rollouts: RolloutService, r: Rollout) {
-  const active = rollouts.active(r.model)?.id === r.id;
+async function detail(rollouts: Rollouts, r: Rollout) {
+  const active = r.state === 'running' || r.state === 'paused';
   return {
     ...rolloutBody(r),
     min_requests: rollouts.minRequests,
-    window: active ? rollouts.window(r) : null,
+    window: active ? await rollouts.window(r) : null,
     decisions: (await rollouts.decisions(r.id, 50)).map(decisionBody),
   };
 }

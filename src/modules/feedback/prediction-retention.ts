@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../../store/schema.js';
-import { ACTIVE_STATES } from '../rollouts/rollout-service.js';
+import { ACTIVE_STATES } from '../rollouts/types.js';
 
 export interface RetentionPolicy {
   /** rows older than this are deleted (0: no age limit) */

@@ -6,7 +6,9 @@ import type { ModelVersion } from '../registry/types.js';
 import type { DriftOptions } from './drift-assessment.js';
 import { assessHere, type Assess } from './drift-assessor.js';
 import { driftReportOf, type DriftReport } from './drift-report-data.js';
-import { LiveWindow, type WindowSpec } from './live-window.js';
+import { LiveWindow, type Pane, type WindowSpec } from './live-window.js';
+import type { DriftWindowStore, PublishedPane } from './drift-window-store.js';
+import { decodePane, encodePane } from './pane-codec.js';
 import { positiveLabel, predictionValueOf, type PredictionLike } from './prediction-value.js';
 import { mulberry32 } from '../../shared/seeded-random.js';
 import type { ReferenceRecord } from './reference-data.js';
@@ -31,6 +33,11 @@ export interface DriftMonitorDeps {
   heldMaxBytes?: number;
   /** rows that were not held (and so never counted) because the bound was reached */
   onDropped?: (rows: number) => void;
+  /**
+   * Cluster mode: this replica publishes its windows' panes, and reports merge the other fresh
+   * replicas' (bin counts add up), so drift describes all replicas' traffic.
+   */
+  cluster?: { store: DriftWindowStore; replicaId: string; staleMs: number };
 }
 
 interface Tracked {
@@ -92,6 +99,8 @@ export class DriftMonitor {
   readonly #tracked = new Map<string, Tracked | null | Loading | Failed>();
   readonly #random: () => number;
   readonly #assessFn: Assess;
+  /** rows of each pane at its last publish, by `model@version#epoch` */
+  readonly #published = new Map<string, number>();
 
   constructor(private readonly deps: DriftMonitorDeps) {
     // reservoir sampling needs speed, not secrecy: a fast PRNG seeded once from the OS
@@ -206,10 +215,54 @@ export class DriftMonitor {
     return reports.filter((r): r is DriftReport => r !== undefined);
   }
 
+  /** Publishes the panes that changed since the last publish (cluster mode; a no-op otherwise). */
+  async publish(): Promise<void> {
+    const cluster = this.deps.cluster;
+    if (!cluster) return;
+    const changed: PublishedPane[] = [];
+    const live: Array<{ model: string; version: string; epochs: number[] }> = [];
+    const seen = new Set<string>();
+    for (const t of this.#trackedWindows()) {
+      const panes = t.window.livePanes();
+      let moved = false;
+      for (const p of panes) {
+        const key = `${t.model}@${t.version}#${p.epoch}`;
+        seen.add(key);
+        if (this.#published.get(key) === p.rows) continue;
+        moved = true;
+        changed.push({ model: t.model, version: t.version, epoch: p.epoch, pane: encodePane(p) });
+        this.#published.set(key, p.rows);
+      }
+      const prefix = `${t.model}@${t.version}#`;
+      const left = [...this.#published.keys()].some((k) => k.startsWith(prefix) && !seen.has(k));
+      if (moved || left) live.push({ model: t.model, version: t.version, epochs: panes.map((p) => p.epoch) });
+    }
+    for (const k of this.#published.keys()) if (!seen.has(k)) this.#published.delete(k);
+    await cluster.store.publish(cluster.replicaId, this.deps.clock.nowMs(), changed, live);
+  }
+
+  #trackedWindows(): Tracked[] {
+    return [...this.#tracked.values()].filter((t): t is Tracked => t instanceof Object && 'window' in t);
+  }
+
+  /** The other replicas' live panes of a version, and a token that changes when they do. */
+  async #others(t: Tracked, now: number): Promise<{ panes: Pane[]; token: string }> {
+    const cluster = this.deps.cluster;
+    if (!cluster) return { panes: [], token: '' };
+    const panes = (
+      await cluster.store.panes(t.model, t.version, cluster.replicaId, now - cluster.staleMs)
+    ).map(decodePane);
+    // rows only grow within a pane, and panes come and go by epoch
+    return { panes, token: `|${panes.map((p) => `${p.epoch}:${p.rows}`).join(',')}` };
+  }
+
   /** The last assessment while nothing changed or it is younger than `maxAgeMs`; else a new one. */
   async #current(t: Tracked, maxAgeMs: number, now = this.deps.clock.nowMs()): Promise<DriftReport> {
-    const token = t.window.changeToken;
-    if (t.latest && (t.latest.token === token || now - t.latest.atMs < maxAgeMs)) return t.latest.report;
+    if (t.latest && now - t.latest.atMs < maxAgeMs) return t.latest.report;
+    // no await without a cluster: concurrent callers must see `running` set synchronously
+    const others = this.deps.cluster ? await this.#others(t, now) : { panes: [], token: '' };
+    const token = t.window.changeToken + others.token;
+    if (t.latest && t.latest.token === token) return t.latest.report;
     if (t.running) {
       if (t.running.token === token) return t.running.report;
       // the window moved on: one follow-up, shared by everyone who asks meanwhile, so requests
@@ -224,7 +277,7 @@ export class DriftMonitor {
     }
     const running: NonNullable<Tracked['running']> = {
       token,
-      report: this.#assess(t, token).finally(() => {
+      report: this.#assess(t, token, others.panes).finally(() => {
         if (t.running === running) t.running = undefined;
       }),
     };
@@ -233,8 +286,8 @@ export class DriftMonitor {
   }
 
   /** Snapshots the window now (its state at `token`), assesses it off this thread. */
-  async #assess(t: Tracked, token: string): Promise<DriftReport> {
-    const live = t.window.snapshot();
+  async #assess(t: Tracked, token: string, others: readonly Pane[]): Promise<DriftReport> {
+    const live = t.window.snapshot(others);
     const at = this.deps.clock.now();
     const { window, options } = this.deps;
     const assessment = await this.#assessFn(t.reference.profile, live, options);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { LiveWindow, PANES, RESERVOIR, type LiveSummary, type WindowSpec } from './live-window.js';
 import { binIndex, buildNumericProfile, buildProfile, type Profile } from './reference-profile.js';
 import { mulberry32 } from '../../shared/seeded-random.js';
+import * as codec from './pane-codec.js';
 
 const close = (actual: number | null, expected: number | null, what: string) =>
   expected === null || actual === null
@@ -156,5 +157,43 @@ describe('LiveWindow', () => {
     assert.throws(() => makeWindow({ kind: 'count', size: PANES - 1 }), RangeError);
     assert.throws(() => makeWindow({ kind: 'count', size: 10.5 }), RangeError);
     assert.throws(() => makeWindow({ kind: 'time', seconds: 0 }), RangeError);
+  });
+});
+
+describe('LiveWindow across replicas', () => {
+  it("merges another replica's live panes: the numbers of one window that saw all rows", () => {
+    let now = 0;
+    const spec: WindowSpec = { kind: 'time', seconds: 100 };
+    const a = makeWindow(spec, () => now);
+    const b = makeWindow(spec, () => now);
+    for (const v of range(1, 60)) {
+      now = v * 1000;
+      observe(v % 2 ? a : b, v);
+    }
+    const published = b.livePanes().map((p) => codec.decodePane(codec.encodePane(p)));
+    const merged = a.snapshot(published);
+    const x = numeric(merged.features.x);
+    assert.equal(merged.rows, 60);
+    const bins = new Array<number>(edges.length + 1).fill(0);
+    for (const v of range(1, 60)) bins[binIndex(edges, v)]!++;
+    assert.deepEqual(x.bin_counts, bins);
+    close(x.mean, 30.5, 'mean');
+    assert.equal(x.min, 1);
+    assert.equal(x.max, 60);
+    // panes that have left a's time window are not counted
+    now = 200_000;
+    assert.equal(a.snapshot(published).rows, 0);
+  });
+
+  it('keeps ±Infinity of an empty tally through the codec', () => {
+    const w = makeWindow({ kind: 'count', size: 10 });
+    observe(w, 5);
+    const pane = w.livePanes()[0]!;
+    const round = codec.decodePane(codec.encodePane({ ...pane, tallies: [...pane.tallies] }));
+    assert.deepEqual(round, pane);
+    const empty = makeWindow({ kind: 'count', size: 10 });
+    empty.observe({}, Number.NaN);
+    const e = empty.livePanes()[0]!;
+    assert.deepEqual(codec.decodePane(codec.encodePane(e)), e);
   });
 });

@@ -41,7 +41,8 @@ export interface LiveSnapshot {
   rows: number;
 }
 
-interface Pane {
+/** One pane of a window: its epoch (time windows: wall-clock aligned, so replicas' panes line up). */
+export interface Pane {
   epoch: number;
   rows: number;
   tallies: Tally[];
@@ -94,12 +95,24 @@ export class LiveWindow {
     return this.#byCount ? String(this.#observed) : `${this.#observed}@${this.#timeEpoch()}`;
   }
 
-  /** Merged summary of the panes still inside the window. */
-  snapshot(): LiveSnapshot {
+  /** The panes inside the window now (what a replica publishes for the others to merge). */
+  livePanes(): Pane[] {
     const epoch = this.#byCount
       ? Math.floor(Math.max(this.#observed - 1, 0) / this.#paneSize)
       : this.#timeEpoch();
-    const live = this.#panes.filter((p) => p.epoch > epoch - PANES && p.epoch <= epoch);
+    return this.#panes.filter((p) => p.epoch > epoch - PANES && p.epoch <= epoch);
+  }
+
+  /**
+   * Merged summary of the panes still inside the window, and of `others` (other replicas' live
+   * panes): counts and bins add up. A time window keeps others' panes of its own epochs; a count
+   * window takes each replica's live panes as they are (each holds its own last rows).
+   */
+  snapshot(others: readonly Pane[] = []): LiveSnapshot {
+    const mine = this.livePanes();
+    const latest = this.#byCount ? 0 : this.#timeEpoch();
+    const inside = (p: Pane) => this.#byCount || (p.epoch > latest - PANES && p.epoch <= latest);
+    const live = [...mine, ...others.filter(inside)];
     const summaries = this.#columns.map((col, i) =>
       summarise(
         col,

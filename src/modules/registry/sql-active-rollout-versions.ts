@@ -1,5 +1,5 @@
 import type { Db } from '../../store/database.js';
-import { ACTIVE_STATES } from '../rollouts/rollout-service.js';
+import { ACTIVE_STATES } from '../rollouts/types.js';
 import type { ActiveRolloutVersions } from './active-rollout-versions.js';
 
 /** Reads the `rollouts` table (read-only): candidate and baseline of every active rollout. */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import { checkOutboundUrl, safeFetch, type OutboundPolicy } from '../../shared/outbound-url.js';
-import type { RolloutEvent } from './rollout-service.js';
+import type { RolloutEvent } from './types.js';
 
 export interface WebhookOptions {
   urls: string[];

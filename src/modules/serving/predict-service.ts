@@ -102,9 +102,11 @@ export interface RouteDecisionLike {
   shadow: boolean;
   /** the rollout's judge compares the arms' predictions (its plan sets max_prediction_psi) */
   predictions?: boolean;
+  /** the analysis window the request counts in (opaque here) */
+  window: string;
 }
 
-/** What predict needs from rollouts (implemented by RolloutService). */
+/** What predict needs from rollouts (implemented by Rollouts). */
 export interface RolloutRouter {
   route(model: string, routingKey: string | undefined, override?: Variant): RouteDecisionLike | undefined;
   record(

@@ -6,6 +6,7 @@ import { predictions } from './0004-predictions.js';
 import { quality } from './0005-quality.js';
 import { predictionRetention } from './0006-prediction-retention.js';
 import { changes } from './0007-changes.js';
+import { rolloutCluster } from './0008-rollout-cluster.js';
 import { versionLifecycle } from './0011-version-lifecycle.js';
 
 /** Every migration, in order. Forward only: a released migration is never edited, only followed. */
@@ -17,5 +18,6 @@ export const MIGRATIONS: readonly Migration[] = [
   quality,
   predictionRetention,
   changes,
+  rolloutCluster,
   versionLifecycle,
 ];
