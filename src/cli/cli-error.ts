@@ -9,7 +9,8 @@ export const CLI_ERROR_CODES = {
   FILE_ERROR: 'A file cannot be read or written (permissions, a directory, a full disk).',
   MANIFEST_INVALID:
     'The file given to `models register` is not a manifest: binary content, a YAML or JSON syntax error (with its line and column), or no `name` and `artifact`.',
-  INPUT_INVALID: 'A JSON or YAML input (instances for `predict`, a rollout plan) does not parse.',
+  INPUT_INVALID:
+    'An input the CLI reads does not parse or does not fit: JSON or YAML (instances for `predict`, a rollout plan), a CSV or JSONL data file (`score`, `manifest init --reference`: a missing column, a bad line), or labels from `--labels-from` that contradict the model.',
   SERVER_UNREACHABLE: 'The server did not answer (connection refused, timeout, unknown host). Exit status 2.',
   CONFIG_INVALID:
     'The configuration of a command that opens the store itself (`--local`, `migrate`, `serve`) is invalid.',

@@ -45,6 +45,7 @@ describe('secrets from files', () => {
       adminKey: 'mg_abcdefgh12_' + 'k'.repeat(43),
       jwtPublicKey: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----',
       rolloutWebhookSecret: 'a-webhook-secret-of-some-length',
+      redisUrl: 'redis://:a-redis-password@127.0.0.1:6379/0',
     };
     const secrets = configKeys().filter((k) => k.secret);
     assert.deepEqual(
