@@ -333,7 +333,12 @@ describe('predict over HTTP', () => {
     });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('x-request-id'), 'trace-me-123');
-    const line = s.logs.lines.find((l) => l.req_id === 'trace-me-123');
+    // the line is written by onResponse, after the answer went out: the client may be faster
+    let line = s.logs.lines.find((l) => l.req_id === 'trace-me-123');
+    for (let i = 0; i < 100 && !line; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      line = s.logs.lines.find((l) => l.req_id === 'trace-me-123');
+    }
     assert.ok(line);
     assert.equal(line.status, 200);
     assert.equal(line.model, 'breast-cancer');
