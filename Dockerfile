@@ -33,6 +33,8 @@ RUN --mount=type=secret,id=npm_ca,required=false \
 RUN strip -o /opt/node /usr/local/bin/node && /opt/node -e 'process.exit(0)'
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the web console (Preact + Vite), built into dist/console by npm run build
+COPY console ./console
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && arch="$(case "${TARGETARCH:-$(uname -m)}" in amd64|x86_64) echo x64;; arm64|aarch64) echo arm64;; *) echo unknown;; esac)" \
