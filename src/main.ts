@@ -40,7 +40,11 @@ import { Rollouts } from './modules/rollouts/rollouts.js';
 import { SqlRolloutStore } from './modules/rollouts/sql-rollout-store.js';
 import { WebhookNotifier } from './modules/rollouts/webhooks.js';
 import { windowProblem } from './modules/rollouts/windows.js';
-import { DEFAULT_PREDICTION_LOG_OPTIONS, PredictionLog } from './modules/feedback/prediction-log.js';
+import {
+  DEFAULT_PREDICTION_LOG_OPTIONS,
+  PredictionLog,
+  predictionLogObserver,
+} from './modules/feedback/prediction-log.js';
 import { PredictionRetention } from './modules/feedback/prediction-retention.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
 import { Observability } from './observability/observability.js';
@@ -60,6 +64,7 @@ import { FileBlobStore } from './store/file-blob-store.js';
 import { migrate } from './store/migrate.js';
 import { PgBlobStore } from './store/pg-blob-store.js';
 import { ChangeFollower } from './store/change-follower.js';
+import { AnswerObservers } from './modules/serving/answer.js';
 import { recordChangeAlone, SqlChangeLog } from './store/change-log.js';
 import { PgChangeSignal } from './store/pg-change-signal.js';
 import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
@@ -234,13 +239,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
     (reason, rows) => observability.metrics.predictionLogDeleted.inc({ reason }, rows),
   );
-  const predict = new PredictService(
-    serving,
-    registryStore,
-    config.inferenceTimeoutMs,
-    observability.observePrediction,
-    rollouts,
-  );
+  const predict = new PredictService(serving, registryStore, config.inferenceTimeoutMs, rollouts);
   // Idempotency-Key records: shared through the database in cluster mode, in memory embedded
   let purgeTimer: NodeJS.Timeout | undefined;
   let idempotency: IdempotencyStore;
@@ -320,6 +319,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     clock,
     logger,
   });
+  // the data plane: told in this order after each inference answer (ADR 0016)
+  const answers = new AnswerObservers((observer, err) => {
+    observability.metrics.observerErrors.inc({ observer });
+    logger.error({ err, observer }, 'data-plane observer failed');
+  })
+    .add(observability.predictionMetrics)
+    .add(observability.trafficStats)
+    .add(rollouts.armWindows)
+    .add(drift.answers);
+  if (config.predictionLog) answers.add(predictionLogObserver(predictionLog, config.storePredictionInputs));
   const services: AppServices = {
     config,
     logger,
@@ -327,6 +336,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     registry,
     serving,
     predict,
+    answers,
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
     failedAuth: redis ? new RedisFailedAuthStore(redis.counter) : new MemoryFailedAuthStore(),

@@ -7,6 +7,7 @@ import type { ApiKeyService } from '../modules/security/api-key-service.js';
 import type { Authenticator } from '../modules/security/authenticator.js';
 import type { FailedAuthStore } from '../modules/security/failed-auth-store.js';
 import type { PredictService } from '../modules/serving/predict-service.js';
+import type { AnswerObservers } from '../modules/serving/answer.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Clock } from '../shared/clock.js';
 import type { Observability } from '../observability/observability.js';
@@ -30,6 +31,8 @@ export interface AppServices {
   registry: RegistryService;
   serving: ServingService;
   predict: PredictService;
+  /** The data plane's observers, told after each inference answer (metrics, stats, rollout windows, log, drift). */
+  answers: AnswerObservers;
   keys: ApiKeyService;
   auth: Authenticator;
   /** Failed authentications per client address (in memory; in Redis when one is configured). */

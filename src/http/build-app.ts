@@ -18,6 +18,7 @@ import { recordProblem, toProblem } from './problem.js';
 import { traceIdOf, type RequestSpan } from '../observability/tracing.js';
 import { parseTrustedProxies } from '../shared/client-address.js';
 import type { SpanScope } from '../shared/spans.js';
+import type { InferenceTrace } from '../modules/serving/answer.js';
 import { auditRoutes } from './routes/audit.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { rolloutRoutes } from './routes/rollouts.js';
@@ -102,9 +103,10 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addSchema(ProblemSchema);
   app.decorateRequest('principal', null);
   app.decorateRequest('logFields', null);
+  app.decorateRequest('inference', null);
   app.decorateRequest('spans', null);
   app.decorateRequest('traceId', null);
-  const { metrics, stats, tracing } = services.observability;
+  const { metrics, tracing } = services.observability;
 
   await registerResponseHeaders(app, config);
   app.addHook('onRequest', async (req, reply) => {
@@ -147,13 +149,14 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ route, method: req.method, status: String(status) });
     metrics.httpDuration.observe({ route, method: req.method }, seconds);
-    const fields = req.logFields;
-    if (
-      req.routeOptions.config.scope === 'predict' &&
-      typeof fields?.model === 'string' &&
-      typeof fields.version === 'string'
-    ) {
-      stats.record(fields.model, fields.version, reply.elapsedTime, status, services.clock.nowMs());
+    const trace = req.inference;
+    if (trace) {
+      const answer = Object.assign(trace, {
+        status,
+        latencyMs: reply.elapsedTime,
+        atMs: services.clock.nowMs(),
+      });
+      services.answers.notify(answer);
     }
     (req.spans as RequestSpan | null)?.end(status);
     const line = {
@@ -164,7 +167,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       ms: Math.round(reply.elapsedTime * 100) / 100,
       principal: req.principal?.id,
       ...(req.traceId ? { trace_id: req.traceId } : {}),
-      ...fields,
+      ...(trace ? inferenceLogFields(trace, config.logPredictionInputs) : {}),
+      ...req.logFields,
     };
     if (status >= 500) req.log.error(line, 'request failed');
     else req.log.info(line, 'request');
@@ -245,6 +249,21 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   await app.register(v2Routes, { ...opts, prefix: '/v2' });
   if (config.console) await app.register(consoleRoutes);
   return app;
+}
+
+/** An inference request's log fields: the version that answered, rows, prediction id. */
+function inferenceLogFields(trace: InferenceTrace, withInputs: boolean): Record<string, unknown> {
+  if (trace.model === undefined) return {};
+  const answered = trace.answered;
+  return {
+    model: trace.model,
+    version: trace.version,
+    ...(trace.protocol === 'v2' ? { protocol: 'v2' } : {}),
+    ...(answered?.predictionId
+      ? { instances: answered.predictions?.length, prediction_id: answered.predictionId }
+      : {}),
+    ...(withInputs && answered?.predictionId && answered.rows ? { inputs: answered.rows } : {}),
+  };
 }
 
 /**

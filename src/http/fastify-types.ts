@@ -1,3 +1,4 @@
+import type { InferenceTrace } from '../modules/serving/answer.js';
 import type { Principal, RouteScope } from '../modules/security/scopes.js';
 
 declare module 'fastify' {
@@ -13,5 +14,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** Fields a route adds to the request's log line (model, version). */
     logFields: Record<string, unknown> | null;
+    /** An inference request's trace (native predict, V2 infer): read by the data plane's observers. */
+    inference: InferenceTrace | null;
   }
 }

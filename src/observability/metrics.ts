@@ -231,6 +231,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly observerErrors = new Counter({
+    name: 'modelgate_observer_errors_total',
+    help: 'Data-plane observers (metrics, stats, rollout windows, drift, prediction log) that threw while reading an answered request, by observer. The answer was not affected.',
+    labelNames: ['observer'] as const,
+    registers: [this.registry],
+  });
+
   readonly changePropagation = new Histogram({
     name: 'modelgate_change_propagation_seconds',
     help: 'Time from a change being recorded (promote, rollback, alias, version, keys, rollout; by any replica) to this replica having applied it, by kind.',

@@ -1,4 +1,4 @@
-import type { PredictEvent } from '../modules/serving/predict-service.js';
+import type { Answer, AnswerObserver } from '../modules/serving/answer.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Rollout, RolloutEvent } from '../modules/rollouts/types.js';
 import type { DatabaseStatus } from '../store/database-health.js';
@@ -33,14 +33,27 @@ export class Observability {
     this.tracing = new Tracing({ ...tracing, serviceVersion: version });
   }
 
-  /** For PredictService: counts predictions, batch sizes and inference time. */
-  readonly observePrediction = (e: PredictEvent): void => {
-    const m = this.metrics;
-    m.predictions.inc({ model: e.model, version: e.version, outcome: e.outcome });
-    m.instancesPerRequest.observe({ model: e.model }, e.instances);
-    if (e.inferenceMs !== undefined) {
-      m.inferenceDuration.observe({ model: e.model, version: e.version }, e.inferenceMs / 1000);
-    }
+  /** Data-plane observer: predictions by outcome, rows per request and inference time, per attempt. */
+  readonly predictionMetrics: AnswerObserver = {
+    name: 'metrics',
+    observe: (a: Answer): void => {
+      const m = this.metrics;
+      for (const e of a.attempts) {
+        m.predictions.inc({ model: e.model, version: e.version, outcome: e.outcome });
+        m.instancesPerRequest.observe({ model: e.model }, e.instances);
+        if (e.inferenceMs !== undefined)
+          m.inferenceDuration.observe({ model: e.model, version: e.version }, e.inferenceMs / 1000);
+      }
+    },
+  };
+
+  /** Data-plane observer: the sliding-window traffic statistics of the version that answered. */
+  readonly trafficStats: AnswerObserver = {
+    name: 'stats',
+    observe: (a: Answer): void => {
+      if (a.model !== undefined && a.version !== undefined)
+        this.stats.record(a.model, a.version, a.latencyMs, a.status, a.atMs);
+    },
   };
 
   /** For RuntimePool: a version that could not be loaded. */

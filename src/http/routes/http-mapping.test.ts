@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../shared/errors.js';
+import { AnswerObservers, type Answer } from '../../modules/serving/answer.js';
+import type { PredictRequest } from '../../modules/serving/predict-service.js';
 import type { AppServices } from '../app-services.js';
 import { buildApp } from '../build-app.js';
 import { fakeServices } from '../testing/fake-services.js';
@@ -143,6 +145,64 @@ describe('HTTP mapping (buildApp with fakes, inject)', () => {
         },
       ],
     });
+    await app.close();
+  });
+
+  it('hands each predict request to the data-plane observers after the answer, refusals included', async () => {
+    const predict = {
+      predict: (req: PredictRequest) => {
+        const trace = req.trace!;
+        trace.model = 'iris';
+        trace.version = '1.0.0';
+        if (req.instances.length > 1) {
+          trace.attempts.push({ model: 'iris', version: '1.0.0', outcome: 'invalid', instances: 2 });
+          return Promise.reject(new AppError('VALIDATION_FAILED', '/instances/1/x: is required'));
+        }
+        trace.attempts.push({ model: 'iris', version: '1.0.0', outcome: 'ok', instances: 1, inferenceMs: 1 });
+        return Promise.resolve({
+          model: 'iris',
+          version: '1.0.0',
+          artifactSha256: 'a'.repeat(64),
+          predictionId: 'p-1',
+          predictions: [{ label: 'setosa', probabilities: { setosa: 1 } }],
+        });
+      },
+    } as unknown as AppServices['predict'];
+    const lifecycle = { deprecation: () => undefined } as unknown as AppServices['lifecycle'];
+    const seen: Answer[] = [];
+    const answers = new AnswerObservers().add({
+      name: 'test',
+      observe: (a) => seen.push(structuredClone(a)),
+    });
+    const { app, keys } = await appWith({ predict, lifecycle, answers });
+    const key = keys.add('caller', ['predict']);
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/v1/models/iris/predict',
+      headers: bearer(key),
+      payload: { instances: [{ x: 1 }] },
+    });
+    assert.equal(ok.statusCode, 200);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/models/iris/predict',
+      headers: bearer(key),
+      payload: { instances: [{ x: 1 }, {}] },
+    });
+    assert.equal(bad.statusCode, 422);
+    // refused before the route (no credential): no trace, nothing observed
+    await app.inject({ method: 'POST', url: '/v1/models/iris/predict', payload: { instances: [{ x: 1 }] } });
+    assert.deepEqual(
+      seen.map((a) => [a.protocol, a.model, a.version, a.status, a.attempts.map((t) => t.outcome).join()]),
+      [
+        ['native', 'iris', '1.0.0', 200, 'ok'],
+        ['native', 'iris', '1.0.0', 422, 'invalid'],
+      ],
+    );
+    assert.equal(seen[0]!.answered?.predictionId, 'p-1');
+    assert.deepEqual(seen[0]!.answered?.rows, [{ x: 1 }]);
+    assert.equal(seen[1]!.answered, undefined);
+    assert.ok(seen.every((a) => a.latencyMs > 0 && a.atMs > 0));
     await app.close();
   });
 

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope } from '../../modules/security/scopes.js';
 import type { Variant } from '../../modules/serving/predict-service.js';
 import { AppError } from '../../shared/errors.js';
+import { newTrace } from '../../modules/serving/answer.js';
 import type { PredictRequest, PredictResult } from '../../modules/serving/predict-service.js';
 import type { AppServices } from '../app-services.js';
 import { markDeprecated } from '../deprecation-headers.js';
@@ -26,43 +27,32 @@ function toBody(r: PredictResult): PredictResponse {
   };
 }
 
-/** Queues the prediction for the log (feedback joins on its id); never waits. */
-function logPrediction(services: AppServices, r: PredictResult, instances: unknown[]): void {
-  if (!services.config.predictionLog) return;
-  services.predictionLog.add({
-    id: r.predictionId,
-    model: r.model,
-    version: r.version,
-    variant: r.variant ?? null,
-    rolloutId: r.rolloutId ?? null,
-    predictions: r.predictions,
-    ...(services.config.storePredictionInputs ? { inputs: instances } : {}),
-  });
-}
-
-/** Runs a predict request and shapes the answer, the log fields and the prediction log entry. */
+/**
+ * Runs a predict request and shapes the answer. What happened goes on the request's trace; the
+ * data plane's observers (metrics, stats, rollout windows, prediction log, drift) read it after
+ * the answer was sent.
+ */
 async function answer(
   req: FastifyRequest,
   reply: FastifyReply,
   services: AppServices,
-  input: Omit<PredictRequest, 'spans' | 'onVersion'>,
+  input: Omit<PredictRequest, 'spans' | 'trace'>,
 ): Promise<PredictResponse> {
+  const trace = (req.inference = newTrace('native'));
   const result = await services.predict.predict({
     ...input,
     ...(req.spans ? { spans: req.spans } : {}),
-    onVersion: (model, version) => (req.logFields = { model, version }),
+    trace,
   });
-  req.logFields = {
-    model: result.model,
-    version: result.version,
-    instances: result.predictions.length,
-    prediction_id: result.predictionId,
-    ...(services.config.logPredictionInputs ? { inputs: input.instances } : {}),
+  trace.answered = {
+    predictionId: result.predictionId,
+    rows: input.instances,
+    predictions: result.predictions,
+    ...(result.variant ? { variant: result.variant } : {}),
+    ...(result.rolloutId ? { rolloutId: result.rolloutId } : {}),
   };
   if (result.variant) void reply.header('x-modelgate-variant', result.variant);
   markDeprecated(services.lifecycle, req, reply, result.model, result.version);
-  logPrediction(services, result, input.instances);
-  services.drift.observe(result.model, result.version, input.instances, result.predictions);
   return toBody(result);
 }
 

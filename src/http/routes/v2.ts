@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LoadedModel } from '../../modules/serving/loaded-model.js';
 import { decodeInputs, encodeOutput } from '../../modules/serving/v2-tensors.js';
+import { newTrace } from '../../modules/serving/answer.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VERSION } from '../../shared/version.js';
 import type { AppServices } from '../app-services.js';
@@ -155,13 +156,14 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
   ) => {
     const requested = body.outputs?.map((o) => o.name);
     const routingKey = body.parameters?.routing_key;
+    const trace = (req.inference = newTrace('v2'));
     const r = await services.predict.infer({
       model: name,
       ...(version !== undefined ? { version } : {}),
       ...rolloutInputs(req, typeof routingKey === 'string' ? routingKey.slice(0, 256) : undefined),
       ...(req.spans ? { spans: req.spans } : {}),
       rows: body.inputs[0]?.shape[0] ?? 0,
-      onVersion: (model, v) => (req.logFields = { model, version: v, protocol: 'v2' }),
+      trace,
       decode: (model) => ({
         feeds: decodeInputs(body.inputs, model.v2Tensors().inputs),
         fetches: outputNames(model, requested),
@@ -169,8 +171,11 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
       wantsRecords: ({ identity }) => services.drift.wants(identity.model, identity.version),
     });
     const { identity } = r.model;
-    if (r.records)
-      services.drift.observe(identity.model, identity.version, r.records.rows, r.records.predictions);
+    trace.answered = {
+      ...(r.records ? { rows: r.records.rows, predictions: r.records.predictions } : {}),
+      ...(r.variant ? { variant: r.variant } : {}),
+      ...(r.rolloutId ? { rolloutId: r.rolloutId } : {}),
+    };
     if (r.variant) void reply.header('x-modelgate-variant', r.variant);
     markDeprecated(services.lifecycle, req, reply, identity.model, identity.version);
     return {

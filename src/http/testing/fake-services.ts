@@ -3,6 +3,7 @@
 // in memory (config defaults, observability, authentication over an in-memory key store, the
 // failed-auth and idempotency stores); every other service is a stand-in that throws "not faked"
 // when a test reaches it without providing it.
+import { AnswerObservers } from '../../modules/serving/answer.js';
 import pino from 'pino';
 import type { Config } from '../../config/config-schema.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -92,6 +93,7 @@ export function fakeServices(
     registry: notFaked('registry'),
     serving: notFaked('serving'),
     predict: notFaked('predict'),
+    answers: new AnswerObservers(),
     keys: notFaked('keys'),
     auth: new Authenticator(keys),
     failedAuth: new MemoryFailedAuthStore(),

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../../store/schema.js';
+import type { Answer, AnswerObserver } from '../serving/answer.js';
 import type { Prediction } from '../serving/output-plan.js';
 
 export interface LoggedPrediction {
@@ -200,4 +201,33 @@ export class PredictionLog {
     clearInterval(this.#timer);
     await this.flush();
   }
+}
+
+/**
+ * Data-plane observer: every answered native prediction is queued for the log (feedback joins on
+ * its id), with its inputs when `storeInputs`. Never waits.
+ */
+export function predictionLogObserver(log: Pick<PredictionLog, 'add'>, storeInputs: boolean): AnswerObserver {
+  return {
+    name: 'prediction log',
+    observe: (a: Answer): void => {
+      const answered = a.answered;
+      if (
+        a.model === undefined ||
+        a.version === undefined ||
+        !answered?.predictionId ||
+        !answered.predictions
+      )
+        return;
+      log.add({
+        id: answered.predictionId,
+        model: a.model,
+        version: a.version,
+        variant: answered.variant ?? null,
+        rolloutId: answered.rolloutId ?? null,
+        predictions: answered.predictions,
+        ...(storeInputs && answered.rows ? { inputs: answered.rows as unknown[] } : {}),
+      });
+    },
+  };
 }

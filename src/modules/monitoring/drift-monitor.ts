@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { ModelVersion } from '../registry/types.js';
+import type { Answer, AnswerObserver } from '../serving/answer.js';
 import type { DriftOptions } from './drift-assessment.js';
 import { assessHere, type Assess } from './drift-assessor.js';
 import { driftReportOf, type DriftReport } from './drift-report-data.js';
@@ -123,6 +124,17 @@ export class DriftMonitor {
     for (const t of this.#tracked.values()) if (t instanceof Loading) n += t.heldBytes;
     return n;
   }
+
+  /** Data-plane observer: the rows of every answered request (native records, V2 read back). */
+  readonly answers: AnswerObserver = {
+    name: 'drift',
+    observe: (a: Answer): void => {
+      const answered = a.answered;
+      if (a.model === undefined || a.version === undefined || !answered?.rows || !answered.predictions)
+        return;
+      this.observe(a.model, a.version, answered.rows, answered.predictions);
+    },
+  };
 
   /** Records predicted rows (hot path: never waits, never throws). */
   observe(

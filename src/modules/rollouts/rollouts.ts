@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { RegistryStore } from '../registry/registry-store.js';
+import type { Answer, AnswerObserver } from '../serving/answer.js';
 import type { Actor } from '../registry/types.js';
 import {
   emptyTally,
@@ -88,9 +89,21 @@ export class Rollouts {
     return this.router.route(model, routingKey, override);
   }
 
-  record(d: RouteDecision, variant: Variant, outcome: Outcome): void {
+  record(d: Pick<RouteDecision, 'rolloutId' | 'window'>, variant: Variant, outcome: Outcome): void {
     this.windows.record(d, variant, outcome);
   }
+
+  /** Data-plane observer: each arm's outcome counts in its rollout's analysis window. */
+  readonly armWindows: AnswerObserver = {
+    name: 'rollout windows',
+    observe: (a: Answer): void => {
+      for (const arm of a.arms) {
+        const outcome: Outcome = { serverError: arm.serverError, latencyMs: arm.latencyMs };
+        if (arm.prediction !== undefined) outcome.prediction = arm.prediction;
+        this.record(arm.decision, arm.variant, outcome);
+      }
+    },
+  };
 
   recordShadow(d: RouteDecision, outcome: Outcome & { agreed: number; compared: number }): void {
     this.windows.recordShadow(d, outcome);

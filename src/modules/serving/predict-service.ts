@@ -7,6 +7,16 @@ import type { OnnxValue } from 'onnxruntime-node';
 import type { LoadedModel } from './loaded-model.js';
 import { fetchesOf, type Prediction } from './output-plan.js';
 import type { ServingService } from './serving-service.js';
+import {
+  newTrace,
+  type ArmOutcome,
+  type Attempt,
+  type InferenceTrace,
+  type RouteDecisionLike,
+  type Variant,
+} from './answer.js';
+
+export type { PredictOutcome, RouteDecisionLike, Variant } from './answer.js';
 
 /** What routing needs to know about a request, native or V2. */
 interface RoutedRequest {
@@ -15,8 +25,11 @@ interface RoutedRequest {
   version?: string;
   /** Spans for routing, validation and inference (tracing); none by default. */
   spans?: SpanScope;
-  /** Told which version answers as soon as it is picked (before validation can fail). */
-  onVersion?: (model: string, version: string) => void;
+  /**
+   * This request's record: the service names the version as soon as it is picked (before
+   * validation can fail) and appends each version's attempt; observers read it after the answer.
+   */
+  trace?: InferenceTrace;
   /** Sticky rollout assignment (header or body field). */
   routingKey?: string;
   /** Admin override of the rollout variant. */
@@ -77,52 +90,16 @@ export interface PredictResult {
   inferenceMs?: number;
 }
 
-export type PredictOutcome = 'ok' | 'invalid' | 'error' | 'timeout';
-
-/** What happened to one predict request, for metrics and statistics. */
-export interface PredictEvent {
-  model: string;
-  version: string;
-  outcome: PredictOutcome;
-  instances: number;
-  /** ONNX Runtime time, when the model ran. */
-  inferenceMs?: number;
-}
-
-export type PredictObserver = (e: PredictEvent) => void;
-
-const MAX_SHADOW = 4;
-
-export type Variant = 'stable' | 'candidate';
-
-export interface RouteDecisionLike {
-  rolloutId: string;
-  candidate: string;
-  variant: Variant;
-  shadow: boolean;
-  /** the rollout's judge compares the arms' predictions (its plan sets max_prediction_psi) */
-  predictions?: boolean;
-  /** the analysis window the request counts in (opaque here) */
-  window: string;
-}
-
 /** What predict needs from rollouts (implemented by Rollouts). */
 export interface RolloutRouter {
   route(model: string, routingKey: string | undefined, override?: Variant): RouteDecisionLike | undefined;
-  record(
-    d: RouteDecisionLike,
-    variant: Variant,
-    outcome: {
-      serverError: boolean;
-      latencyMs: number;
-      prediction?: number | string | undefined;
-    },
-  ): void;
   recordShadow(
     d: RouteDecisionLike,
     outcome: { agreed: number; compared: number; serverError: boolean; latencyMs: number },
   ): void;
 }
+
+const MAX_SHADOW = 4;
 
 /** The version's fault, not the client's: a 5xx, or stored bytes that no longer verify. */
 function isServerFailure(err: unknown): boolean {
@@ -177,7 +154,6 @@ export class PredictService {
     private readonly serving: ServingService,
     private readonly store: RegistryStore,
     private readonly inferenceTimeoutMs = Infinity,
-    private readonly observe: PredictObserver = () => undefined,
     /** rollout routing; without it every request goes to production */
     private readonly router?: RolloutRouter,
     breakers?: VersionBreakers,
@@ -289,47 +265,45 @@ export class PredictService {
     job: Job<C, O>,
   ): Promise<{ model: LoadedModel; output: O; variant: Variant; decision?: RouteDecisionLike }> {
     const spans = req.spans ?? NO_SPANS;
+    const trace = req.trace ?? newTrace('native');
     const decision =
       req.version === undefined ? this.router?.route(req.model, req.routingKey, req.override) : undefined;
+    const arm = (variant: Variant, started: number, serverError: boolean, prediction?: number | string) => {
+      const outcome: ArmOutcome = {
+        decision: decision!,
+        variant,
+        serverError,
+        latencyMs: performance.now() - started,
+      };
+      if (prediction !== undefined) outcome.prediction = prediction;
+      trace.arms.push(outcome);
+    };
     if (decision?.variant === 'candidate') {
       const started = performance.now();
       try {
-        const done = await this.#run(req, spans, instances, job, decision, () =>
+        const done = await this.#run(req, trace, spans, instances, job, decision, () =>
           this.#pinned(req.model, decision.candidate),
         );
-        this.router!.record(decision, 'candidate', {
-          serverError: false,
-          latencyMs: performance.now() - started,
-          prediction: sampled(req, decision, job, done),
-        });
+        arm('candidate', started, false, sampled(req, decision, job, done));
         return { ...done, variant: 'candidate', decision };
       } catch (err) {
         const serverError = isServerFailure(err);
-        this.router!.record(decision, 'candidate', { serverError, latencyMs: performance.now() - started });
+        arm('candidate', started, serverError);
         if (!serverError) throw err;
         // the candidate failed: stable answers, and the failure counts against the candidate
       }
     }
     const started = performance.now();
     try {
-      const done = await this.#run(req, spans, instances, job, decision, () =>
+      const done = await this.#run(req, trace, spans, instances, job, decision, () =>
         req.version === undefined ? this.#production(req.model) : this.#pinned(req.model, req.version),
       );
       if (!decision) return { ...done, variant: 'stable' };
-      this.router!.record(decision, 'stable', {
-        serverError: false,
-        latencyMs: performance.now() - started,
-        prediction: sampled(req, decision, job, done),
-      });
+      arm('stable', started, false, sampled(req, decision, job, done));
       job.onStable?.(decision, done.output);
       return { ...done, variant: 'stable', decision };
     } catch (err) {
-      if (decision) {
-        this.router!.record(decision, 'stable', {
-          serverError: isServerFailure(err),
-          latencyMs: performance.now() - started,
-        });
-      }
+      if (decision) arm('stable', started, isServerFailure(err));
       throw err;
     }
   }
@@ -382,6 +356,7 @@ export class PredictService {
 
   async #run<C, O extends { inferenceMs: number }>(
     req: RoutedRequest,
+    trace: InferenceTrace,
     spans: SpanScope,
     instances: number,
     job: Job<C, O>,
@@ -390,28 +365,29 @@ export class PredictService {
   ): Promise<{ model: LoadedModel; output: O }> {
     const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
     const { identity } = model;
-    req.onVersion?.(identity.model, identity.version);
+    trace.model = identity.model;
+    trace.version = identity.version;
     const attributes = { 'modelgate.model': identity.model, 'modelgate.version': identity.version };
     spans.setAttributes(attributes);
-    const event = { model: identity.model, version: identity.version, instances };
-    let checked: C;
-    try {
-      checked = await job.check(model, spans, attributes);
-    } catch (err) {
-      this.observe({ ...event, outcome: 'invalid' });
-      throw err;
-    }
+    const attempt: Attempt = {
+      model: identity.model,
+      version: identity.version,
+      outcome: 'invalid',
+      instances,
+    };
+    trace.attempts.push(attempt);
+    const checked = await job.check(model, spans, attributes);
     try {
       const output = await spans.child(
         'modelgate.inference',
         { ...attributes, 'modelgate.instances': instances },
         () => this.breakers.run(model, () => job.run(model, checked, decision)),
       );
-      this.observe({ ...event, outcome: 'ok', inferenceMs: output.inferenceMs });
+      attempt.outcome = 'ok';
+      attempt.inferenceMs = output.inferenceMs;
       return { model, output };
     } catch (err) {
-      const timeout = err instanceof AppError && err.code === 'INFERENCE_TIMEOUT';
-      this.observe({ ...event, outcome: timeout ? 'timeout' : 'error' });
+      attempt.outcome = err instanceof AppError && err.code === 'INFERENCE_TIMEOUT' ? 'timeout' : 'error';
       throw err;
     }
   }
