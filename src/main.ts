@@ -44,6 +44,8 @@ import {
   DEFAULT_PREDICTION_LOG_OPTIONS,
   PredictionLog,
   predictionLogObserver,
+  kyselyPredictionInsert,
+  sqlitePredictionInsert,
 } from './modules/feedback/prediction-log.js';
 import { PredictionRetention } from './modules/feedback/prediction-retention.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
@@ -227,6 +229,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     { ...DEFAULT_PREDICTION_LOG_OPTIONS, maxQueueBytes: config.predictionLogMaxQueueBytes },
     observability.dropped('prediction_log'),
+    db.sqlite ? sqlitePredictionInsert(db.sqlite) : kyselyPredictionInsert(db.db),
   );
   const retention = new PredictionRetention(
     db.db,

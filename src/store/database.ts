@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   location: string;
   /** Whether the database answers (PostgreSQL: from every query's outcome and a periodic probe). */
   status: DatabaseStatus;
+  /** Embedded: the raw better-sqlite3 handle, for hot-path writes through prepared statements. */
+  sqlite?: SqliteDatabase.Database;
   close(): Promise<void>;
 }
 
@@ -70,7 +72,14 @@ function openSqlite(home: string): DatabaseHandle {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, status: ALWAYS_AVAILABLE, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    status: ALWAYS_AVAILABLE,
+    sqlite,
+    close: () => db.destroy(),
+  };
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {

@@ -9,6 +9,7 @@ import {
   DEFAULT_PREDICTION_LOG_OPTIONS,
   entryBytes,
   PredictionLog,
+  sqlitePredictionInsert,
 } from '../../src/modules/feedback/prediction-log.js';
 
 describeEachDatabase('prediction log', (dialect) => {
@@ -252,5 +253,34 @@ describe('prediction log under steady traffic', () => {
     await log.close();
     assert.equal(written.length, added, 'close writes the rest');
     assert.equal(log.dropped, 0);
+  });
+});
+
+describe('prediction log on embedded SQLite (prepared statement)', () => {
+  it('writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole', async (t) => {
+    const tdb = await testDatabase('sqlite', t);
+    const db = openDatabase({ home: tdb.home });
+    t.after(() => db.close());
+    await migrate(db);
+    assert.ok(db.sqlite, 'the embedded handle exposes better-sqlite3');
+    const insert = sqlitePredictionInsert(db.sqlite);
+    const row = (id: string, inputs: string | null) => ({
+      id,
+      model_name: 'm',
+      version: '1.0.0',
+      variant: id === 'b' ? 'candidate' : null,
+      rollout_id: id === 'b' ? 'r1' : null,
+      at: '2026-11-30T00:00:00.000Z',
+      outputs: '[{"value":1}]',
+      inputs,
+    });
+    await insert([row('a', null), row('b', '[{"x":1}]')]);
+    // 'a' again: skipped, not an error; 'c' is written
+    await insert([row('a', 'changed'), row('c', null)]);
+    const rows = await db.db.selectFrom('predictions').selectAll().orderBy('id').execute();
+    assert.deepEqual(rows, [row('a', null), row('b', '[{"x":1}]'), row('c', null)]);
+    // a row the table refuses (NOT NULL) rolls the whole batch back
+    await assert.rejects(insert([row('d', null), { ...row('e', null), outputs: null as unknown as string }]));
+    assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 3);
   });
 });

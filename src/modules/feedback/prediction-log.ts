@@ -1,3 +1,4 @@
+import type { Database as SqliteHandle } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
@@ -57,6 +58,43 @@ export function entryBytes(row: Database['predictions']): number {
   );
 }
 
+/** Writes one batch of rows (ids already written are skipped). */
+export type PredictionInsert = (rows: Array<Database['predictions']>) => Promise<void>;
+
+/** Through Kysely: PostgreSQL, and SQLite when no raw handle is at hand. */
+export function kyselyPredictionInsert(db: Kysely<Database>): PredictionInsert {
+  return async (rows) => {
+    await db
+      .insertInto('predictions')
+      .values(rows)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  };
+}
+
+/**
+ * Embedded SQLite: one statement prepared once, run per row inside one transaction. Kysely
+ * compiled a 500-row insert (4,000 parameters) on every batch: 9% of the server's CPU under load.
+ */
+export function sqlitePredictionInsert(sqlite: SqliteHandle): PredictionInsert {
+  const insert = sqlite.prepare(
+    `INSERT INTO predictions (id, model_name, version, variant, rollout_id, at, outputs, inputs)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  );
+  const all = sqlite.transaction((rows: Array<Database['predictions']>) => {
+    for (const r of rows)
+      insert.run(r.id, r.model_name, r.version, r.variant, r.rollout_id, r.at, r.outputs, r.inputs);
+  });
+  return (rows) => {
+    try {
+      all(rows);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+}
+
 /**
  * Writes predictions to the database in batches, off the request path: `add` serialises the entry
  * (compact, and its size known) and queues it. The queue is written every `flushMs` or when a
@@ -86,6 +124,7 @@ export class PredictionLog {
     private readonly logger: Logger,
     private readonly options: PredictionLogOptions = DEFAULT_PREDICTION_LOG_OPTIONS,
     private readonly onDropped: (rows: number) => void = () => undefined,
+    private readonly insert: PredictionInsert = kyselyPredictionInsert(db),
   ) {
     this.#timer = setInterval(() => void this.#writeSome(), options.flushMs).unref();
   }
@@ -163,11 +202,7 @@ export class PredictionLog {
     }
     this.#taken += this.#writing.size;
     const batch = [...this.#writing.values()].map((e) => e.row);
-    this.#flushing = this.db
-      .insertInto('predictions')
-      .values(batch)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute()
+    this.#flushing = this.insert(batch)
       .then(
         () => {
           if (this.#failedRows === 0) return;
