@@ -58,10 +58,21 @@ revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 secret=()
 cafile="${NODE_EXTRA_CA_CERTS:-$(npm config get cafile 2>/dev/null || true)}"
 if [ -n "$cafile" ] && [ -s "$cafile" ]; then secret=(--secret "id=npm_ca,src=$cafile"); fi
-buildah bud --isolation chroot --format docker --layers --force-rm --pull=never \
-  --build-arg NODE_IMAGE="$base" --build-arg VERSION="$version" --build-arg REVISION="$revision" \
-  "${secret[@]}" -t "$tag" . >/tmp/modelgate-image-build.log 2>&1 \
-  || { tail -40 /tmp/modelgate-image-build.log >&2; fail "build failed (log: /tmp/modelgate-image-build.log)"; }
+build() {
+  buildah bud --isolation chroot --format docker --layers --force-rm --pull=never "$@" \
+    --build-arg NODE_IMAGE="$base" --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+    "${secret[@]}" -t "$tag" . >/tmp/modelgate-image-build.log 2>&1 \
+    || { tail -40 /tmp/modelgate-image-build.log >&2; fail "build failed (log: /tmp/modelgate-image-build.log)"; }
+}
+build
+# buildah's layer cache can reuse a LABEL layer built with another REVISION (the build argument is
+# not part of its cache key): a label that does not match this commit means a stale layer, so the
+# image is built again without the cache
+built_revision="$(buildah inspect --type image "$tag" | jsonq "b.Docker.config.Labels['org.opencontainers.image.revision']" || true)"
+if [ "$built_revision" != "$revision" ]; then
+  echo "the layer cache gave revision ${built_revision:0:12}, not ${revision:0:12}: building again without it"
+  build --no-cache
+fi
 echo "built $tag in $((SECONDS - t0)) s"
 # the image this tag named before is of no more use (the build's own layer cache stays)
 if [ -n "$previous" ] && [ "$previous" != "$(buildah images --quiet --no-trunc "$tag")" ]; then
