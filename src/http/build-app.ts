@@ -146,9 +146,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.addHook('onResponse', async (req, reply) => {
     const status = reply.statusCode;
     const route = req.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.httpRequests.inc({ route, method: req.method, status: String(status) });
-    metrics.httpDuration.observe({ route, method: req.method }, seconds);
+    services.observability.observeRequest(route, req.method, status, reply.elapsedTime / 1000);
     const trace = req.inference;
     if (trace) {
       const answer = Object.assign(trace, {

@@ -309,3 +309,24 @@ export class Metrics {
       });
   }
 }
+
+/**
+ * The children of a labelled metric, each looked up once: prom-client hashes the label object on
+ * every `inc({...})` / `observe({...})`, which the request path pays several times per request.
+ * For label sets with few values (routes, methods, statuses, model versions).
+ */
+export class Children<T> {
+  readonly #byKey = new Map<string, T>();
+
+  constructor(private readonly child: (...values: string[]) => T) {}
+
+  of(...values: string[]): T {
+    const key = values.length === 1 ? values[0]! : values.join('\u0000');
+    let c = this.#byKey.get(key);
+    if (c === undefined) {
+      c = this.child(...values);
+      this.#byKey.set(key, c);
+    }
+    return c;
+  }
+}

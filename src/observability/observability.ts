@@ -2,7 +2,7 @@ import type { Answer, AnswerObserver } from '../modules/serving/answer.js';
 import type { ServingService } from '../modules/serving/serving-service.js';
 import type { Rollout, RolloutEvent } from '../modules/rollouts/types.js';
 import type { DatabaseStatus } from '../store/database-health.js';
-import { Metrics } from './metrics.js';
+import { Children, Metrics } from './metrics.js';
 import type { DriftReport } from '../modules/monitoring/drift-report-data.js';
 import { TrafficStats } from './stats.js';
 import { Tracing, type TracingOptions } from './tracing.js';
@@ -28,8 +28,24 @@ export class Observability {
   #seenVersions = new Set<string>();
   #integritySeries = new Set<string>();
 
+  readonly #children: {
+    predictions: Children<{ inc(): void }>;
+    instances: Children<{ observe(value: number): void }>;
+    inference: Children<{ observe(value: number): void }>;
+    requests: Children<{ inc(): void }>;
+    durations: Children<{ observe(value: number): void }>;
+  };
+
   constructor(version: string, tracing: Omit<TracingOptions, 'serviceVersion'>) {
     this.metrics = new Metrics(version);
+    const m = this.metrics;
+    this.#children = {
+      predictions: new Children((model, v, outcome) => m.predictions.labels(model, v, outcome)),
+      instances: new Children((model) => m.instancesPerRequest.labels(model)),
+      inference: new Children((model, v) => m.inferenceDuration.labels(model, v)),
+      requests: new Children((route, method, status) => m.httpRequests.labels(route, method, status)),
+      durations: new Children((route, method) => m.httpDuration.labels(route, method)),
+    };
     this.tracing = new Tracing({ ...tracing, serviceVersion: version });
   }
 
@@ -37,15 +53,20 @@ export class Observability {
   readonly predictionMetrics: AnswerObserver = {
     name: 'metrics',
     observe: (a: Answer): void => {
-      const m = this.metrics;
+      const { predictions, instances, inference } = this.#children;
       for (const e of a.attempts) {
-        m.predictions.inc({ model: e.model, version: e.version, outcome: e.outcome });
-        m.instancesPerRequest.observe({ model: e.model }, e.instances);
-        if (e.inferenceMs !== undefined)
-          m.inferenceDuration.observe({ model: e.model, version: e.version }, e.inferenceMs / 1000);
+        predictions.of(e.model, e.version, e.outcome).inc();
+        instances.of(e.model).observe(e.instances);
+        if (e.inferenceMs !== undefined) inference.of(e.model, e.version).observe(e.inferenceMs / 1000);
       }
     },
   };
+
+  /** For the HTTP layer: one request's count and duration by route, method and status. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    this.#children.requests.of(route, method, String(status)).inc();
+    this.#children.durations.of(route, method).observe(seconds);
+  }
 
   /** Data-plane observer: the sliding-window traffic statistics of the version that answered. */
   readonly trafficStats: AnswerObserver = {
