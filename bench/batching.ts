@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { writeResults, type BenchRow } from './lib/results.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -53,6 +54,8 @@ async function requestsPerRun(url: string, key: string, model: string): Promise<
     );
   return read('modelgate_batch_requests_sum') / read('modelgate_batch_requests_count');
 }
+
+const benchRows: BenchRow[] = [];
 
 async function workload(width: number): Promise<string[]> {
   const home = mkdtempSync(join(tmpdir(), `modelgate-bench-mlp${width}-`));
@@ -103,6 +106,16 @@ async function workload(width: number): Promise<string[]> {
     });
     const b = s('bare');
     const m = s('modelgate');
+    for (const name of ['modelgate', 'bare'] as const) {
+      benchRows.push({
+        workload: `${model}, 1 row`,
+        server: name,
+        connections: CONNECTIONS,
+        rps: mean(runs[name].map((r) => r.rps)),
+        p50Ms: mean(runs[name].map((r) => r.p50)),
+        p99Ms: mean(runs[name].map((r) => r.p99)),
+      });
+    }
     const perRun = await requestsPerRun(fullUrl, admin, model);
     return [
       `| ${model} (2 hidden layers of ${width}) | ${b.rps.toFixed(0)} | ${b.p99.toFixed(1)} | ${m.rps.toFixed(0)} | ${m.p99.toFixed(1)} | ${(m.rps / b.rps).toFixed(2)}× | ${perRun.toFixed(1)} |`,
@@ -124,3 +137,4 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+console.log(`results: ${writeResults('batching', benchRows)}`);

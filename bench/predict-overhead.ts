@@ -1,4 +1,4 @@
-// npm run bench: single-row predict over HTTP, 16 concurrent connections, through modelgate's
+// npm run bench: single-row predict over HTTP at 1, 16 and 64 concurrent connections, through modelgate's
 // full stack (API key checked against the database, validation, routing, ids, JSON logs) and
 // through a bare node:http + onnxruntime-node server doing the same inference. Rounds alternate
 // between the two so drift on a noisy machine hits both; the ratio is taken within this run.
@@ -9,18 +9,21 @@ import autocannon from 'autocannon';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
 const BODY = readFileSync(join(ROOT, 'models/demo/breast-cancer/example-request.json'), 'utf8');
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? process.env.BENCH_CONNECTIONS ?? '1,16,64')
+  .split(',')
+  .map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
-async function load(url: string, headers: Record<string, string>, seconds: number) {
+async function load(url: string, headers: Record<string, string>, seconds: number, connections = 16) {
   const result = await autocannon({
     url,
     method: 'POST',
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     headers: { 'content-type': 'application/json', ...headers },
     body: BODY,
@@ -67,33 +70,45 @@ try {
     },
   };
   for (const t of Object.values(targets)) await load(t.url, t.headers, 2); // warm-up
-  const runs: Record<keyof typeof targets, Array<Awaited<ReturnType<typeof load>>>> = {
-    bare: [],
-    modelgate: [],
-  };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const name of ['bare', 'modelgate'] as const) {
-      const r = await load(targets[name].url, targets[name].headers, SECONDS);
-      runs[name].push(r);
-      console.error(`round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms`);
+  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  const rows: BenchRow[] = [];
+  for (const connections of CONCURRENCY) {
+    const runs: Record<keyof typeof targets, Array<Awaited<ReturnType<typeof load>>>> = {
+      bare: [],
+      modelgate: [],
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of ['bare', 'modelgate'] as const) {
+        const r = await load(targets[name].url, targets[name].headers, SECONDS, connections);
+        runs[name].push(r);
+        console.error(
+          `${connections} connections, round ${round + 1} ${name}: ${r.rps.toFixed(0)} req/s p50 ${r.p50} ms p99 ${r.p99} ms`,
+        );
+      }
+    }
+    for (const [server, rs] of Object.entries(runs)) {
+      rows.push({
+        workload: 'trees, 1 row',
+        server,
+        connections,
+        rps: mean(rs.map((r) => r.rps)),
+        p50Ms: mean(rs.map((r) => r.p50)),
+        p99Ms: mean(rs.map((r) => r.p99)),
+      });
     }
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const summary = Object.fromEntries(
-    Object.entries(runs).map(([k, rs]) => [
-      k,
-      { rps: mean(rs.map((r) => r.rps)), p50: mean(rs.map((r) => r.p50)), p99: mean(rs.map((r) => r.p99)) },
-    ]),
-  ) as Record<'bare' | 'modelgate', { rps: number; p50: number; p99: number }>;
-  const ratio = summary.modelgate.rps / summary.bare.rps;
   console.log(
-    `\nsingle-row predict, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, node ${process.version}\n`,
+    `\nsingle-row predict, ${ROUNDS} × ${SECONDS} s per server and concurrency, node ${process.version}\n`,
   );
-  console.log('| server | req/s | p50 ms | p99 ms |');
-  console.log('|---|---|---|---|');
-  for (const [name, s] of Object.entries(summary))
-    console.log(`| ${name} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`);
-  console.log(`\nratio modelgate / bare throughput: ${ratio.toFixed(3)} (target >= 0.8)`);
+  console.log('| server | connections | req/s | p50 ms | p99 ms | ratio |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const bare = rows.find((b) => b.server === 'bare' && b.connections === r.connections)!;
+    console.log(
+      `| ${r.server} | ${r.connections} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${(r.rps / bare.rps).toFixed(3)} |`,
+    );
+  }
+  console.log(`results: ${writeResults('predict-overhead', rows)}`);
 } finally {
   bare.child.kill();
   full.child.kill();
