@@ -29,7 +29,9 @@ describe('bench charts', () => {
 
   it('draws one bar per server and concurrency in each panel, scaled to a nice maximum', () => {
     const svg = workloadSvg('trees, 1 row', file.rows);
-    const bars = [...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#\w+"><title>/g)];
+    const bars = [
+      ...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#\w+"><title>/g),
+    ];
     // 4 throughput bars + 4 p99 bars, each with its value as a tooltip
     assert.equal(bars.length, 8);
     // the tallest throughput bar (16,000 of an axis up to 20,000) fills 80% of the 196 px plot
