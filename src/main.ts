@@ -20,7 +20,6 @@ import { SqlApiKeyStore } from './modules/security/api-key-store.js';
 import { CachedApiKeyStore } from './modules/security/cached-api-key-store.js';
 import { MemoryFailedAuthStore } from './modules/security/failed-auth-store.js';
 import { RedisFailedAuthStore } from './modules/security/redis-failed-auth-store.js';
-import { openRedisLimits } from './redis-limits.js';
 import { Authenticator } from './modules/security/authenticator.js';
 import { JwtVerifier } from './modules/security/jwt-verifier.js';
 import { SqlAuditReader } from './modules/audit/audit.js';
@@ -161,7 +160,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
   });
   // cluster-wide rate limits and failed-authentication throttle when Redis is configured
-  const redis = config.redisUrl ? await openRedisLimits(config, logger, observability.metrics) : undefined;
+  // (ioredis loads only then: an embedded server never pays for it)
+  const redis = config.redisUrl
+    ? await (await import('./redis-limits.js')).openRedisLimits(config, logger, observability.metrics)
+    : undefined;
   observability.bindRedis(redis ? () => redis.counter.up : undefined);
   const pool = new RuntimePool(
     versionLoader(

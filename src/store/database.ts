@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { ALWAYS_AVAILABLE, DatabaseHealth, type DatabaseStatus } from './database-health.js';
 import { guardedPool } from './guarded-pool.js';
@@ -57,6 +58,9 @@ export interface OpenDatabaseOptions {
 
 const INT8_OID = 20;
 
+/** node-postgres loads only in cluster mode: an embedded server never pays for it. */
+export const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
+
 export function openDatabase(options: OpenDatabaseOptions): DatabaseHandle {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openSqlite(options.home);
@@ -83,6 +87,7 @@ function openSqlite(home: string): DatabaseHandle {
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
+  const pg = loadPg();
   const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const { logger, pgSchema: schema } = options;
   const pool = new pg.Pool({

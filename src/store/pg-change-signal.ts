@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './database.js';
 import { backoffDelay, type BackoffPolicy } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChangeSignal } from './change-follower.js';
@@ -54,7 +55,7 @@ export class PgChangeSignal implements ChangeSignal {
   async #connect(): Promise<void> {
     if (this.#closed) return;
     const { url, pgSchema, connectTimeoutMs, logger } = this.options;
-    const client = new pg.Client({
+    const client = new (loadPg().Client)({
       connectionString: url,
       connectionTimeoutMillis: connectTimeoutMs,
       keepAlive: true,
@@ -77,7 +78,7 @@ export class PgChangeSignal implements ChangeSignal {
     try {
       await client.connect();
       const schema = (await client.query<{ s: string }>('select current_schema() as s')).rows[0]?.s ?? '';
-      await client.query(`set application_name = ${pg.escapeLiteral(`modelgate-changes:${schema}`)}`);
+      await client.query(`set application_name = ${client.escapeLiteral(`modelgate-changes:${schema}`)}`);
       client.on('notification', (n) => {
         if (n.channel === CHANGE_CHANNEL && n.payload?.startsWith(`${schema}:`)) this.#onChange();
       });
