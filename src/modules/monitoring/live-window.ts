@@ -1,7 +1,7 @@
 import {
   column,
   emptyTally,
-  record,
+  recordRange,
   summarise,
   type Column,
   type LiveSummary,
@@ -81,13 +81,45 @@ export class LiveWindow {
 
   /** Records one prediction and its inputs: O(features · log bins). Unknown row keys are ignored. */
   observe(row: Record<string, unknown>, prediction: number | string): void {
-    const pane = this.#paneFor(this.#currentEpoch());
+    this.observeMany([row], [prediction]);
+  }
+
+  /**
+   * Records predictions and their inputs (`predictions[i]` of `rows[i]`), as `observe` would one
+   * after the other, but column by column within a pane: the same counts, moments, bins and
+   * reservoir rule (the reservoirs draw their random numbers in another order, which leaves each
+   * a uniform sample). A time window reads the clock once: a request's rows share one instant.
+   */
+  observeMany(
+    rows: ReadonlyArray<Record<string, unknown>>,
+    predictions: ReadonlyArray<number | string>,
+  ): void {
+    const now = this.#byCount ? 0 : this.#timeEpoch();
     const last = this.#columns.length - 1;
-    this.#columns.forEach((col, i) =>
-      record(pane.tallies[i]!, col, i === last ? prediction : row[col.name], this.#deps.random),
-    );
-    pane.rows++;
-    this.#observed++;
+    for (let from = 0; from < rows.length;) {
+      const epoch = this.#byCount ? Math.floor(this.#observed / this.#paneSize) : now;
+      // a count window's pane takes rows up to its size; the rest go to the next one
+      const to = this.#byCount
+        ? Math.min(rows.length, from + (epoch + 1) * this.#paneSize - this.#observed)
+        : rows.length;
+      const pane = this.#paneFor(epoch);
+      for (let i = 0; i < last; i++) {
+        const col = this.#columns[i]!;
+        recordRange(pane.tallies[i]!, col, rows, col.name, from, to, this.#deps.random);
+      }
+      recordRange(
+        pane.tallies[last]!,
+        this.#columns[last]!,
+        predictions,
+        undefined,
+        from,
+        to,
+        this.#deps.random,
+      );
+      pane.rows += to - from;
+      this.#observed += to - from;
+      from = to;
+    }
   }
 
   /** Changes whenever the snapshot could: a row observed, or (time windows) a pane boundary passed. */
@@ -126,10 +158,6 @@ export class LiveWindow {
       prediction,
       rows: live.reduce((s, p) => s + p.rows, 0),
     };
-  }
-
-  #currentEpoch(): number {
-    return this.#byCount ? Math.floor(this.#observed / this.#paneSize) : this.#timeEpoch();
   }
 
   #timeEpoch(): number {
