@@ -47,6 +47,8 @@ const server = createServer((req, res) => {
     );
   });
 });
+// exit normally on SIGTERM, so `node --cpu-prof` writes the baseline's profile too
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   console.error(`listening ${typeof address === 'object' && address ? address.port : port}`);

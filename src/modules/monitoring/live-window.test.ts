@@ -204,9 +204,9 @@ describe('LiveWindow across replicas', () => {
       c: i % 5 === 0 ? 'z' : i % 2 ? 'a' : 'b',
     }));
     const predictions = rows.map((_, i) => (i % 13) / 13);
-    // panes of 100 rows stay under the reservoir size, so even the samples are the same
-    const one = makeWindow({ kind: 'count', size: 1000 });
-    const many = makeWindow({ kind: 'count', size: 1000 });
+    // panes of 300 rows: the reservoirs fill and then replace, drawing the same random numbers
+    const one = makeWindow({ kind: 'count', size: 3000 });
+    const many = makeWindow({ kind: 'count', size: 3000 });
     rows.forEach((row, i) => one.observe(row, predictions[i]!));
     for (let from = 0; from < rows.length;) {
       const to = Math.min(rows.length, from + 1 + Math.floor(random() * 700));

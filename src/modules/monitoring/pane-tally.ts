@@ -121,49 +121,9 @@ export function record(tally: Tally, col: Column, value: unknown, random: () => 
   tally.m2 += delta * (value - tally.mean); // Welford
   tally.min = Math.min(tally.min, value);
   tally.max = Math.max(tally.max, value);
-  tally.bins[binIndex(col.edges, value)]!++;
-  reservoir(tally.reservoir, tally.count, value, RESERVOIR, random);
-}
-
-/**
- * `record` for each of `source[from…to)`, in order: the value itself, or its field `key` when
- * the source holds rows. Same arithmetic as `record` value by value, with the tally's numbers in
- * locals (one column of a request's rows at a time is the drift monitor's hot loop).
- */
-export function recordRange(
-  tally: Tally,
-  col: Column,
-  source: ReadonlyArray<unknown>,
-  key: string | undefined,
-  from: number,
-  to: number,
-  random: () => number,
-): void {
-  const read = (r: number): unknown =>
-    key === undefined ? source[r] : (source[r] as Record<string, unknown>)[key];
-  if (tally.kind === 'category') {
-    for (let r = from; r < to; r++) record(tally, col, read(r), random);
-    return;
-  }
-  let { count, missing, mean, m2, min, max } = tally;
-  const { bins, reservoir: sample } = tally;
   const { edges } = col;
-  for (let r = from; r < to; r++) {
-    const value = read(r);
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      missing++;
-      continue;
-    }
-    count++;
-    const delta = value - mean;
-    mean += delta / count;
-    m2 += delta * (value - mean);
-    min = Math.min(min, value);
-    max = Math.max(max, value);
-    bins[edges.length <= LINEAR_EDGES ? linearBinIndex(edges, value) : binIndex(edges, value)]!++;
-    reservoir(sample, count, value, RESERVOIR, random);
-  }
-  Object.assign(tally, { count, missing, mean, m2, min, max });
+  tally.bins[edges.length <= LINEAR_EDGES ? linearBinIndex(edges, value) : binIndex(edges, value)]!++;
+  reservoir(tally.reservoir, tally.count, value, RESERVOIR, random);
 }
 
 /** Up to this many edges a linear scan finds the bin faster than bisection (fewer mispredictions). */
