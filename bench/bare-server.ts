@@ -1,6 +1,7 @@
 // The baseline for `npm run bench`: node:http + onnxruntime-node doing the same inference as
 // modelgate's predict route (JSON records → float32 [N, F] tensor → label and probabilities),
-// with nothing else: no auth, validation, logging, ids or routing.
+// with nothing else: no auth, validation, logging, ids or routing. A request holds any number of
+// rows (bench/predict-overhead.ts sends 1, bench/large-requests.ts 1,000), all in one ORT run.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ const server = createServer((req, res) => {
     );
   });
 });
+// exit normally on SIGTERM, so `node --cpu-prof` writes the baseline's profile too
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   console.error(`listening ${typeof address === 'object' && address ? address.port : port}`);

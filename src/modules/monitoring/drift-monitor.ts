@@ -172,7 +172,10 @@ export class DriftMonitor {
     const tracked = this.#tracked.get(key);
     if (!tracked || tracked instanceof Loading || tracked instanceof Failed) return;
     try {
-      for (let i = 0; i < rows.length; i++) tracked.window.observe(rows[i]!, tracked.value(predictions[i]!));
+      tracked.window.observeMany(
+        rows,
+        predictions.map((p) => tracked.value(p)),
+      );
     } catch (err) {
       // monitoring must never fail a prediction that succeeded: stop tracking this version, say why
       this.#tracked.set(key, new Failed(err));

@@ -196,4 +196,31 @@ describe('LiveWindow across replicas', () => {
     const e = empty.livePanes()[0]!;
     assert.deepEqual(codec.decodePane(codec.encodePane(e)), e);
   });
+
+  it("records a request's rows at once as it records them one by one, across pane boundaries", () => {
+    const random = mulberry32(3);
+    const rows = Array.from({ length: 2500 }, (_, i) => ({
+      x: i % 17 === 0 ? null : Math.round(random() * 12000) / 100,
+      c: i % 5 === 0 ? 'z' : i % 2 ? 'a' : 'b',
+    }));
+    const predictions = rows.map((_, i) => (i % 13) / 13);
+    // panes of 300 rows: the reservoirs fill and then replace, drawing the same random numbers
+    const one = makeWindow({ kind: 'count', size: 3000 });
+    const many = makeWindow({ kind: 'count', size: 3000 });
+    rows.forEach((row, i) => one.observe(row, predictions[i]!));
+    for (let from = 0; from < rows.length;) {
+      const to = Math.min(rows.length, from + 1 + Math.floor(random() * 700));
+      many.observeMany(rows.slice(from, to), predictions.slice(from, to));
+      from = to;
+    }
+    assert.deepEqual(many.livePanes(), one.livePanes());
+    assert.deepEqual(many.snapshot(), one.snapshot());
+    assert.equal(many.changeToken, one.changeToken);
+    // a time window: one pane for the request's rows, the same numbers
+    const t1 = makeWindow({ kind: 'time', seconds: 60 });
+    const t2 = makeWindow({ kind: 'time', seconds: 60 });
+    rows.slice(0, 150).forEach((row, i) => t1.observe(row, predictions[i]!));
+    t2.observeMany(rows.slice(0, 150), predictions.slice(0, 150));
+    assert.deepEqual(t2.snapshot(), t1.snapshot());
+  });
 });

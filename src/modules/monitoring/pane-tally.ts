@@ -121,8 +121,19 @@ export function record(tally: Tally, col: Column, value: unknown, random: () => 
   tally.m2 += delta * (value - tally.mean); // Welford
   tally.min = Math.min(tally.min, value);
   tally.max = Math.max(tally.max, value);
-  tally.bins[binIndex(col.edges, value)]!++;
+  const { edges } = col;
+  tally.bins[edges.length <= LINEAR_EDGES ? linearBinIndex(edges, value) : binIndex(edges, value)]!++;
   reservoir(tally.reservoir, tally.count, value, RESERVOIR, random);
+}
+
+/** Up to this many edges a linear scan finds the bin faster than bisection (fewer mispredictions). */
+const LINEAR_EDGES = 16;
+
+/** `binIndex` by a linear scan: the number of (ascending) edges below x. */
+function linearBinIndex(edges: readonly number[], x: number): number {
+  let i = 0;
+  while (i < edges.length && x > edges[i]!) i++;
+  return i;
 }
 
 export function summarise(col: Column, tallies: Tally[], random: () => number): LiveSummary {

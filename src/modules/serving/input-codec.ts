@@ -1,5 +1,6 @@
 import { Tensor } from 'onnxruntime-node';
 import { shortestFloat32 } from './float32.js';
+import { compileRowEncoder, type NumberArray } from './row-encoder.js';
 import type { InputPlan, ResolvedFeature, TensorType } from './signature.js';
 
 type Row = Record<string, unknown>;
@@ -36,6 +37,37 @@ export function encodeInstances(
     feeds[col.input] = new Tensor(col.tensorType, data, col.rank === 1 ? [n] : [n, 1]);
   });
   return feeds;
+}
+
+/** Encodes the rows of one or more requests (in order) into one set of input tensors. */
+export type InstanceEncoder = (groups: ReadonlyArray<readonly Row[]>) => Record<string, Tensor>;
+
+/**
+ * `encodeInstances` compiled for one version. An [N, F] matrix of float32, float64 or int32 is
+ * written by generated code (row-encoder.ts) straight into one typed array, each request's rows
+ * at their offset; other plans, and rows the generated check does not vouch for (it is stricter
+ * than the validator at the edges), go through `encodeInstances`. Both write the same values.
+ */
+export function compileInstanceEncoder(plan: InputPlan, features: ResolvedFeature[]): InstanceEncoder {
+  const generic: InstanceEncoder = (groups) =>
+    encodeInstances(plan, features, groups.length === 1 ? (groups[0] as Row[]) : groups.flat());
+  if (plan.kind !== 'matrix' || plan.tensorType === 'int64') return generic;
+  const { input, tensorType, width } = plan;
+  const write = compileRowEncoder(
+    features,
+    features.map(() => tensorType),
+  );
+  return (groups) => {
+    let n = 0;
+    for (const g of groups) n += g.length;
+    const data = allocate(tensorType, n * width) as NumberArray;
+    let start = 0;
+    for (const g of groups) {
+      if (!write(g, data, start)) return generic(groups);
+      start += g.length;
+    }
+    return { [input]: new Tensor(tensorType, data, [n, width]) };
+  };
 }
 
 type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | string[];

@@ -1,13 +1,12 @@
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
 import { pointer, type FieldProblem } from '../../shared/errors.js';
+import { compileRowEncoder, FLOAT32_MAX, MAX_STRING } from './row-encoder.js';
 import type { InputPlan, ResolvedFeature, TensorType } from './signature.js';
 
 /** Returns the problems of a batch of instances; an empty list means every instance is valid. */
 export type InstanceValidator = (instances: unknown[], basePointer?: string) => FieldProblem[];
 
 const MAX_PROBLEMS = 50;
-const FLOAT32_MAX = 3.4028234663852886e38;
-const MAX_STRING = 1024;
 
 // strictNumbers refuses NaN and ±Infinity (JSON such as 1e999 parses to Infinity). The schemas
 // are built here, not by users: strict mode still refuses an unknown keyword, and skipping the
@@ -24,12 +23,27 @@ const AJV_OPTIONS = {
 /**
  * Compiles the per-version input contract from the resolved features: types, ranges, category
  * values, nullability, required fields, no unknown fields, finite numbers that fit the input
- * tensor (float32 overflows past ±3.4e38, int64 past ±2^53 in JSON).
+ * tensor (float32 overflows past ±3.4e38, int64 past ±2^53 in JSON). Valid batches are accepted
+ * by generated code (row-encoder.ts) in one pass without allocating; a batch it cannot vouch for
+ * goes through the full validator, which alone words the problems.
  */
 export function compileInstanceValidator(features: ResolvedFeature[], plan: InputPlan): InstanceValidator {
-  const tensorTypes = features.map((_, i) =>
-    plan.kind === 'matrix' ? plan.tensorType : plan.columns[i]!.tensorType,
-  );
+  const full = compileFullValidator(features, plan);
+  const certainlyValid = compileRowEncoder(features, tensorTypesOf(features, plan));
+  return (instances, basePointer) => (certainlyValid(instances) ? [] : full(instances, basePointer));
+}
+
+/** The element type of the tensor each feature is sent in. */
+export function tensorTypesOf(features: ResolvedFeature[], plan: InputPlan): TensorType[] {
+  return features.map((_, i) => (plan.kind === 'matrix' ? plan.tensorType : plan.columns[i]!.tensorType));
+}
+
+/**
+ * The contract as an Ajv schema, every problem worded with its JSON pointer (at most 50). The
+ * reference the generated check of row-encoder.ts is tested against.
+ */
+export function compileFullValidator(features: ResolvedFeature[], plan: InputPlan): InstanceValidator {
+  const tensorTypes = tensorTypesOf(features, plan);
   const schema: SchemaObject = {
     type: 'object',
     properties: Object.fromEntries(features.map((f, i) => [f.name, featureSchema(f, tensorTypes[i]!)])),

@@ -3,7 +3,7 @@ import type { RowModel } from '../datasets/predict-rows.js';
 import type { FieldProblem } from '../../shared/errors.js';
 import { AppError } from '../../shared/errors.js';
 import type { Task } from '../registry/manifest.js';
-import { decodeInstances, encodeInstances } from './input-codec.js';
+import { compileInstanceEncoder, decodeInstances, type InstanceEncoder } from './input-codec.js';
 import type { InstanceValidator } from './instance-validator.js';
 import { decodeOutputs, fetchesOf, type OutputPlan, type Prediction } from './output-plan.js';
 import type { Signature } from './signature.js';
@@ -58,6 +58,7 @@ export class LoadedModel {
   readonly loadedAt = new Date();
   readonly #rows: Batcher<Row[], RowsAnswer>;
   readonly #tensors: Batcher<TensorRequest, TensorAnswer>;
+  readonly #encode: InstanceEncoder;
 
   constructor(
     readonly identity: VersionIdentity,
@@ -70,6 +71,7 @@ export class LoadedModel {
     readonly batching: BatchOptions = DEFAULT_BATCH_OPTIONS,
     onBatch?: BatchObserver,
   ) {
+    this.#encode = compileInstanceEncoder(signature.plan, signature.features);
     this.#rows = new Batcher(
       (requests) => this.#runRows(requests),
       (rows) => rows.length,
@@ -111,10 +113,11 @@ export class LoadedModel {
 
   /** Several requests' rows as one ONNX Runtime run, answered per request. */
   async #runRows(requests: Row[][]): Promise<RowsAnswer[]> {
-    const all = requests.length === 1 ? requests[0]! : requests.flat();
-    const feeds = encodeInstances(this.signature.plan, this.signature.features, all);
+    const feeds = this.#encode(requests);
     const { outputs, inferenceMs } = await this.#runSession(feeds, fetchesOf(this.outputs));
-    const predictions = decodeOutputs(this.outputs, outputs, all.length);
+    let rows = 0;
+    for (const r of requests) rows += r.length;
+    const predictions = decodeOutputs(this.outputs, outputs, rows);
     if (requests.length === 1) return [{ predictions, inferenceMs }];
     let offset = 0;
     return requests.map((rows) => {

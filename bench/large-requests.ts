@@ -1,0 +1,202 @@
+// npm run bench, large requests (issue 15, item 3): 1,000-row native predict requests on the demo
+// tree model, through modelgate's full stack (`serve --demo`: API key, rate limit, body schema,
+// per-version validation, metrics, log line, prediction log, drift window) and through the bare
+// node:http + onnxruntime-node server doing the same inference. Rounds alternate between the two
+// so drift on a noisy machine hits both; the ratio of rows/s is taken within this run.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { parse } from 'yaml';
+import { ModelgateClient } from '../src/client/client.js';
+import { generateApiKey } from '../src/modules/security/api-key.js';
+import { ROOT, spawnListening } from '../scripts/serve-process.js';
+
+const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
+const ROWS = Number(process.env.BENCH_ROWS ?? 1000);
+// 4 connections keep both cores busy with requests this large
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// profiling: BENCH_ONLY=modelgate with MODELGATE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
+const ONLY = process.env.BENCH_ONLY;
+
+/**
+ * ROWS records: the example request's row with every value moved by up to ±5% (a fixed-seed
+ * PRNG, 4 significant digits, kept inside the manifest's ranges), so rows differ as real ones do.
+ */
+function largeBody(): string {
+  const example = JSON.parse(
+    readFileSync(join(ROOT, 'models/demo/breast-cancer/example-request.json'), 'utf8'),
+  ) as { instances: Array<Record<string, number>> };
+  const manifest = parse(readFileSync(join(MODEL_DIR, 'manifest.yaml'), 'utf8')) as {
+    features: Array<{ name: string; min?: number; max?: number }>;
+  };
+  const base = example.instances[0]!;
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const instances = Array.from({ length: ROWS }, () =>
+    Object.fromEntries(
+      manifest.features.map((f) => {
+        const moved = Number((base[f.name]! * (0.95 + 0.1 * random())).toPrecision(4));
+        return [f.name, Math.min(f.max ?? Infinity, Math.max(f.min ?? -Infinity, moved))];
+      }),
+    ),
+  );
+  return JSON.stringify({ instances });
+}
+
+const BODY = largeBody();
+
+interface Result {
+  rowsPerSecond: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** the server process's CPU time (all threads) per 1,000 rows answered */
+  cpuMsPer1000Rows: number;
+}
+
+/** User + system CPU time of a process so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  pid?: number,
+): Promise<Result> {
+  const cpuBefore = cpuMs(pid);
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: BODY,
+  });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  // total answered over the whole run (the per-second average drops seconds with no answer)
+  const rps = r.requests.total / r.duration;
+  const cpuMsPer1000Rows = ((cpuMs(pid) - cpuBefore) / (r.requests.total * ROWS)) * 1000;
+  return { rowsPerSecond: rps * ROWS, rps, p50: r.latency.p50, p99: r.latency.p99, cpuMsPer1000Rows };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const home = mkdtempSync(join(tmpdir(), 'modelgate-bench-large-'));
+const admin = generateApiKey().key;
+const bare = await spawnListening(
+  ['--import', 'tsx', 'bench/bare-server.ts', MODEL_DIR, '0'],
+  {},
+  join(home, 'bare.log'),
+);
+// modelgate as `npm start` runs it (npm run bench builds dist/ first); MODELGATE_NODE_ARGS adds
+// node flags for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+const full = await spawnListening(
+  [
+    ...(process.env.MODELGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    'dist/cli/index.js',
+    'serve',
+    '--demo',
+    '--port',
+    '0',
+  ],
+  {
+    MODELGATE_HOME: join(home, 'data'),
+    MODELGATE_ADMIN_KEY: admin,
+    MODELGATE_LOG_LEVEL: 'info',
+    // the rate limiter still runs on every request; the limit is just out of reach of the load
+    MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
+    // likewise load shedding: still checked on every request, but a shared machine's lag spikes
+    // (seconds, with other jobs running) would turn a throughput run into a run of 503s
+    MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '10000',
+  },
+  join(home, 'modelgate.log'),
+);
+try {
+  const fullUrl = `http://127.0.0.1:${full.port}`;
+  const { key } = await new ModelgateClient({ baseUrl: fullUrl, apiKey: admin }).createKey('bench', [
+    'predict',
+  ]);
+  const targets = {
+    bare: { url: `http://127.0.0.1:${bare.port}/predict`, headers: {}, pid: bare.child.pid },
+    modelgate: {
+      url: `${fullUrl}/v1/models/breast-cancer/predict`,
+      headers: { authorization: `Bearer ${key}` },
+      pid: full.child.pid,
+    },
+  };
+  // both answer the same labels for the same body, or the comparison is not like for like
+  const answers = await Promise.all(
+    Object.values(targets).map(async (t) => {
+      const res = await fetch(t.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...t.headers },
+        body: BODY,
+      });
+      if (!res.ok) throw new Error(`${t.url}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { predictions: Array<{ label: string }> }).predictions.map(
+        (p) => p.label,
+      );
+    }),
+  );
+  if (answers[0]!.length !== ROWS || answers[0]!.join() !== answers[1]!.join())
+    throw new Error('the bare server and modelgate answer different labels for the same rows');
+
+  const names = (['bare', 'modelgate'] as const).filter((n) => ONLY === undefined || ONLY === n);
+  for (const n of names) await load(targets[n].url, targets[n].headers, 2); // warm-up
+  const runs: Record<keyof typeof targets, Result[]> = { bare: [], modelgate: [] };
+  const loads: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      loads.push(loadavg()[0]!);
+      const r = await load(targets[name].url, targets[name].headers, SECONDS, targets[name].pid);
+      runs[name].push(r);
+      console.error(
+        `round ${round + 1} ${name}: ${r.rowsPerSecond.toFixed(0)} rows/s (${r.rps.toFixed(1)} req/s) p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMsPer1000Rows.toFixed(1)} CPU ms per 1,000 rows`,
+      );
+    }
+  }
+  const summary = Object.fromEntries(
+    Object.entries(runs)
+      .filter(([, rs]) => rs.length > 0)
+      .map(([k, rs]) => [
+        k,
+        {
+          rowsPerSecond: mean(rs.map((r) => r.rowsPerSecond)),
+          p50: mean(rs.map((r) => r.p50)),
+          p99: mean(rs.map((r) => r.p99)),
+          cpu: mean(rs.map((r) => r.cpuMsPer1000Rows)),
+        },
+      ]),
+  ) as Partial<
+    Record<'bare' | 'modelgate', { rowsPerSecond: number; p50: number; p99: number; cpu: number }>
+  >;
+  console.log(
+    `\n${ROWS}-row predict (${(BODY.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, node ${process.version}, load average at round starts ${loads.map((l) => l.toFixed(2)).join(' ')}\n`,
+  );
+  console.log('| server | rows/s | p50 ms | p99 ms | server CPU ms per 1,000 rows |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, s] of Object.entries(summary))
+    console.log(
+      `| ${name} | ${s.rowsPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.cpu.toFixed(1)} |`,
+    );
+  if (summary.modelgate && summary.bare) {
+    const ratio = summary.modelgate.rowsPerSecond / summary.bare.rowsPerSecond;
+    console.log(`\nratio modelgate / bare rows/s: ${ratio.toFixed(3)} (target >= 0.8)`);
+    // on a shared machine the CPU each server spends per row varies less than its throughput
+    const cpuRatio = summary.bare.cpu / summary.modelgate.cpu;
+    console.log(`ratio bare / modelgate CPU per row: ${cpuRatio.toFixed(3)}`);
+  }
+} finally {
+  bare.child.kill();
+  full.child.kill();
+  rmSync(home, { recursive: true, force: true });
+}

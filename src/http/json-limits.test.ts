@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mulberry32 } from '../shared/seeded-random.js';
+import { jsonLimitProblem } from './json-limits.js';
+
+/** The character-by-character scan jsonLimitProblem replaced: the reference it must agree with. */
+function reference(text: string, maxDepth: number, maxString: number): string | undefined {
+  let depth = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const start = ++i;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i += 2;
+        else if (d === 0x22) break;
+        else i++;
+      }
+      if (i - start > maxString) return `a string in the body is longer than ${maxString} characters`;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) return `the body nests deeper than ${maxDepth} levels`;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+describe('jsonLimitProblem', () => {
+  const cases: Array<[string, string, number, number, string | undefined]> = [
+    ['flat object', '{"a":1,"b":"xy"}', 1, 2, undefined],
+    ['too deep', '{"a":[[1]]}', 2, 10, 'the body nests deeper than 2 levels'],
+    ['brackets inside strings do not nest', '{"a":"[[[{{{"}', 1, 10, undefined],
+    ['a long key', '{"abcdef":1}', 5, 5, 'a string in the body is longer than 5 characters'],
+    ['an escaped quote stays inside the string', '{"a":"x\\"yz"}', 5, 5, undefined],
+    ['an escaped quote counts', '{"a":"x\\"yzw"}', 5, 5, 'a string in the body is longer than 5 characters'],
+    [
+      'an escaped backslash ends before the quote',
+      '{"a":"\\\\","b":[[1]]}',
+      1,
+      5,
+      'the body nests deeper than 1 levels',
+    ],
+    [
+      'an unterminated string runs to the end',
+      '{"a":"xxxxxx',
+      5,
+      5,
+      'a string in the body is longer than 5 characters',
+    ],
+    [
+      'a final backslash reaches one past the end',
+      '"abcd\\',
+      5,
+      5,
+      'a string in the body is longer than 5 characters',
+    ],
+    ['malformed JSON is left to the parser', '{]]]', 1, 1, undefined],
+  ];
+  for (const [name, text, depth, string, expected] of cases) {
+    it(name, () => {
+      assert.equal(jsonLimitProblem(text, depth, string), expected);
+      assert.equal(reference(text, depth, string), expected);
+    });
+  }
+
+  it('agrees with the character-by-character scan on random texts', () => {
+    const random = mulberry32(11);
+    const alphabet = ['"', '\\', '{', '}', '[', ']', 'a', ':', ',', '1', ' ', 'é'];
+    for (let i = 0; i < 15_000; i++) {
+      let text = '';
+      const length = Math.floor(random() * 30);
+      for (let j = 0; j < length; j++) text += alphabet[Math.floor(random() * alphabet.length)];
+      for (const [depth, string] of [
+        [2, 3],
+        [0, 1],
+        [5, 10],
+      ] as const) {
+        assert.equal(
+          jsonLimitProblem(text, depth, string),
+          reference(text, depth, string),
+          JSON.stringify(text),
+        );
+      }
+    }
+  });
+});
