@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
 const ROWS = Number(process.env.BENCH_ROWS ?? 1000);
@@ -195,6 +196,18 @@ try {
     const cpuRatio = summary.bare.cpu / summary.modelgate.cpu;
     console.log(`ratio bare / modelgate CPU per row: ${cpuRatio.toFixed(3)}`);
   }
+  const rows: BenchRow[] = Object.entries(runs)
+    .filter(([, rs]) => rs.length > 0)
+    .map(([server, rs]) => ({
+      workload: `trees, ${ROWS} rows`,
+      server,
+      connections: CONNECTIONS,
+      rps: mean(rs.map((r) => r.rps)),
+      rowsPerSecond: mean(rs.map((r) => r.rowsPerSecond)),
+      p50Ms: mean(rs.map((r) => r.p50)),
+      p99Ms: mean(rs.map((r) => r.p99)),
+    }));
+  if (!process.env.BENCH_ONLY) console.log(`results: ${writeResults('large-requests', rows)}`);
 } finally {
   bare.child.kill();
   full.child.kill();
