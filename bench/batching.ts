@@ -65,14 +65,17 @@ async function workload(width: number): Promise<string[]> {
   const model = `mlp-${width}`;
   const admin = generateApiKey().key;
   const bare = await spawnListening(['--import', 'tsx', 'bench/bare-server.ts', dir, '0'], {});
-  const full = await spawnListening(['dist/cli/index.js', 'serve', '--port', '0'], {
-    MODELGATE_HOME: join(home, 'data'),
-    MODELGATE_ADMIN_KEY: admin,
-    MODELGATE_LOG_LEVEL: 'info',
-    MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
-    MODELGATE_MAX_BODY_BYTES: String(64 * 1024 * 1024),
-    MODELGATE_MAX_ARTIFACT_BYTES: String(256 * 1024 * 1024),
-  });
+  const full = await spawnListening(
+    ['--max-semi-space-size=8', 'dist/cli/index.js', 'serve', '--port', '0'],
+    {
+      MODELGATE_HOME: join(home, 'data'),
+      MODELGATE_ADMIN_KEY: admin,
+      MODELGATE_LOG_LEVEL: 'info',
+      MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
+      MODELGATE_MAX_BODY_BYTES: String(64 * 1024 * 1024),
+      MODELGATE_MAX_ARTIFACT_BYTES: String(256 * 1024 * 1024),
+    },
+  );
   const fullUrl = `http://127.0.0.1:${full.port}`;
   try {
     const cli = (...args: string[]) =>

@@ -47,7 +47,7 @@ const bare = await spawnListening(
 );
 // modelgate as `npm start` runs it: the compiled dist/ (npm run bench builds it first)
 const full = await spawnListening(
-  ['dist/cli/index.js', 'serve', '--demo', '--port', '0'],
+  ['--max-semi-space-size=8', 'dist/cli/index.js', 'serve', '--demo', '--port', '0'],
   {
     MODELGATE_HOME: join(home, 'data'),
     MODELGATE_ADMIN_KEY: admin,

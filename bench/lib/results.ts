@@ -56,5 +56,8 @@ export function readResults(dir = RESULTS_DIR): BenchFile[] {
   } catch {
     return [];
   }
-  return names.sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as BenchFile);
+  return names
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Partial<BenchFile>)
+    .filter((f): f is BenchFile => typeof f.bench === 'string' && Array.isArray(f.rows));
 }
