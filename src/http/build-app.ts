@@ -109,7 +109,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   const { metrics, tracing } = services.observability;
 
   await registerResponseHeaders(app, config);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     // draining after SIGTERM: each answer closes its connection, so a keep-alive client opens a
     // new one, which the load balancer sends to a replica that stays
@@ -131,6 +131,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
       const incoming = req.headers.traceparent;
       req.traceId = traceIdOf(typeof incoming === 'string' ? incoming : undefined) ?? null;
     }
+    done();
   });
 
   await registerLoadShedding(app, config);
@@ -143,7 +144,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     onFailOpen: () => metrics.rateLimitFailOpen.inc({ limit: 'failed_auth' }),
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
     const route = req.routeOptions.url ?? 'unmatched';
     services.observability.observeRequest(route, req.method, status, reply.elapsedTime / 1000);
@@ -170,6 +171,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     };
     if (status >= 500) req.log.error(line, 'request failed');
     else req.log.info(line, 'request');
+    done();
   });
 
   app.setErrorHandler(async (err, req, reply) => {

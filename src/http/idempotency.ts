@@ -171,15 +171,17 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
     if (!run) return reply;
   });
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  // callback hooks: they run on every request, and all but keyed requests leave at once
+  app.addHook('onSend', (req, reply, payload, done) => {
     const claim = req.idempotencyClaim;
-    if (!claim || claim.done) return payload;
+    if (!claim || claim.done) return done(null, payload);
     claim.done = true;
     const status = reply.statusCode;
+    let settled: Promise<void>;
     if (typeof payload === 'string' && storable(status)) {
       const location = reply.getHeader('location');
       const secret = String(reply.getHeader('cache-control') ?? '').includes('no-store');
-      await opts.store.complete(
+      settled = opts.store.complete(
         claim.id,
         secret
           ? secretNotReplayed(req, payload)
@@ -192,17 +194,22 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
         opts.clock.nowMs() + opts.ttlSeconds * 1000,
       );
     } else {
-      await opts.store.release(claim.id);
+      settled = opts.store.release(claim.id);
     }
-    return payload;
+    settled.then(
+      () => done(null, payload),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
   });
 
   // a request that never reached onSend (client went away) frees its key
-  app.addHook('onResponse', async (req) => {
+  app.addHook('onResponse', (req, _reply, done) => {
     const claim = req.idempotencyClaim;
-    if (claim && !claim.done) {
-      claim.done = true;
-      await opts.store.release(claim.id);
-    }
+    if (!claim || claim.done) return done();
+    claim.done = true;
+    opts.store.release(claim.id).then(
+      () => done(),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
   });
 }
