@@ -147,6 +147,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ route, method: req.method, status: String(status) });
     metrics.httpDuration.observe({ route, method: req.method }, seconds);
+    services.observability.workerRequest?.inc();
     const fields = req.logFields;
     if (
       req.routeOptions.config.scope === 'predict' &&

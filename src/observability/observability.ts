@@ -28,9 +28,33 @@ export class Observability {
   #seenVersions = new Set<string>();
   #integritySeries = new Set<string>();
 
-  constructor(version: string, tracing: Omit<TracingOptions, 'serviceVersion'>) {
-    this.metrics = new Metrics(version);
+  /** A worker of `serve --workers N`: counts its answered requests under its slot. */
+  readonly workerRequest: { inc(): void } | undefined;
+  #scrape: (() => Promise<string>) | undefined;
+
+  constructor(
+    version: string,
+    tracing: Omit<TracingOptions, 'serviceVersion'>,
+    /** the worker slot (1..N) of a worker of `serve --workers N`; undefined in one process */
+    workerSlot?: number,
+  ) {
+    this.metrics = new Metrics(version, workerSlot === undefined ? 'single' : 'worker');
     this.tracing = new Tracing({ ...tracing, serviceVersion: version });
+    this.workerRequest =
+      workerSlot === undefined
+        ? undefined
+        : this.metrics.workerRequests.labels({ worker: String(workerSlot) });
+  }
+
+  /** In a worker: `/metrics` answers every worker's metrics, aggregated by the primary. */
+  scrapeWith(scrape: () => Promise<string>): void {
+    this.#scrape = scrape;
+  }
+
+  /** What `/metrics` answers: this process's registry, or the aggregate of every worker. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    const registry = this.metrics.registry;
+    return { contentType: registry.contentType, text: await (this.#scrape?.() ?? registry.metrics()) };
   }
 
   /** For PredictService: counts predictions, batch sizes and inference time. */

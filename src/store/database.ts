@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { ALWAYS_AVAILABLE, DatabaseHealth, type DatabaseStatus } from './database-health.js';
@@ -18,6 +28,11 @@ export interface DatabaseHandle {
   location: string;
   /** Whether the database answers (PostgreSQL: from every query's outcome and a periodic probe). */
   status: DatabaseStatus;
+  /**
+   * SQLite only: `PRAGMA data_version`, which changes when another connection (another process)
+   * commits; the cheap check that wakes a worker's change follower (docs/adr/0015).
+   */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -69,8 +84,38 @@ function openSqlite(home: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, status: ALWAYS_AVAILABLE, close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    status: ALWAYS_AVAILABLE,
+    dataVersion: () => sqlite.pragma('data_version', { simple: true }) as number,
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin (`BEGIN IMMEDIATE`). Several
+ * processes share the file (`serve --workers N`, `keys --local`): a deferred transaction that
+ * reads and then writes fails with SQLITE_BUSY at once, whatever the busy timeout, when another
+ * process committed in between; an immediate one waits for the lock (busy_timeout) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {
