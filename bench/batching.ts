@@ -63,6 +63,8 @@ async function workload(width: number): Promise<string[]> {
   const admin = generateApiKey().key;
   const bare = await spawnListening(['--import', 'tsx', 'bench/bare-server.ts', dir, '0'], {});
   const full = await spawnListening(['dist/cli/index.js', 'serve', '--port', '0'], {
+    // one process, as the bare server: bench/workers.ts measures the workers
+    MODELGATE_WORKERS: '1',
     MODELGATE_HOME: join(home, 'data'),
     MODELGATE_ADMIN_KEY: admin,
     MODELGATE_LOG_LEVEL: 'info',

@@ -19,10 +19,12 @@ export async function serveOneProcess(
   worker?: WorkerRole,
 ): Promise<void> {
   // the server's code loads only here: every other command starts without it
-  const [{ DEMO_DIR, startServer }, { redactUrlCredentials }] = await Promise.all([
+  const [{ DEMO_DIR, startServer }, { createLogger, redactUrlCredentials }] = await Promise.all([
     import('../main.js'),
     import('../shared/logger.js'),
   ]);
+  // a worker's lines name it: N workers write to one stream (relayed whole by the primary)
+  const logger = worker ? createLogger({ level: config.logLevel }).child({ worker: worker.slot }) : undefined;
   // V8 reads it at every full collection, so setting it now takes effect (ADR 0011)
   if (config.gcHeapGrowingPercent > 0)
     setFlagsFromString(`--heap-growing-percent=${config.gcHeapGrowingPercent}`);
@@ -37,7 +39,7 @@ export async function serveOneProcess(
     server = await startServer(config, {
       demo,
       signal: starting.signal,
-      ...(worker ? { worker } : {}),
+      ...(worker && logger ? { worker, logger } : {}),
       onWaiting: (url, reason) =>
         ctx.io.err(`modelgate is waiting for the database (${reason}); /health and /ready answer on ${url}`),
     });
