@@ -80,13 +80,15 @@ describe('WorkerChannel and PrimaryServices', () => {
   it('a worker that does not answer is left out of the scrape after the timeout', async () => {
     const silent: WorkerHandle = { send: () => undefined };
     const registry = registryWith(5, 1);
-    const services = new PrimaryServices({
+    const handles: WorkerHandle[] = [silent];
+    const services: PrimaryServices = new PrimaryServices({
       counter: new MemoryWindowCounter(),
-      serving: () => [silent, answering.handle],
+      serving: () => handles,
       own: async () => [] as JsonMetrics,
       collectTimeoutMs: 50,
     });
-    const answering = { ...wire(() => services) };
+    const answering = wire(() => services);
+    handles.push(answering.handle);
     const channel = new WorkerChannel(answering.port);
     channel.serveCollect(() => registry.getMetricsAsJSON());
     const started = performance.now();
