@@ -214,3 +214,25 @@ describe('serve --workers 2', () => {
     for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} ended`);
   });
 });
+
+it('serve --workers 2: SIGINT stops both workers at once, without the drain', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'mg-workers-int-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const proc = spawnServe(['--workers', '2'], {
+    MODELGATE_HOME: home,
+    MODELGATE_PORT: '0',
+    MODELGATE_ADMIN_KEY: KEY,
+    MODELGATE_SHUTDOWN_DRAIN_MS: '30000',
+    MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '0',
+  });
+  t.after(() => proc.child.kill('SIGKILL'));
+  await proc.waitFor('stderr', /listening on http:\/\/\S+ \(embedded: .*; 2 workers\)/, 90_000);
+  const pids = workerPids(proc.child.pid!);
+  const sent = performance.now();
+  proc.child.kill('SIGINT');
+  assert.equal(await proc.exited, 0);
+  const took = performance.now() - sent;
+  assert.ok(took < 10_000, `stopped in ${Math.round(took)} ms, not after the 30 s drain`);
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} ended`);
+  assert.match(proc.stdout(), /"signal":"SIGINT","workers":2,"msg":"shutting down"/);
+});
