@@ -63,7 +63,6 @@ import { recordChangeAlone, SqlChangeLog } from './store/change-log.js';
 import { PgChangeSignal } from './store/pg-change-signal.js';
 import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
 import { SqliteChangeSignal } from './store/sqlite-change-signal.js';
-import { GuardedWindowCounter } from './store/guarded-window-counter.js';
 import type { SharedRateLimits } from './http/hardening.js';
 import type { WorkerRole } from './workers/worker-channel.js';
 import { DEMO_DIR } from './demo-dir.js';
@@ -177,8 +176,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   // cluster-wide rate limits and failed-authentication throttle when Redis is configured
   const redis = config.redisUrl ? await openRedisLimits(config, logger, observability.metrics) : undefined;
   observability.bindRedis(redis ? () => redis.counter.up : undefined);
-  // without Redis, the workers of one server count in their primary: one budget, not one per worker
-  const workerLimits = !redis && worker ? primaryLimits(worker, config, logger, observability) : undefined;
+  // without Redis, the workers of one server share windows through their primary: one budget, not N
+  const workerLimits = !redis && worker ? primaryLimits(worker, config, observability) : undefined;
   const pool = new RuntimePool(
     versionLoader(
       blobs,
@@ -527,20 +526,10 @@ function changeFollower(
   });
 }
 
-/** A worker's rate limits and failed-auth throttle, counted by its primary over IPC. */
-function primaryLimits(
-  worker: WorkerRole,
-  config: Config,
-  logger: Logger,
-  observability: Observability,
-): SharedRateLimits {
-  const counter = new GuardedWindowCounter(worker.channel.counter, {
-    timeoutMs: 1000,
-    logger,
-    name: 'primary process',
-  });
+/** A worker's rate limits and failed-auth throttle, in windows shared with the other workers. */
+function primaryLimits(worker: WorkerRole, config: Config, observability: Observability): SharedRateLimits {
   return {
-    counter,
+    counter: worker.channel.counter,
     failOpen: config.rateLimitFailOpen,
     onFailOpen: () => observability.metrics.rateLimitFailOpen.inc({ limit: 'principal' }),
   };

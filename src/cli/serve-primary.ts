@@ -37,8 +37,6 @@ export async function servePrimary(
     count,
     logger,
     metrics: new Metrics(VERSION, 'primary'),
-    // as bounded as the rate-limit plugin's own in-memory store
-    counter: new MemoryWindowCounter(Date.now, 100_000),
     stopTimeoutMs: config.shutdownDrainMs + config.shutdownTimeoutMs + 10_000,
   });
   let stopping = false;

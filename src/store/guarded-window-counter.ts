@@ -18,8 +18,6 @@ export interface GuardedCounterOptions {
    */
   backoffMs?: number;
   nowMs?: () => number;
-  /** what the log lines call the store (default: Redis) */
-  name?: string;
 }
 
 /**
@@ -72,10 +70,7 @@ export class GuardedWindowCounter implements WindowCounter {
   #recovered(): void {
     if (this.#lastOk) return;
     this.#lastOk = true;
-    this.options.logger.info(
-      { failures: this.#suppressed },
-      `rate-limit store (${this.options.name ?? 'Redis'}) answers again`,
-    );
+    this.options.logger.info({ failures: this.#suppressed }, 'rate-limit store (Redis) answers again');
     this.#suppressed = 0;
     this.#lastLogMs = -Infinity;
   }
@@ -125,7 +120,7 @@ export class GuardedWindowCounter implements WindowCounter {
     this.#lastLogMs = now;
     this.options.logger.warn(
       { err: { message: err instanceof Error ? err.message : String(err) }, failures: this.#suppressed },
-      `rate-limit store (${this.options.name ?? 'Redis'}) unavailable`,
+      'rate-limit store (Redis) unavailable',
     );
     this.#suppressed = 0;
   }

@@ -1,5 +1,4 @@
 import type { Registry } from 'prom-client';
-import type { WindowCount } from '../store/window-counter.js';
 
 /**
  * The IPC vocabulary between the primary of `serve --workers N` and its workers (docs/adr/0015).
@@ -19,13 +18,30 @@ export interface ReadyMessage {
   generatedAdminKey?: string;
 }
 
-/** Worker → primary: one step of the shared rate-limit / failed-auth counter. */
-export interface CountRequest {
-  mg: 'count';
-  id: number;
-  op: 'increment' | 'peek';
+/** New hits of one window counter key on a worker. */
+export interface Hit {
   key: string;
+  n: number;
   windowMs: number;
+}
+
+/** One key's count in the primary's window, without the hits of the worker it is sent to. */
+export interface OthersCount {
+  key: string;
+  others: number;
+  ttlMs: number;
+}
+
+/** Worker → primary: hits counted since the last sync (rate limits, failed-auth throttle). */
+export interface HitsMessage {
+  mg: 'hits';
+  hits: Hit[];
+}
+
+/** Primary → worker: the other workers' counts of the windows that changed. */
+export interface CountsMessage {
+  mg: 'counts';
+  counts: OthersCount[];
 }
 
 /** Worker → primary: the metrics of every worker, aggregated, as Prometheus text. */
@@ -34,11 +50,10 @@ export interface ScrapeRequest {
   id: number;
 }
 
-/** Primary → worker: answer of a CountRequest or ScrapeRequest. */
+/** Primary → worker: answer of a ScrapeRequest. */
 export interface Answer {
   mg: 'answer';
   id: number;
-  count?: WindowCount | null;
   text?: string;
   error?: string;
 }
@@ -60,8 +75,8 @@ export interface Collected {
   error?: string;
 }
 
-export type WorkerMessage = ReadyMessage | CountRequest | ScrapeRequest | Collected;
-export type PrimaryMessage = Answer | CollectRequest;
+export type WorkerMessage = ReadyMessage | HitsMessage | ScrapeRequest | Collected;
+export type PrimaryMessage = Answer | CollectRequest | CountsMessage;
 
 /** Whether `m` is one of ours (an object with a string `mg`). */
 export function isModelgateMessage(m: unknown): m is { mg: string } {

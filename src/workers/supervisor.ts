@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Metrics } from '../observability/metrics.js';
 import { backoffDelay, type BackoffPolicy } from '../shared/backoff.js';
 import type { Logger } from '../shared/logger.js';
-import type { WindowCounter } from '../store/window-counter.js';
+import { SharedWindows } from './shared-windows.js';
 import { relayLines, type TextSink } from './line-relay.js';
 import {
   isModelgateMessage,
@@ -11,7 +11,7 @@ import {
   type ReadyMessage,
   type WorkerMessage,
 } from './messages.js';
-import { PrimaryServices } from './primary-services.js';
+import { PrimaryServices, type WorkerHandle } from './primary-services.js';
 
 export interface SupervisorOptions {
   /** worker processes to run (≥ 2; one process serves without a primary) */
@@ -19,8 +19,6 @@ export interface SupervisorOptions {
   logger: Logger;
   /** the primary's metrics (role `primary`): workers serving, restarts */
   metrics: Metrics;
-  /** the counter the workers' rate limits share */
-  counter: WindowCounter;
   /** longest a stop waits for the workers (drain + shutdown) before it kills them */
   stopTimeoutMs: number;
   /** wait before starting a crashed worker again, growing while it keeps crashing */
@@ -35,6 +33,8 @@ export interface SupervisorOptions {
 interface Slot {
   slot: number;
   worker: Worker | undefined;
+  /** the worker as PrimaryServices talks to it */
+  handle: WorkerHandle | undefined;
   serving: boolean;
   startedAt: number;
   failures: number;
@@ -71,13 +71,15 @@ export class Supervisor {
     this.#slots = Array.from({ length: options.count }, (_, i) => ({
       slot: i + 1,
       worker: undefined,
+      handle: undefined,
       serving: false,
       startedAt: 0,
       failures: 0,
       restart: undefined,
     }));
     this.#services = new PrimaryServices({
-      counter: options.counter,
+      // as bounded as the rate-limit plugin's own in-memory store
+      windows: new SharedWindows(Date.now, 100_000),
       serving: () => this.#serving(),
       own: () => options.metrics.registry.getMetricsAsJSON(),
       collectTimeoutMs: 2000,
@@ -112,6 +114,7 @@ export class Supervisor {
       return this.#stopping;
     }
     for (const s of this.#slots) clearTimeout(s.restart);
+    this.#services.close();
     const live = this.#live();
     this.#stopping = (async () => {
       const exits = live.map(
@@ -139,8 +142,8 @@ export class Supervisor {
     return this.#stopping;
   }
 
-  #serving(): Worker[] {
-    return this.#slots.flatMap((s) => (s.serving && s.worker?.isConnected() ? [s.worker] : []));
+  #serving(): WorkerHandle[] {
+    return this.#slots.flatMap((s) => (s.serving && s.handle && s.worker?.isConnected() ? [s.handle] : []));
   }
 
   #live(): Worker[] {
@@ -158,7 +161,11 @@ export class Supervisor {
     relayLines(worker.process.stderr!, stderr ?? process.stderr);
     Object.assign(s, { worker, serving: false, startedAt: Date.now() });
     // an answer to a worker that died meanwhile is dropped, not an error of the primary
-    const handle = { send: (m: PrimaryMessage) => void (worker.isConnected() && worker.send(m)) };
+    const handle: WorkerHandle = {
+      slot: s.slot,
+      send: (m: PrimaryMessage) => void (worker.isConnected() && worker.send(m)),
+    };
+    s.handle = handle;
     worker.on('error', (err) => this.options.logger.warn({ err, worker: s.slot }, 'worker channel error'));
     return new Promise<ReadyMessage>((resolve, reject) => {
       worker.on('message', (m: unknown) => {
@@ -166,6 +173,7 @@ export class Supervisor {
         const message = m as WorkerMessage;
         if (message.mg !== 'ready') return void this.#services.handle(handle, message);
         s.serving = true;
+        this.#services.welcome(handle);
         this.#port ??= message.listenPort;
         resolve(message);
       });

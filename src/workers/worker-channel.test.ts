@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { MemoryWindowCounter } from '../store/window-counter.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SharedWindows } from './shared-windows.js';
 import type { JsonMetrics, PrimaryMessage, WorkerMessage } from './messages.js';
 import { PrimaryServices, type WorkerHandle } from './primary-services.js';
 import { WorkerChannel, type ChannelPort } from './worker-channel.js';
 
 /** A worker's channel wired to a PrimaryServices in memory, as node:cluster's IPC would. */
-function wire(services: () => PrimaryServices) {
+function wire(services: () => PrimaryServices, slot = 1) {
   const listeners = new Set<(m: unknown) => void>();
   const handle: WorkerHandle = {
+    slot,
     // structured clone on the way, like the IPC's serialization
     send: (m: PrimaryMessage) => queueMicrotask(() => listeners.forEach((l) => l(structuredClone(m)))),
   };
@@ -31,23 +33,38 @@ function registryWith(requests: number, ready: number): Registry {
 }
 
 describe('WorkerChannel and PrimaryServices', () => {
-  it('every worker counts in the one window counter of the primary', async () => {
-    let now = 1000;
-    const channels: WorkerChannel[] = [];
-    const services = new PrimaryServices({
-      counter: new MemoryWindowCounter(() => now),
-      serving: () => [],
+  it("every worker counts at once, and learns the others' hits after a sync", async () => {
+    const handles: WorkerHandle[] = [];
+    const services: PrimaryServices = new PrimaryServices({
+      windows: new SharedWindows(),
+      syncMs: 5,
+      serving: () => handles,
       own: async () => [],
       collectTimeoutMs: 100,
     });
-    for (let i = 0; i < 2; i++) channels.push(new WorkerChannel(wire(() => services).port));
+    const channels = [1, 2].map((slot) => {
+      const { port, handle } = wire(() => services, slot);
+      handles.push(handle);
+      return new WorkerChannel(port);
+    });
     const [a, b] = channels as [WorkerChannel, WorkerChannel];
-    assert.deepEqual(await a.counter.increment('rl:predict:k1', 60_000), { count: 1, ttlMs: 60_000 });
-    now += 1000;
-    assert.deepEqual(await b.counter.increment('rl:predict:k1', 60_000), { count: 2, ttlMs: 59_000 });
-    assert.deepEqual(await a.counter.peek('rl:predict:k1'), { count: 2, ttlMs: 59_000 });
-    assert.equal(await b.counter.peek('authfail:1.2.3.4'), undefined);
-    for (const c of channels) c.close();
+    // the channel's counter runs on the wall clock: counts only here (ttl: synced-window-counter.test)
+    const count = async (p: Promise<{ count: number } | undefined>) => (await p)?.count;
+    assert.equal(await count(a.counter.increment('rl:predict:k1', 60_000)), 1);
+    assert.equal(await count(a.counter.increment('rl:predict:k1', 60_000)), 2);
+    assert.equal(await b.counter.peek('rl:predict:k1'), undefined, 'not synced yet');
+    await sleep(40); // a's sync (10 ms), then the primary's broadcast (5 ms)
+    assert.equal(await count(b.counter.peek('rl:predict:k1')), 2);
+    assert.equal(await count(b.counter.increment('rl:predict:k1', 60_000)), 3);
+    await sleep(40);
+    assert.equal(await count(a.counter.peek('rl:predict:k1')), 3);
+    // a worker that starts later learns every open window when it says it serves
+    const late = wire(() => services, 3);
+    const c = new WorkerChannel(late.port);
+    services.welcome(late.handle);
+    await sleep(5);
+    assert.equal(await count(c.counter.peek('rl:predict:k1')), 3);
+    for (const ch of [...channels, c]) ch.close();
   });
 
   it('a scrape through any worker aggregates every worker and the primary', async () => {
@@ -55,7 +72,7 @@ describe('WorkerChannel and PrimaryServices', () => {
     const primary = new Registry();
     new Gauge({ name: 'workers', help: 'w', registers: [primary] }).set(2);
     const services = new PrimaryServices({
-      counter: new MemoryWindowCounter(),
+      windows: new SharedWindows(),
       serving: () => workers.map((w) => w.handle),
       own: () => primary.getMetricsAsJSON(),
       collectTimeoutMs: 1000,
@@ -78,11 +95,11 @@ describe('WorkerChannel and PrimaryServices', () => {
   });
 
   it('a worker that does not answer is left out of the scrape after the timeout', async () => {
-    const silent: WorkerHandle = { send: () => undefined };
+    const silent: WorkerHandle = { slot: 2, send: () => undefined };
     const registry = registryWith(5, 1);
     const handles: WorkerHandle[] = [silent];
     const services: PrimaryServices = new PrimaryServices({
-      counter: new MemoryWindowCounter(),
+      windows: new SharedWindows(),
       serving: () => handles,
       own: async () => [] as JsonMetrics,
       collectTimeoutMs: 50,
@@ -97,10 +114,9 @@ describe('WorkerChannel and PrimaryServices', () => {
     channel.close();
   });
 
-  it('a request the primary never answers fails after its timeout', async () => {
+  it('a scrape the primary never answers fails after its timeout', async () => {
     const port: ChannelPort = { send: () => undefined, onMessage: () => () => undefined };
-    const channel = new WorkerChannel(port, { countMs: 20, scrapeMs: 20 });
-    await assert.rejects(channel.counter.increment('k', 1000), /did not answer within 20 ms/);
+    const channel = new WorkerChannel(port, { scrapeMs: 20 });
     await assert.rejects(channel.scrape(), /did not answer within 20 ms/);
     channel.close();
   });

@@ -1,4 +1,4 @@
-import type { WindowCount, WindowCounter } from '../store/window-counter.js';
+import { SyncedWindowCounter } from './synced-window-counter.js';
 import {
   isModelgateMessage,
   type Answer,
@@ -33,9 +33,9 @@ interface Pending {
 }
 
 /**
- * A worker's side of the IPC with its primary (docs/adr/0015): the shared window counter (rate
- * limits and the failed-authentication throttle count in the primary, so N workers enforce one
- * budget, not N), the aggregated scrape, and its own metrics for the primary's aggregation.
+ * A worker's side of the IPC with its primary (docs/adr/0015): the shared window counters (rate
+ * limits and the failed-authentication throttle: N workers enforce one budget, not N), the
+ * aggregated scrape, and its own metrics for the primary's aggregation.
  */
 export class WorkerChannel {
   #next = 0;
@@ -45,20 +45,13 @@ export class WorkerChannel {
 
   constructor(
     private readonly port: ChannelPort,
-    private readonly timeouts = { countMs: 1000, scrapeMs: 5000 },
+    private readonly timeouts = { scrapeMs: 5000 },
   ) {
     this.#detach = port.onMessage((m) => this.#receive(m));
   }
 
-  /** The window counter every worker shares (held by the primary). */
-  readonly counter: WindowCounter = {
-    increment: async (key, windowMs) =>
-      (await this.#request({ mg: 'count', op: 'increment', key, windowMs }, this.timeouts.countMs))
-        .count as WindowCount,
-    peek: async (key) =>
-      (await this.#request({ mg: 'count', op: 'peek', key, windowMs: 0 }, this.timeouts.countMs)).count ??
-      undefined,
-  };
+  /** The window counters every worker shares (synced through the primary). */
+  readonly counter = new SyncedWindowCounter({ send: (hits) => this.port.send({ mg: 'hits', hits }) });
 
   /** Every worker's metrics (and the primary's), aggregated by the primary: Prometheus text. */
   async scrape(): Promise<string> {
@@ -75,6 +68,7 @@ export class WorkerChannel {
   }
 
   close(): void {
+    this.counter.flush();
     this.#detach();
     for (const [id, p] of this.#pending) {
       clearTimeout(p.timer);
@@ -83,10 +77,7 @@ export class WorkerChannel {
     }
   }
 
-  #request(
-    message: { mg: 'count'; op: 'increment' | 'peek'; key: string; windowMs: number } | { mg: 'scrape' },
-    timeoutMs: number,
-  ): Promise<Answer> {
+  #request(message: { mg: 'scrape' }, timeoutMs: number): Promise<Answer> {
     const id = ++this.#next;
     return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -102,6 +93,7 @@ export class WorkerChannel {
     if (!isModelgateMessage(m)) return;
     const message = m as PrimaryMessage;
     if (message.mg === 'collect') return void this.#answerCollect(message);
+    if (message.mg === 'counts') return this.counter.apply(message.counts);
     if (message.mg !== 'answer') return;
     const pending = this.#pending.get(message.id);
     if (!pending) return; // timed out meanwhile
