@@ -16,21 +16,14 @@ export async function servePrimary(
   demo: boolean,
   ctx: CliContext,
 ): Promise<void> {
-  const [
-    { Supervisor, WorkerStartError },
-    { Metrics },
-    { createLogger },
-    { MemoryWindowCounter },
-    { VERSION },
-    { DEMO_DIR },
-  ] = await Promise.all([
-    import('../workers/supervisor.js'),
-    import('../observability/metrics.js'),
-    import('../shared/logger.js'),
-    import('../store/window-counter.js'),
-    import('../shared/version.js'),
-    import('../demo-dir.js'),
-  ]);
+  const [{ Supervisor, WorkerStartError }, { Metrics }, { createLogger }, { VERSION }, { DEMO_DIR }] =
+    await Promise.all([
+      import('../workers/supervisor.js'),
+      import('../observability/metrics.js'),
+      import('../shared/logger.js'),
+      import('../shared/version.js'),
+      import('../demo-dir.js'),
+    ]);
   // the primary's few lines go out whole, through the same stream as the workers' relayed lines
   const logger = createLogger({ level: config.logLevel, destination: process.stdout });
   const supervisor = new Supervisor({
