@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 
 /** Where relayed text goes (process.stdout / process.stderr). */
 export interface TextSink {
-  write(text: string): unknown;
+  write(bytes: Buffer): unknown;
 }
 
 /**
@@ -14,19 +14,22 @@ export interface TextSink {
  * newline.
  */
 export function relayLines(from: Readable, to: TextSink): void {
-  let pending = '';
-  from.setEncoding('utf8');
-  from.on('data', (chunk: string) => {
-    const end = chunk.lastIndexOf('\n');
+  // bytes, not strings: no decoding and encoding again of every log line on its way through
+  let pending: Buffer | undefined;
+  from.on('data', (chunk: Buffer) => {
+    const end = chunk.lastIndexOf(NEWLINE);
     if (end === -1) {
-      pending += chunk;
+      pending = pending ? Buffer.concat([pending, chunk]) : chunk;
       return;
     }
-    to.write(pending + chunk.slice(0, end + 1));
-    pending = chunk.slice(end + 1);
+    const lines = chunk.subarray(0, end + 1);
+    to.write(pending ? Buffer.concat([pending, lines]) : lines);
+    pending = end + 1 < chunk.length ? chunk.subarray(end + 1) : undefined;
   });
   from.on('end', () => {
-    if (pending) to.write(pending + '\n');
-    pending = '';
+    if (pending) to.write(Buffer.concat([pending, Buffer.from('\n')]));
+    pending = undefined;
   });
 }
+
+const NEWLINE = 0x0a;
