@@ -1,7 +1,8 @@
 // Issue 15, item 4: `serve --workers 2` runs two worker processes on one port. Both serve; a
 // promote made through one reaches the other; /metrics sums both; an Idempotency-Key replays on
 // either; a rate limit is one budget (to within a ~20 ms sync), not one per worker; a killed worker is started again while
-// the other serves; SIGTERM drains both and the primary exits 0. Real processes, real HTTP; every
+// the other serves; SIGTERM drains both and the primary exits 0; and the same in cluster mode
+// (PostgreSQL). Real processes, real HTTP; every
 // request goes on a connection of its own, which node:cluster hands out round-robin.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { ModelgateClient } from '../../src/client/client.js';
 import { spawnServe, type ServeChild } from '../helpers/cli.js';
+import { schemaUrl } from '../helpers/cluster.js';
+import { pgTestUrl, testDatabase } from '../helpers/databases.js';
 import { DEMO } from '../helpers/server.js';
 
 const KEY = `mg_workers01_${randomBytes(24).toString('base64url')}`;
@@ -242,3 +245,46 @@ it('serve --workers 2: SIGINT stops both workers at once, without the drain', as
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} ended`);
   assert.match(proc.stdout(), /"signal":"SIGINT","workers":2,"msg":"shutting down"/);
 });
+
+it(
+  'serve --workers 2 in cluster mode (PostgreSQL): both serve, a promote reaches both, one leader',
+  { skip: pgTestUrl() ? false : 'MODELGATE_TEST_DATABASE_URL is not set' },
+  async (t) => {
+    const db = await testDatabase('postgres', t);
+    const proc = spawnServe(['--demo', '--workers', '2'], {
+      MODELGATE_HOME: db.home,
+      MODELGATE_PORT: '0',
+      MODELGATE_DATABASE_URL: schemaUrl(db.databaseUrl!, db.pgSchema),
+      MODELGATE_ADMIN_KEY: KEY,
+      MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '0',
+    });
+    t.after(() => proc.child.kill('SIGKILL'));
+    const url = (
+      await proc.waitFor('stderr', /listening on (http:\/\/\S+) \(cluster: .*; 2 workers\)/, 90_000)
+    )[1]!;
+    const first = await Promise.all(Array.from({ length: 8 }, () => predict(url)));
+    assert.deepEqual(
+      first.map((a) => a.status),
+      Array(8).fill(200),
+    );
+    const promoted = await call(url, 'POST', '/v1/models/breast-cancer/promote', {
+      body: JSON.stringify({ version: '1.1.0' }),
+    });
+    assert.equal(promoted.status, 200, promoted.body);
+    await sleep(500); // LISTEN/NOTIFY: milliseconds; the poll fallback: 500 ms
+    const versions = await Promise.all(
+      Array.from(
+        { length: 8 },
+        async () => (JSON.parse((await predict(url)).body) as { version: string }).version,
+      ),
+    );
+    assert.deepEqual(versions, Array(8).fill('1.1.0'));
+    const metrics = (await call(url, 'GET', '/metrics')).body;
+    assert.ok((sample(metrics, 'modelgate_worker_requests_total{worker="1"}') ?? 0) > 0);
+    assert.ok((sample(metrics, 'modelgate_worker_requests_total{worker="2"}') ?? 0) > 0);
+    assert.equal(sample(metrics, 'modelgate_rollout_leader'), 1, 'one leader among the workers');
+    assert.equal(sample(metrics, 'modelgate_change_notifications_connected'), 1, 'both listen');
+    proc.child.kill('SIGTERM');
+    assert.equal(await proc.exited, 0);
+  },
+);
