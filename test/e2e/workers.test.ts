@@ -1,9 +1,9 @@
 // Issue 15, item 4: `serve --workers 2` runs two worker processes on one port. Both serve; a
 // promote made through one reaches the other; /metrics sums both; an Idempotency-Key replays on
-// either; a rate limit is one budget (to within a ~20 ms sync), not one per worker; a killed worker is started again while
-// the other serves; SIGTERM drains both and the primary exits 0; and the same in cluster mode
-// (PostgreSQL). Real processes, real HTTP; every
-// request goes on a connection of its own, which node:cluster hands out round-robin.
+// either; a rate limit is one budget (to within a ~20 ms sync), not one per worker; a killed
+// worker is started again while the other serves; SIGTERM drains both and the primary exits 0;
+// SIGINT stops both at once; and the same in cluster mode (PostgreSQL). Real processes, real
+// HTTP; every request goes on a connection of its own, which node:cluster hands out round-robin.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
