@@ -182,13 +182,14 @@ export class Supervisor {
         s.serving = false;
         if (s.worker === worker) s.worker = undefined;
         if (!served) reject(new WorkerStartError(s.slot, code, signal));
-        this.#exited(s, worker, code, signal);
+        this.#exited(s, worker, served, code, signal);
       });
     });
   }
 
-  #exited(s: Slot, worker: Worker, code: number | null, signal: string | null): void {
-    if (this.#stopping || !this.#started) return;
+  #exited(s: Slot, worker: Worker, served: boolean, code: number | null, signal: string | null): void {
+    // during the start, a worker that never served fails the start instead (start() stops all)
+    if (this.#stopping || (!this.#started && !served)) return;
     const { logger, metrics } = this.options;
     if (Date.now() - s.startedAt >= (this.options.stableMs ?? 30_000)) s.failures = 0;
     const delay = backoffDelay(s.failures++, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
