@@ -17,33 +17,17 @@ export interface WindowCounter {
   peek(key: string): Promise<WindowCount | undefined>;
 }
 
-/**
- * The in-memory counter: unit tests (the same contract as the Redis one), and the primary of
- * `serve --workers N`, which counts for its workers. Bounded: at `maxKeys` open windows the
- * oldest-opened is dropped (it starts again from zero), so keys rotated by a client cost memory up
- * to the bound, never beyond.
- */
+/** The in-memory counter (unit tests; the same contract as the Redis one). */
 export class MemoryWindowCounter implements WindowCounter {
   readonly #windows = new Map<string, { count: number; resetAtMs: number }>();
 
-  constructor(
-    private readonly nowMs: () => number = Date.now,
-    private readonly maxKeys = Infinity,
-  ) {}
-
-  /** Open (or expired, not yet touched) windows held. */
-  get size(): number {
-    return this.#windows.size;
-  }
+  constructor(private readonly nowMs: () => number = Date.now) {}
 
   async increment(key: string, windowMs: number): Promise<WindowCount> {
     const now = this.nowMs();
     let w = this.#windows.get(key);
     if (w === undefined || w.resetAtMs <= now) {
       w = { count: 0, resetAtMs: now + windowMs };
-      // re-inserted at the end: the map's order is the order windows opened in
-      this.#windows.delete(key);
-      if (this.#windows.size >= this.maxKeys) this.#windows.delete(this.#windows.keys().next().value!);
       this.#windows.set(key, w);
     }
     w.count++;
