@@ -68,6 +68,8 @@ async function workload(width: number): Promise<string[]> {
   const full = await spawnListening(
     ['--max-semi-space-size=8', 'dist/cli/index.js', 'serve', '--port', '0'],
     {
+      // one process, as the bare server: bench/workers.ts measures the workers
+      MODELGATE_WORKERS: '1',
       MODELGATE_HOME: join(home, 'data'),
       MODELGATE_ADMIN_KEY: admin,
       MODELGATE_LOG_LEVEL: 'info',

@@ -49,6 +49,8 @@ const bare = await spawnListening(
 const full = await spawnListening(
   ['--max-semi-space-size=8', 'dist/cli/index.js', 'serve', '--demo', '--port', '0'],
   {
+    // one process, as the bare server: bench/workers.ts measures the workers
+    MODELGATE_WORKERS: '1',
     MODELGATE_HOME: join(home, 'data'),
     MODELGATE_ADMIN_KEY: admin,
     MODELGATE_LOG_LEVEL: 'info',

@@ -50,6 +50,8 @@ const admin = generateApiKey().key;
 const server = await spawnListening(
   [...values['node-arg'], '--import', 'tsx', 'src/cli/index.ts', 'serve', '--demo', '--port', '0'],
   {
+    // the resident memory of one process (a worker of `serve --workers N` holds as much)
+    MODELGATE_WORKERS: '1',
     MODELGATE_HOME: home,
     MODELGATE_ADMIN_KEY: admin,
     MODELGATE_METRICS_PUBLIC: 'true',

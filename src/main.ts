@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config-schema.js';
 import type { AppServices } from './http/app-services.js';
@@ -69,8 +68,12 @@ import { AnswerObservers } from './modules/serving/answer.js';
 import { recordChangeAlone, SqlChangeLog } from './store/change-log.js';
 import { PgChangeSignal } from './store/pg-change-signal.js';
 import { retryWhileDatabaseUnavailable } from './wait-for-database.js';
+import { SqliteChangeSignal } from './store/sqlite-change-signal.js';
+import type { SharedRateLimits } from './http/hardening.js';
+import type { WorkerRole } from './workers/worker-channel.js';
+import { DEMO_DIR } from './demo-dir.js';
 
-export const DEMO_DIR = fileURLToPath(new URL('../models/demo', import.meta.url));
+export { DEMO_DIR };
 
 export interface Runtime {
   services: AppServices;
@@ -93,6 +96,12 @@ export interface RuntimeOptions {
   pgSchema?: string;
   /** Run the rollout loops (tick, publish, lease) on timers; false: a test drives them. */
   rolloutLoops?: boolean;
+  /**
+   * This process is one worker of `serve --workers N` (docs/adr/0015): state that one process
+   * keeps in memory is shared (idempotency records and drift windows through the database, rate
+   * limits through the primary), and only the first worker migrates.
+   */
+  worker?: WorkerRole;
 }
 
 /**
@@ -138,10 +147,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     });
   // PostgreSQL migrations on a connection of their own without a statement timeout: an index built
   // on a large table may take minutes, and must not be cut off (and retried) at every start
-  const migrations = config.databaseUrl ? open(0, 1) : undefined;
+  const { worker } = options;
+  // a worker other than the first finds the schema migrated: the first one's start did it
+  const migrating = !worker || worker.first;
+  const migrations = config.databaseUrl && migrating ? open(0, 1) : undefined;
   const db = open(config.databaseStatementTimeoutMs, config.databasePoolSize);
   try {
-    const applied = await migrate(migrations ?? db, undefined, () => clock.now());
+    const applied = migrating ? await migrate(migrations ?? db, undefined, () => clock.now()) : [];
     if (applied.length > 0) logger.info({ applied, database: db.location }, 'database migrated');
   } catch (err) {
     await db.close();
@@ -154,17 +166,27 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       ? new PgBlobStore(db.db, () => clock.now())
       : new FileBlobStore(join(home, 'artifacts'));
   const registryStore = new SqlRegistryStore(db.db, db.dialect, clock);
-  const observability = new Observability(VERSION, {
-    serviceName: config.otelServiceName,
-    ...(config.otelExporterOtlpEndpoint ? { otlpEndpoint: config.otelExporterOtlpEndpoint } : {}),
-    ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
-  });
+  const observability = new Observability(
+    VERSION,
+    {
+      serviceName: config.otelServiceName,
+      ...(config.otelExporterOtlpEndpoint ? { otlpEndpoint: config.otelExporterOtlpEndpoint } : {}),
+      ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+    },
+    worker?.slot,
+  );
+  if (worker) {
+    observability.scrapeWith(() => worker.channel.scrape());
+    worker.channel.serveCollect(() => observability.metrics.registry.getMetricsAsJSON());
+  }
   // cluster-wide rate limits and failed-authentication throttle when Redis is configured
   // (ioredis loads only then: an embedded server never pays for it)
   const redis = config.redisUrl
     ? await (await import('./redis-limits.js')).openRedisLimits(config, logger, observability.metrics)
     : undefined;
   observability.bindRedis(redis ? () => redis.counter.up : undefined);
+  // without Redis, the workers of one server share windows through their primary: one budget, not N
+  const workerLimits = !redis && worker ? primaryLimits(worker, config, observability) : undefined;
   const pool = new RuntimePool(
     versionLoader(
       blobs,
@@ -203,7 +225,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     config.authNegativeCacheTtlMs,
   );
   let shuttingDown = false;
-  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
+  // each worker is a replica of its own in the lease and the published windows
+  const replicaId =
+    config.replicaId !== undefined && worker
+      ? `${config.replicaId}-w${worker.slot}`
+      : (config.replicaId ?? `${hostname()}-${process.pid}`);
   const rollouts = new Rollouts({
     store: new SqlRolloutStore(db.db, db.dialect),
     registry: registryStore,
@@ -245,12 +271,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     (reason, rows) => observability.metrics.predictionLogDeleted.inc({ reason }, rows),
   );
   const predict = new PredictService(serving, registryStore, config.inferenceTimeoutMs, rollouts);
-  // Idempotency-Key records: shared through the database in cluster mode, in memory embedded
+  // Idempotency-Key records: shared through the database in cluster mode and between workers, in
+  // memory in one embedded process
   let purgeTimer: NodeJS.Timeout | undefined;
   let idempotency: IdempotencyStore;
   /** bytes held by the bounded in-memory structures, for the memory gauge */
   const memory: Record<string, () => number> = { prediction_log: () => predictionLog.bytes };
-  if (db.dialect === 'postgres') {
+  // several processes share the database (replicas, or the workers of one server)
+  const shared = db.dialect === 'postgres' || worker !== undefined;
+  if (shared) {
     const sqlStore = new SqlIdempotencyStore(db.db);
     purgeTimer = setInterval(() => {
       sqlStore
@@ -282,8 +311,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     logger,
     heldMaxBytes: config.driftHeldMaxBytes,
     onDropped: observability.dropped('drift_held'),
-    // several replicas share PostgreSQL: drift describes all of their traffic
-    ...(db.dialect === 'postgres'
+    // several replicas (or workers) share the database: drift describes all of their traffic
+    ...(shared
       ? {
           cluster: {
             store: new SqlDriftWindowStore(db.db),
@@ -344,8 +373,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     answers,
     keys: new ApiKeyService(keyStore, clock),
     auth: new Authenticator(keyStore, config.adminKey ? { key: config.adminKey } : undefined, jwt),
-    failedAuth: redis ? new RedisFailedAuthStore(redis.counter) : new MemoryFailedAuthStore(),
-    ...(redis ? { sharedLimits: redis.limits } : {}),
+    failedAuth: redis
+      ? new RedisFailedAuthStore(redis.counter)
+      : workerLimits
+        ? new RedisFailedAuthStore(workerLimits.counter)
+        : new MemoryFailedAuthStore(),
+    ...(redis ? { sharedLimits: redis.limits } : workerLimits ? { sharedLimits: workerLimits } : {}),
     idempotency,
     audit: new SqlAuditReader(db.db),
     observability,
@@ -494,7 +527,9 @@ function changeFollower(
           logger,
           onConnected: (connected) => metrics.changeNotificationsConnected.set(connected ? 1 : 0),
         })
-      : undefined;
+      : db.dataVersion && options.worker
+        ? new SqliteChangeSignal(db.dataVersion)
+        : undefined;
   return new ChangeFollower({
     source: new SqlChangeLog(db.db),
     signal,
@@ -504,6 +539,15 @@ function changeFollower(
     reconcileMs: config.reconcileIntervalMs,
     onApplied: (change, seconds) => metrics.changePropagation.observe({ kind: change.kind }, seconds),
   });
+}
+
+/** A worker's rate limits and failed-auth throttle, in windows shared with the other workers. */
+function primaryLimits(worker: WorkerRole, config: Config, observability: Observability): SharedRateLimits {
+  return {
+    counter: worker.channel.counter,
+    failOpen: config.rateLimitFailOpen,
+    onFailOpen: () => observability.metrics.rateLimitFailOpen.inc({ limit: 'principal' }),
+  };
 }
 
 /** The outbound URL policy every user-supplied URL (JWKS, webhooks) goes through. */
@@ -533,6 +577,12 @@ export interface RunningServer {
   app: FastifyInstance;
   runtime: Runtime;
   url: string;
+  /**
+   * The port given to listen(): the configured one (0 picks a free one) or the one the bootstrap
+   * server answered on while waiting for the database. Other workers of `serve --workers N`
+   * listen with the same value, which node:cluster maps to the same shared socket.
+   */
+  listenPort: number;
   /** The admin key generated at this start (first start without any key), to print once. */
   generatedAdminKey?: string;
   /** Stops taking requests, waits for in-flight ones (up to shutdownTimeoutMs), frees everything. */
@@ -569,8 +619,10 @@ export async function startServer(
       const runtime = await createRuntime(config, { ...options, logger });
       let app: FastifyInstance | undefined;
       try {
-        generatedAdminKey ??= await ensureAdminKey(runtime.services);
-        if (options.demo) await installDemo(runtime.services);
+        // once per start: by the only process, or by the first of the workers
+        const oneTime = !options.worker || options.worker.first;
+        if (oneTime) generatedAdminKey ??= await ensureAdminKey(runtime.services);
+        if (oneTime && options.demo) await installDemo(runtime.services);
         app = await buildApp(runtime.services);
         options.instrument?.(app);
         await app.ready();
@@ -588,7 +640,8 @@ export async function startServer(
     options.signal?.throwIfAborted();
     // the real app takes over the port the bootstrap server answered on (ADR 0009)
     await bootstrap?.close();
-    await app.listen({ host: config.host, port: bootstrap?.port ?? config.port });
+    const listenPort = bootstrap?.port ?? config.port;
+    await app.listen({ host: config.host, port: listenPort });
     const metricsServer = config.metricsPort > 0 ? await serveMetrics(services, config) : undefined;
     if (metricsServer)
       app.addHook('onClose', () => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
@@ -613,6 +666,7 @@ export async function startServer(
       app,
       runtime,
       url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+      listenPort,
       ...(generatedAdminKey ? { generatedAdminKey } : {}),
       close: () => (closing ??= stop(0)),
       drainAndClose: (drainMs, skip) => (closing ??= stop(drainMs, skip)),
@@ -626,14 +680,13 @@ export async function startServer(
 
 /** `/metrics` alone on its own port (no credentials): for a scrape from inside the cluster only. */
 async function serveMetrics(services: AppServices, config: Config): Promise<Server> {
-  const registry = services.observability.metrics.registry;
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+    services.observability.exposition().then(
+      ({ contentType, text }) => res.writeHead(200, { 'content-type': contentType }).end(text),
       () => res.writeHead(500).end(),
     );
   });

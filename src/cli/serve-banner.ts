@@ -15,6 +15,8 @@ export interface BannerFacts {
   /** the embedded store's directory (absolute), or undefined in cluster mode */
   home?: string;
   cwd: string;
+  /** worker processes (`serve --workers N`), when more than one */
+  workers?: number;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface BannerFacts {
  * working directory the server was started in (a test runs each of them).
  */
 export function serveBanner(f: BannerFacts): string {
-  const lines = [`modelgate listening on ${f.url} (${f.where})`];
+  const workers = f.workers !== undefined && f.workers > 1 ? `; ${f.workers} workers` : '';
+  const lines = [`modelgate listening on ${f.url} (${f.where}${workers})`];
   if (f.generatedAdminKey) {
     lines.push(
       '',

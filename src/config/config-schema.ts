@@ -20,6 +20,13 @@ export const ConfigSchema = Type.Object(
       maximum: 65535,
       description: 'HTTP port (0 picks a free one).',
     }),
+    workers: Type.Integer({
+      default: 0,
+      minimum: 0,
+      maximum: 256,
+      description:
+        'Worker processes `serve` runs on the one port (node:cluster; `--workers`). 0: one per CPU available to the process (the cgroup CPU quota when lower than the cores). 1: a single process, no primary. More than one: a primary supervises them and they share state through the database and the primary (docs/adr/0015-workers.md).',
+    }),
     databaseUrl: Type.Optional(
       Type.String({
         pattern: '^postgres(ql)?://',

@@ -148,6 +148,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     const status = reply.statusCode;
     const route = req.routeOptions.url ?? 'unmatched';
     services.observability.observeRequest(route, req.method, status, reply.elapsedTime / 1000);
+    services.observability.workerRequest?.inc();
     const trace = req.inference;
     if (trace) {
       const answer = Object.assign(trace, {

@@ -86,6 +86,7 @@ export class Metrics {
     name: 'modelgate_model_loaded',
     help: '1 while a model version is loaded and warmed in this process, 0 once unloaded.',
     labelNames: ['model', 'version'] as const,
+    aggregator: 'min',
     registers: [this.registry],
   });
 
@@ -93,6 +94,7 @@ export class Metrics {
     name: 'modelgate_model_ready',
     help: "1 when the model's production version is loaded and warmed, 0 when it cannot serve.",
     labelNames: ['model'] as const,
+    aggregator: 'min',
     registers: [this.registry],
   });
 
@@ -107,6 +109,7 @@ export class Metrics {
     name: 'modelgate_artifact_integrity_ok',
     help: 'Per loaded version: 1 when its stored artifact still has its registered SHA-256 at the last re-hash (periodic, and before a promote or rollback to it), 0 when it changed or went missing.',
     labelNames: ['model', 'version'] as const,
+    aggregator: 'min',
     registers: [this.registry],
   });
 
@@ -141,6 +144,7 @@ export class Metrics {
     name: 'modelgate_rollout_active',
     help: '1 while a rollout of the model runs or is paused; labels name the candidate and the strategy.',
     labelNames: ['model', 'candidate', 'strategy', 'state'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -148,6 +152,7 @@ export class Metrics {
     name: 'modelgate_rollout_candidate_weight_percent',
     help: "Share of the model's live traffic the candidate answers in the current step (0 in shadow and smoke steps).",
     labelNames: ['model'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -175,6 +180,7 @@ export class Metrics {
     name: 'modelgate_drift_psi',
     help: 'Population Stability Index of a feature: live window against the version reference profile (absent until the window has enough rows).',
     labelNames: ['model', 'version', 'feature'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -182,6 +188,7 @@ export class Metrics {
     name: 'modelgate_drift_verdict',
     help: 'Drift verdict of a feature: 1 for the current one (insufficient_data, ok, watch or drift), absent for the others.',
     labelNames: ['model', 'version', 'feature', 'verdict'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -189,6 +196,7 @@ export class Metrics {
     name: 'modelgate_prediction_drift_psi',
     help: 'Population Stability Index of the model output (positive-class probability, label or value) against the reference profile.',
     labelNames: ['model', 'version'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -196,6 +204,7 @@ export class Metrics {
     name: 'modelgate_prediction_drift_verdict',
     help: 'Drift verdict of the model output: 1 for the current one, absent for the others.',
     labelNames: ['model', 'version', 'verdict'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -203,18 +212,21 @@ export class Metrics {
     name: 'modelgate_drift_window_rows',
     help: 'Predicted rows in the live drift window of a version with a reference profile.',
     labelNames: ['model', 'version'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
   readonly databaseUp = new Gauge({
     name: 'modelgate_database_up',
     help: '1 while the database answers, 0 while it is known to be unreachable (a failed query or probe); admin calls answer 503 meanwhile, predictions go on.',
+    aggregator: 'min',
     registers: [this.registry],
   });
 
   readonly redisUp = new Gauge({
     name: 'modelgate_redis_up',
     help: '1 while Redis (rate-limit counters) is connected and its last command succeeded, 0 otherwise. Exported only when Redis is configured.',
+    aggregator: 'min',
     registers: [this.registry],
   });
 
@@ -249,6 +261,7 @@ export class Metrics {
   readonly changeNotificationsConnected = new Gauge({
     name: 'modelgate_change_notifications_connected',
     help: '1 while this replica listens for change notifications (PostgreSQL LISTEN), 0 while it reconnects; changes then arrive by polling (changePollMs). Always 0 on SQLite.',
+    aggregator: 'min',
     registers: [this.registry],
   });
 
@@ -273,14 +286,40 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly workerRequests = new Counter({
+    name: 'modelgate_worker_requests_total',
+    help: 'HTTP requests answered by each worker process of `serve --workers N`, by worker slot (1..N, kept across restarts). Exported only with more than one worker.',
+    labelNames: ['worker'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workers = new Gauge({
+    name: 'modelgate_workers',
+    help: 'Worker processes serving (`serve --workers N`), as the primary counts them. Exported only with more than one worker.',
+    registers: [this.registry],
+  });
+
+  readonly workerRestarts = new Counter({
+    name: 'modelgate_worker_restarts_total',
+    help: 'Worker processes the primary started again after one exited unexpectedly (crash, kill). Exported only with more than one worker.',
+    registers: [this.registry],
+  });
+
   readonly buildInfo = new Gauge({
     name: 'modelgate_build_info',
     help: 'Always 1; labels carry the modelgate and Node.js versions.',
     labelNames: ['version', 'node'] as const,
+    aggregator: 'first',
     registers: [this.registry],
   });
 
-  constructor(version: string) {
+  /**
+   * `role` says which process exports what (docs/adr/0015): `single` (one process: today's set),
+   * `worker` (adds its per-worker request count) or `primary` (only the worker count and restarts,
+   * beside its process metrics; every other series comes from the workers, and a primary's
+   * unset gauges would spoil their `min` aggregation).
+   */
+  constructor(version: string, role: 'single' | 'worker' | 'primary' = 'single') {
     // process_* and nodejs_* (CPU, memory, handles, GC, event loop lag) under their standard names
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     // gauges that prom-client names with a counter's `_total` suffix (promtool refuses them); the
@@ -293,6 +332,14 @@ export class Metrics {
       this.registry.removeSingleMetric(name);
     }
     this.buildInfo.set({ version, node: process.version }, 1);
+    const primaryOnly = new Set(['modelgate_workers', 'modelgate_worker_restarts_total']);
+    for (const m of this.catalogue()) {
+      const keep =
+        role === 'primary'
+          ? primaryOnly.has(m.name)
+          : !primaryOnly.has(m.name) && (role === 'worker' || m.name !== 'modelgate_worker_requests_total');
+      if (!keep) this.registry.removeSingleMetric(m.name);
+    }
   }
 
   /** Names and help of modelgate's own metrics (not the process defaults). */

@@ -35,9 +35,17 @@ export class Observability {
     requests: Children<{ inc(): void }>;
     durations: Children<{ observe(value: number): void }>;
   };
+  /** A worker of `serve --workers N`: counts its answered requests under its slot. */
+  readonly workerRequest: { inc(): void } | undefined;
+  #scrape: (() => Promise<string>) | undefined;
 
-  constructor(version: string, tracing: Omit<TracingOptions, 'serviceVersion'>) {
-    this.metrics = new Metrics(version);
+  constructor(
+    version: string,
+    tracing: Omit<TracingOptions, 'serviceVersion'>,
+    /** the worker slot (1..N) of a worker of `serve --workers N`; undefined in one process */
+    workerSlot?: number,
+  ) {
+    this.metrics = new Metrics(version, workerSlot === undefined ? 'single' : 'worker');
     const m = this.metrics;
     this.#children = {
       predictions: new Children((model, v, outcome) => m.predictions.labels(model, v, outcome)),
@@ -47,6 +55,21 @@ export class Observability {
       durations: new Children((route, method) => m.httpDuration.labels(route, method)),
     };
     this.tracing = new Tracing({ ...tracing, serviceVersion: version });
+    this.workerRequest =
+      workerSlot === undefined
+        ? undefined
+        : this.metrics.workerRequests.labels({ worker: String(workerSlot) });
+  }
+
+  /** In a worker: `/metrics` answers every worker's metrics, aggregated by the primary. */
+  scrapeWith(scrape: () => Promise<string>): void {
+    this.#scrape = scrape;
+  }
+
+  /** What `/metrics` answers: this process's registry, or the aggregate of every worker. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    const registry = this.metrics.registry;
+    return { contentType: registry.contentType, text: await (this.#scrape?.() ?? registry.metrics()) };
   }
 
   /** Data-plane observer: predictions by outcome, rows per request and inference time, per attempt. */

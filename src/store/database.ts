@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
 import { createRequire } from 'node:module';
 import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
@@ -21,6 +31,11 @@ export interface DatabaseHandle {
   status: DatabaseStatus;
   /** Embedded: the raw better-sqlite3 handle, for hot-path writes through prepared statements. */
   sqlite?: SqliteDatabase.Database;
+  /**
+   * SQLite only: `PRAGMA data_version`, which changes when another connection (another process)
+   * commits; the cheap check that wakes a worker's change follower (docs/adr/0015).
+   */
+  dataVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -75,15 +90,39 @@ function openSqlite(home: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return {
     db,
     dialect: 'sqlite',
     location: file,
     status: ALWAYS_AVAILABLE,
     sqlite,
+    dataVersion: () => sqlite.pragma('data_version', { simple: true }) as number,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Transactions that take SQLite's write lock when they begin (`BEGIN IMMEDIATE`). Several
+ * processes share the file (`serve --workers N`, `keys --local`): a deferred transaction that
+ * reads and then writes fails with SQLITE_BUSY at once, whatever the busy timeout, when another
+ * process committed in between; an immediate one waits for the lock (busy_timeout) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 function openPostgres(url: string, options: OpenDatabaseOptions): DatabaseHandle {

@@ -122,13 +122,18 @@ export interface ServeChild {
   exited: Promise<number | null>;
 }
 
+/**
+ * `modelgate serve` as one process (MODELGATE_WORKERS=1 unless `env` says otherwise): these tests
+ * watch one process's log, drain and exit. test/e2e/workers.test.ts covers the workers, and
+ * serve-demo and the README journey run the default (one worker per CPU).
+ */
 export function spawnServe(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ServeChild {
   const child = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', 'src/cli/index.ts', 'serve', ...args],
     {
       cwd: REPO,
-      env: { ...process.env, ...env },
+      env: { ...process.env, MODELGATE_WORKERS: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

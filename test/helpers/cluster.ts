@@ -77,6 +77,8 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       MODELGATE_DATABASE_URL: schemaUrl(options.databaseUrl, options.schema),
       MODELGATE_ADMIN_KEY: CLUSTER_ADMIN_KEY,
       MODELGATE_LOG_LEVEL: 'info',
+      // a replica is one process here: the tests count replicas (leader, windows, logs)
+      MODELGATE_WORKERS: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

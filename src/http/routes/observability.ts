@@ -58,8 +58,8 @@ export const observabilityRoutes: FastifyPluginAsyncTypebox<{ services: AppServi
       },
     },
     async (_req, reply) => {
-      const registry = observability.metrics.registry;
-      return reply.type(registry.contentType).send(await registry.metrics());
+      const { contentType, text } = await observability.exposition();
+      return reply.type(contentType).send(text);
     },
   );
 

@@ -87,7 +87,8 @@ export function sqlitePredictionInsert(sqlite: SqliteHandle): PredictionInsert {
   });
   return (rows) => {
     try {
-      all(rows);
+      // BEGIN IMMEDIATE: other workers' processes share the file (ADR 0015)
+      all.immediate(rows);
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));

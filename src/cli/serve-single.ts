@@ -1,0 +1,102 @@
+import { relative, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import type { Config } from '../config/config-schema.js';
+import type { RunningServer } from '../main.js';
+import type { WorkerRole } from '../workers/worker-channel.js';
+import type { CliContext } from './context.js';
+import { cliInvocation } from './invocation.js';
+import { serveBanner } from './serve-banner.js';
+
+/**
+ * `serve` in one process, or as one worker of `serve --workers N` (`worker` set): starts the
+ * server, prints the banner (a worker tells its primary instead, which prints it once), and stops
+ * on SIGTERM (drain) or SIGINT (at once).
+ */
+export async function serveOneProcess(
+  config: Config,
+  demo: boolean,
+  ctx: CliContext,
+  worker?: WorkerRole,
+): Promise<void> {
+  // the server's code loads only here: every other command starts without it
+  const [{ DEMO_DIR, startServer }, { createLogger, redactUrlCredentials }] = await Promise.all([
+    import('../main.js'),
+    import('../shared/logger.js'),
+  ]);
+  // a worker's lines name it: N workers write to one stream (relayed whole by the primary)
+  const logger = worker ? createLogger({ level: config.logLevel }).child({ worker: worker.slot }) : undefined;
+  // V8 reads it at every full collection, so setting it now takes effect (ADR 0011)
+  if (config.gcHeapGrowingPercent > 0)
+    setFlagsFromString(`--heap-growing-percent=${config.gcHeapGrowingPercent}`);
+  // A signal during the start (waiting for the database, migrating, loading) ends the process
+  // cleanly: exit() flushes the buffered log lines, which the default action would lose.
+  const starting = new AbortController();
+  const early = () => starting.abort();
+  process.once('SIGTERM', early);
+  process.once('SIGINT', early);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, {
+      demo,
+      signal: starting.signal,
+      ...(worker && logger ? { worker, logger } : {}),
+      onWaiting: (url, reason) =>
+        ctx.io.err(`modelgate is waiting for the database (${reason}); /health and /ready answer on ${url}`),
+    });
+  } catch (err) {
+    if (!starting.signal.aborted) throw err;
+    process.exit(0);
+  } finally {
+    process.off('SIGTERM', early);
+    process.off('SIGINT', early);
+  }
+  const where = config.databaseUrl
+    ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
+    : `embedded: ${server.runtime.db.location}`;
+  if (worker) {
+    worker.channel.ready({
+      url: server.url,
+      listenPort: server.listenPort,
+      where,
+      ...(server.generatedAdminKey ? { generatedAdminKey: server.generatedAdminKey } : {}),
+    });
+  } else {
+    const cwd = process.cwd();
+    ctx.io.err(
+      serveBanner({
+        url: server.url,
+        where,
+        ...(server.generatedAdminKey ? { generatedAdminKey: server.generatedAdminKey } : {}),
+        demo,
+        example: relative(cwd, `${DEMO_DIR}/breast-cancer/example-request.json`),
+        cli: cliInvocation(ctx.env, cwd),
+        ...(config.databaseUrl ? {} : { home: resolve(config.home) }),
+        cwd,
+      }),
+    );
+  }
+
+  // SIGTERM (Kubernetes, docker stop, systemd) drains first: /ready answers 503 while requests
+  // are still served, so load balancers take this replica out before it stops listening.
+  // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it.
+  const skipDrain = new AbortController();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      skipDrain.abort();
+      return;
+    }
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+    server.drainAndClose(drainMs, skipDrain.signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
