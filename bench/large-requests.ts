@@ -102,6 +102,7 @@ const bare = await spawnListening(
 // node flags for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 const full = await spawnListening(
   [
+    '--max-semi-space-size=8',
     ...(process.env.MODELGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     'dist/cli/index.js',
     'serve',
@@ -113,6 +114,8 @@ const full = await spawnListening(
     MODELGATE_HOME: join(home, 'data'),
     MODELGATE_ADMIN_KEY: admin,
     MODELGATE_LOG_LEVEL: 'info',
+    // one process, as the bare server: bench/workers.ts measures the workers
+    MODELGATE_WORKERS: '1',
     // the rate limiter still runs on every request; the limit is just out of reach of the load
     MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
     // likewise load shedding: still checked on every request, but a shared machine's lag spikes

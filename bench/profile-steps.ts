@@ -104,6 +104,7 @@ async function main(): Promise<void> {
       MODELGATE_HOME: join(home, 'data'),
       MODELGATE_ADMIN_KEY: admin,
       MODELGATE_LOG_LEVEL: 'info',
+      MODELGATE_WORKERS: '1',
       MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
     },
     join(home, 'server.log'),
