@@ -397,8 +397,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       windowProblem: (now) => windowProblem(config.rolloutWindows, config.rolloutFreezes, now),
       clock,
     }),
-    feedback: new FeedbackService(db.db, predictionLog, registryStore, clock, (id, variant, correct) =>
-      rollouts.recordFeedback(id, variant, correct),
+    feedback: new FeedbackService(
+      db.db,
+      predictionLog,
+      registryStore,
+      clock,
+      (id, variant, correct) => rollouts.recordFeedback(id, variant, correct),
+      // a prediction answered by another worker or replica is written within its flush interval
+      2 * DEFAULT_PREDICTION_LOG_OPTIONS.flushMs,
     ),
     stagingDir: join(home, 'staging'),
     database: db.status,

@@ -40,14 +40,29 @@ export class FeedbackService {
     private readonly store: RegistryStore,
     private readonly clock: Clock,
     private readonly onJudged: (rolloutId: string, variant: 'stable' | 'candidate', correct: boolean) => void,
+    /**
+     * How long to wait, once per submission, for a prediction id this process does not know:
+     * another worker or replica may hold it in its queue until its next flush (250 ms).
+     */
+    private readonly settleMs = 0,
   ) {}
+
+  /** A logged prediction by id; the first miss of a submission waits `settleMs` and looks again. */
+  async #lookup(id: string, waited: { done: boolean }) {
+    const p = await this.log.get(id);
+    if (p || waited.done || this.settleMs <= 0) return p;
+    waited.done = true;
+    await new Promise((r) => setTimeout(r, this.settleMs));
+    return this.log.get(id);
+  }
 
   async submit(model: string, items: FeedbackItem[], actor: Actor): Promise<FeedbackResult> {
     const result: FeedbackResult = { accepted: 0, duplicates: 0, unknown: [] };
     const at = this.clock.now().toISOString();
+    const waited = { done: false };
     for (const item of items) {
       const index = item.index ?? 0;
-      const p = await this.log.get(item.prediction_id);
+      const p = await this.#lookup(item.prediction_id, waited);
       const miss = (reason: string) =>
         result.unknown.push({ prediction_id: item.prediction_id, index, reason });
       if (!p || p.model !== model) {
