@@ -79,6 +79,9 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       MODELGATE_LOG_LEVEL: 'info',
       // a replica is one process here: the tests count replicas (leader, windows, logs)
       MODELGATE_WORKERS: '1',
+      // several replicas, haproxy and the load share two cores: a lag spike past the default 1 s
+      // would shed requests the tests count (shedding has its own tests)
+      MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '5000',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
