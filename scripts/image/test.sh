@@ -145,7 +145,11 @@ done
 
 # what the server keeps, seen through its own root: the database and the artifacts, in /data
 # (serve runs a primary and a worker per CPU: any of them sees the same root)
-node_pid="$(for p in "${pids[@]}"; do [[ "$(tr '\0' ' ' <"/proc/$p/cmdline")" == node* ]] && echo "$p"; done | head -1)"
+node_pid=""
+for p in "${pids[@]}"; do
+  if [[ "$(tr '\0' ' ' <"/proc/$p/cmdline")" == node* ]]; then node_pid="$p"; break; fi
+done
+[ -n "$node_pid" ] || fail "no node process in the container"
 in_data="$(ls -A "/proc/$node_pid/root/data" | tr '\n' ' ')"
 [ -n "$in_data" ] || fail "nothing was written to /data"
 echo "in /data: $in_data"
