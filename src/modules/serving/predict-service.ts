@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../../shared/uuidv7.js';
 import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { VersionBreakers } from './breakers.js';
