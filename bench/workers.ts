@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
 const BODY = readFileSync(join(ROOT, 'models/demo/breast-cancer/example-request.json'), 'utf8');
@@ -158,6 +159,15 @@ try {
   console.log(
     `\nscaling workers 2 / workers 1 throughput: ${(s['workers 2'].rps / s['workers 1'].rps).toFixed(2)}`,
   );
+  const rows: BenchRow[] = names.map((n) => ({
+    workload: 'trees, 1 row, workers',
+    server: n === 'bare' ? 'bare' : `modelgate --${n}`,
+    connections: CONNECTIONS,
+    rps: s[n].rps,
+    p50Ms: s[n].p50,
+    p99Ms: s[n].p99,
+  }));
+  console.log(`results: ${writeResults('workers', rows)}`);
 } finally {
   for (const server of servers) server.child.kill();
   rmSync(home, { recursive: true, force: true });
