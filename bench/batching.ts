@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { postLoad } from './lib/load.js';
 import { writeResults, type BenchRow } from './lib/results.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -31,15 +31,7 @@ async function load(
   body: string,
   seconds: number,
 ): Promise<Result> {
-  const r = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-  });
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  const r = await postLoad({ url, headers, body, connections: CONNECTIONS, seconds });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }
 

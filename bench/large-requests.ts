@@ -6,11 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { parse } from 'yaml';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { postLoad } from './lib/load.js';
 import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
@@ -75,15 +75,7 @@ async function load(
   pid?: number,
 ): Promise<Result> {
   const cpuBefore = cpuMs(pid);
-  const r = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: BODY,
-  });
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  const r = await postLoad({ url, headers, body: BODY, connections: CONNECTIONS, seconds });
   // total answered over the whole run (the per-second average drops seconds with no answer)
   const rps = r.requests.total / r.duration;
   const cpuMsPer1000Rows = ((cpuMs(pid) - cpuBefore) / (r.requests.total * ROWS)) * 1000;

@@ -5,10 +5,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { postLoad } from './lib/load.js';
 import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
@@ -20,16 +20,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 async function load(url: string, headers: Record<string, string>, seconds: number, connections = 16) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: BODY,
-  });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  const result = await postLoad({ url, headers, body: BODY, connections, seconds });
   return {
     rps: result.requests.average,
     p50: result.latency.p50,

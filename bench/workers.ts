@@ -7,10 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
+import { postLoad } from './lib/load.js';
 import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
@@ -59,16 +59,7 @@ async function load(
 ): Promise<Run> {
   const cpu0 = cpuSeconds(pid);
   const started = performance.now();
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: BODY,
-  });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  const result = await postLoad({ url, headers, body: BODY, connections: CONNECTIONS, seconds });
   const cpu = cpuSeconds(pid) - cpu0;
   const wall = (performance.now() - started) / 1000;
   return {
