@@ -21,7 +21,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 
 /** Steps in the order of the request, each by the code that owns a stack frame (url, function). */
 export const STEPS: Array<[step: string, match: RegExp]> = [
-  ['log line (pino)', /node_modules\/(pino|sonic-boom|fast-redact|thread-stream)\//],
+  ['log line (pino)', /node_modules\/(pino|sonic-boom|fast-redact|thread-stream)\/|shared\/log-destination/],
   ['prediction log', /feedback\/prediction-log|node_modules\/better-sqlite3\//],
   ['drift windows', /modules\/monitoring\//],
   ['rollout routing and windows', /modules\/rollouts\//],

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { BufferedFd } from './log-destination.js';
 
 export type { Logger };
 
@@ -46,20 +47,17 @@ export function createLogger(options: LoggerOptions): Logger {
 /**
  * Asynchronous, buffered stdout: a request never waits on a write(2), and under load lines go out
  * 32 kB at a time (4 kB chunks cost 53 µs of main-thread time per request under load, 32 kB 26 µs:
- * each write hands a chunk to a libuv thread, bench/profile-steps.ts). A quiet server fills none,
- * so a timer writes what is buffered at least every `intervalMs`: a line reaches stdout within that, under any load (measured: without it a
- * request's line was still unwritten 5 s later). pino writes the rest synchronously when the
- * process exits, also after an uncaught exception; SIGTERM and SIGINT end through exit() in serve.
+ * each write hands a chunk to a libuv thread, bench/profile-steps.ts), joined once per write
+ * (BufferedFd; pino's own destination re-measured its growing chunk on every line). A quiet server
+ * fills none, so a timer writes what is buffered at least every `intervalMs`: a line reaches stdout
+ * within that, under any load (measured: without it a request's line was still unwritten 5 s
+ * later). What is buffered when the process exits, also after an uncaught exception, is written
+ * synchronously; SIGTERM and SIGINT end through exit() in serve. Past 16 M characters buffered (stdout
+ * stalled) lines are dropped rather than memory grown.
  */
 function bufferedStdout(intervalMs: number): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: 32_768, maxWrite: 65_536 });
-  setInterval(() => {
-    try {
-      stream.flush();
-    } catch {
-      // the stream was closed (the process is exiting): nothing left to write
-    }
-  }, intervalMs).unref();
+  const stream = new BufferedFd(1, { minLength: 32_768, maxLength: 16 * 1024 * 1024 });
+  setInterval(() => stream.flush(), intervalMs).unref();
   return stream;
 }
 
