@@ -43,7 +43,7 @@ import {
   PredictionLog,
   predictionLogObserver,
   kyselyPredictionInsert,
-  sqlitePredictionInsert,
+  threadedSqlitePredictionInsert,
 } from './modules/feedback/prediction-log.js';
 import { PredictionRetention } from './modules/feedback/prediction-retention.js';
 import { FeedbackService } from './modules/feedback/feedback-service.js';
@@ -251,13 +251,15 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       notifier?.send(e);
     },
   });
+  // embedded: the inserts run in a thread of their own (its own connection to the same file)
+  const predictionWriter = db.sqlite ? threadedSqlitePredictionInsert(db.location) : undefined;
   const predictionLog = new PredictionLog(
     db.db,
     clock,
     logger,
     { ...DEFAULT_PREDICTION_LOG_OPTIONS, maxQueueBytes: config.predictionLogMaxQueueBytes },
     observability.dropped('prediction_log'),
-    db.sqlite ? sqlitePredictionInsert(db.sqlite) : kyselyPredictionInsert(db.db),
+    predictionWriter ?? kyselyPredictionInsert(db.db),
   );
   const retention = new PredictionRetention(
     db.db,
@@ -455,6 +457,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await pool.close();
       await retention.stop();
       await predictionLog.close();
+      await predictionWriter?.close();
       await notifier?.drain();
       await driftWorker.close();
       await observability.close();

@@ -10,6 +10,8 @@ import {
   entryBytes,
   PredictionLog,
   sqlitePredictionInsert,
+  threadedSqlitePredictionInsert,
+  type PredictionInsert,
 } from '../../src/modules/feedback/prediction-log.js';
 
 describeEachDatabase('prediction log', (dialect) => {
@@ -257,30 +259,66 @@ describe('prediction log under steady traffic', () => {
 });
 
 describe('prediction log on embedded SQLite (prepared statement)', () => {
-  it('writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole', async (t) => {
+  for (const where of ['calling thread', 'writer thread'] as const) {
+    it(`writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole (${where})`, async (t) => {
+      const tdb = await testDatabase('sqlite', t);
+      const db = openDatabase({ home: tdb.home });
+      t.after(() => db.close());
+      await migrate(db);
+      assert.ok(db.sqlite, 'the embedded handle exposes better-sqlite3');
+      let insert: PredictionInsert;
+      if (where === 'writer thread') {
+        const threaded = threadedSqlitePredictionInsert(db.location);
+        t.after(() => threaded.close());
+        insert = threaded;
+      } else insert = sqlitePredictionInsert(db.sqlite);
+      const row = (id: string, inputs: string | null) => ({
+        id,
+        model_name: 'm',
+        version: '1.0.0',
+        variant: id === 'b' ? 'candidate' : null,
+        rollout_id: id === 'b' ? 'r1' : null,
+        at: '2026-11-30T00:00:00.000Z',
+        outputs: '[{"value":1}]',
+        inputs,
+      });
+      await insert([row('a', null), row('b', '[{"x":1}]')]);
+      // 'a' again: skipped, not an error; 'c' is written
+      await insert([row('a', 'changed'), row('c', null)]);
+      // read through the server's own connection: the thread's commit is visible to it at once
+      const rows = await db.db.selectFrom('predictions').selectAll().orderBy('id').execute();
+      assert.deepEqual(rows, [row('a', null), row('b', '[{"x":1}]'), row('c', null)]);
+      // a row the table refuses (NOT NULL) rolls the whole batch back
+      await assert.rejects(
+        insert([row('d', null), { ...row('e', null), outputs: null as unknown as string }]),
+        /NOT NULL constraint failed: predictions.outputs/,
+      );
+      assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 3);
+    });
+  }
+
+  it('a writer thread that was closed fails the batch in flight, and the next batch starts a new thread', async (t) => {
     const tdb = await testDatabase('sqlite', t);
     const db = openDatabase({ home: tdb.home });
     t.after(() => db.close());
     await migrate(db);
-    assert.ok(db.sqlite, 'the embedded handle exposes better-sqlite3');
-    const insert = sqlitePredictionInsert(db.sqlite);
-    const row = (id: string, inputs: string | null) => ({
+    const insert = threadedSqlitePredictionInsert(db.location);
+    t.after(() => insert.close());
+    const row = (id: string) => ({
       id,
       model_name: 'm',
       version: '1.0.0',
-      variant: id === 'b' ? 'candidate' : null,
-      rollout_id: id === 'b' ? 'r1' : null,
+      variant: null,
+      rollout_id: null,
       at: '2026-11-30T00:00:00.000Z',
-      outputs: '[{"value":1}]',
-      inputs,
+      outputs: '[]',
+      inputs: null,
     });
-    await insert([row('a', null), row('b', '[{"x":1}]')]);
-    // 'a' again: skipped, not an error; 'c' is written
-    await insert([row('a', 'changed'), row('c', null)]);
-    const rows = await db.db.selectFrom('predictions').selectAll().orderBy('id').execute();
-    assert.deepEqual(rows, [row('a', null), row('b', '[{"x":1}]'), row('c', null)]);
-    // a row the table refuses (NOT NULL) rolls the whole batch back
-    await assert.rejects(insert([row('d', null), { ...row('e', null), outputs: null as unknown as string }]));
-    assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 3);
+    const inFlight = assert.rejects(insert([row('x')]), /the prediction writer thread was closed/);
+    await insert.close();
+    await inFlight;
+    await insert([row('y')]);
+    const ids = (await db.db.selectFrom('predictions').select('id').execute()).map((r) => r.id);
+    assert.ok(ids.includes('y'));
   });
 });

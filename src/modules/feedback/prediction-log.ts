@@ -5,6 +5,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../../store/schema.js';
 import type { Answer, AnswerObserver } from '../serving/answer.js';
 import type { Prediction } from '../serving/output-plan.js';
+import { ThreadRpc } from '../../shared/thread-rpc.js';
+import type { WriteRequest } from './prediction-writer-entry.js';
 
 export interface LoggedPrediction {
   id: string;
@@ -75,8 +77,10 @@ export function kyselyPredictionInsert(db: Kysely<Database>): PredictionInsert {
 /**
  * Embedded SQLite: one statement prepared once, run per row inside one transaction. Kysely
  * compiled a 500-row insert (4,000 parameters) on every batch: 9% of the server's CPU under load.
+ * BEGIN IMMEDIATE: other connections (the writer thread's, other workers' processes) share the
+ * file (ADR 0015).
  */
-export function sqlitePredictionInsert(sqlite: SqliteHandle): PredictionInsert {
+export function sqliteRowsWriter(sqlite: SqliteHandle): (rows: Array<Database['predictions']>) => void {
   const insert = sqlite.prepare(
     `INSERT INTO predictions (id, model_name, version, variant, rollout_id, at, outputs, inputs)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -85,15 +89,37 @@ export function sqlitePredictionInsert(sqlite: SqliteHandle): PredictionInsert {
     for (const r of rows)
       insert.run(r.id, r.model_name, r.version, r.variant, r.rollout_id, r.at, r.outputs, r.inputs);
   });
+  return (rows) => all.immediate(rows);
+}
+
+/** Embedded SQLite on the calling thread (an in-memory database, which no other thread can open). */
+export function sqlitePredictionInsert(sqlite: SqliteHandle): PredictionInsert {
+  const write = sqliteRowsWriter(sqlite);
   return (rows) => {
     try {
-      // BEGIN IMMEDIATE: other workers' processes share the file (ADR 0015)
-      all.immediate(rows);
+      write(rows);
       return Promise.resolve();
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   };
+}
+
+/**
+ * Embedded SQLite from a worker thread with its own connection to `file`: the inserts (~8 µs of
+ * CPU per row, three indexes) leave the event loop that serves predictions; the main thread only
+ * copies the batch to the thread. A crashed thread fails its batch (counted as dropped, like a
+ * failed write) and the next batch starts a new one.
+ */
+export function threadedSqlitePredictionInsert(file: string): PredictionInsert & { close(): Promise<void> } {
+  const thread = new ThreadRpc<WriteRequest, number>(
+    'prediction writer thread',
+    new URL('./prediction-writer-entry', import.meta.url),
+  );
+  const insert = async (rows: Array<Database['predictions']>): Promise<void> => {
+    await thread.call({ file, rows });
+  };
+  return Object.assign(insert, { close: () => thread.close() });
 }
 
 /**
