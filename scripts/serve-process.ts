@@ -14,7 +14,8 @@ export function spawnListening(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      // glibc malloc arenas as `npm start` and the image set them (docs/adr/0011), unless the caller says
+      env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env },
       stdio: ['ignore', stdoutFile ? openSync(stdoutFile, 'a') : 'ignore', 'pipe'],
     });
     let err = '';

@@ -86,8 +86,8 @@ user="$(jsonq 'b.User' <<<"$config")"
 jsonq 'b.Healthcheck.Test.join(" ").includes("/health")' <<<"$config" >/dev/null || fail "no HEALTHCHECK on /health"
 jsonq '"8080/tcp" in b.ExposedPorts' <<<"$config" >/dev/null || fail "port 8080 not exposed"
 jsonq '"/data" in b.Volumes' <<<"$config" >/dev/null || fail "/data is not a volume"
-jsonq 'b.Env.includes("MODELGATE_HOME=/data") && b.Env.includes("MODELGATE_HOST=0.0.0.0") && b.Env.includes("NODE_OPTIONS=--max-semi-space-size=8")' <<<"$config" >/dev/null \
-  || fail "MODELGATE_HOME=/data, MODELGATE_HOST=0.0.0.0 and NODE_OPTIONS=--max-semi-space-size=8 must be set"
+jsonq 'b.Env.includes("MODELGATE_HOME=/data") && b.Env.includes("MODELGATE_HOST=0.0.0.0") && b.Env.includes("NODE_OPTIONS=--max-semi-space-size=8") && b.Env.includes("MALLOC_ARENA_MAX=2")' <<<"$config" >/dev/null \
+  || fail "MODELGATE_HOME=/data, MODELGATE_HOST=0.0.0.0, NODE_OPTIONS=--max-semi-space-size=8 and MALLOC_ARENA_MAX=2 must be set"
 jsonq 'b.Entrypoint[0] === "/usr/bin/tini"' <<<"$config" >/dev/null || fail "tini is not the entrypoint"
 jsonq "b.Labels['org.opencontainers.image.version'] === '$version' && b.Labels['org.opencontainers.image.revision'] === '$revision' && /^https:/.test(b.Labels['org.opencontainers.image.source'])" <<<"$config" >/dev/null \
   || fail "OCI labels version/revision/source missing or wrong: $(jsonq 'b.Labels' <<<"$config")"

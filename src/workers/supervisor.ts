@@ -152,6 +152,9 @@ export class Supervisor {
 
   #fork(s: Slot, first: boolean): Promise<ReadyMessage> {
     const worker = cluster.fork({
+      // two glibc malloc arenas instead of up to 8 per core: ONNX Runtime's, libuv's and V8's
+      // threads each kept an arena of freed memory (-5 to -10 MB per worker, docs/adr/0011)
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       [WORKER_ENV.slot]: String(s.slot),
       [WORKER_ENV.first]: first ? '1' : '',
       ...(this.#port !== undefined ? { [WORKER_ENV.port]: String(this.#port) } : {}),

@@ -195,6 +195,13 @@ describe('serve --workers 2', () => {
     const primary = proc.child.pid!;
     const [victim, survivor] = workerPids(primary);
     assert.ok(victim && survivor, 'two workers run');
+    // the primary gives its workers two malloc arenas unless told otherwise (docs/adr/0011)
+    const arenas = `MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}`;
+    for (const pid of [victim, survivor])
+      assert.ok(
+        readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(arenas),
+        `worker ${pid} runs with ${arenas}`,
+      );
     process.kill(victim, 'SIGKILL');
     await sleep(300); // the primary takes the dead worker out of its round-robin
     const during = await Promise.all(Array.from({ length: 6 }, () => predict(url)));
