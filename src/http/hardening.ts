@@ -9,6 +9,7 @@ import { AppError } from '../shared/errors.js';
 import type { WindowCounter } from '../store/window-counter.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
 import { jsonLimitProblem } from './json-limits.js';
+import { parsePlainJson } from './plain-json.js';
 
 // The protections every request passes, in the order of the cheapest refusal (buildApp calls them
 // around authentication): response headers first, so every answer carries them, refusals
@@ -108,6 +109,8 @@ export async function registerRequestLimits(
     const text = body as string;
     const problem = jsonLimitProblem(text, config.maxJsonDepth, config.maxStringLength);
     if (problem) return done(new AppError('JSON_LIMIT_EXCEEDED', problem), undefined);
+    const plain = parsePlainJson(text);
+    if (plain) return done(null, plain.value);
     void parse(req, text, (err, value) => {
       const forbidden = err ? findForbiddenKey(text) : undefined;
       done(forbidden ? forbiddenKeyError(forbidden) : err, value);

@@ -1,0 +1,26 @@
+/**
+ * JSON.parse without secure-json-parse's second look, for the texts where that look cannot find
+ * anything. secure-json-parse (Fastify's parser) parses, then runs two regular expressions over
+ * the whole text for a `"__proto__"` or `"constructor"` key, either possibly spelled with `\u`
+ * escapes: 0.35 ms per 1,000-row body (736 kB), 2% of the server's CPU on such requests. Without
+ * a `\u` anywhere in the text, those keys can only appear literally, which `includes` (native)
+ * rules out much faster. Returns `undefined` when the shortcut does not apply, or when the text is
+ * not valid JSON (or starts with a byte-order mark, which secure-json-parse drops): the caller then
+ * parses with the secure parser, which answers exactly as before, errors included.
+ */
+export function parsePlainJson(text: string): { value: unknown } | undefined {
+  if (
+    text.length === 0 ||
+    text.charCodeAt(0) === 0xfeff ||
+    text.includes('\\u') ||
+    text.includes('"__proto__"') ||
+    text.includes('"constructor"')
+  ) {
+    return undefined;
+  }
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
