@@ -1,10 +1,12 @@
 // npm run bench, large requests (issue 15, item 3): 1,000-row native predict requests on the demo
 // tree model, through modelgate's full stack (`serve --demo`: API key, rate limit, body schema,
 // per-version validation, metrics, log line, prediction log, drift window) and through the bare
-// node:http + onnxruntime-node server doing the same inference. Rounds alternate between the two
-// so drift on a noisy machine hits both; the ratio of rows/s is taken within this run.
+// node:http + onnxruntime-node server doing the same inference. modelgate runs twice: as one
+// process, like the bare server, and as `npm start` runs it, one worker per CPU (BENCH_WORKERS,
+// default the CPUs available). Rounds alternate between the servers so drift on a noisy machine
+// hits all; the ratios of rows/s are taken within this run.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ModelgateClient } from '../src/client/client.js';
@@ -21,6 +23,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 // profiling: BENCH_ONLY=modelgate with MODELGATE_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 const ONLY = process.env.BENCH_ONLY;
+const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 
 /**
  * ROWS records: the example request's row with every value moved by up to ±5% (a fixed-seed
@@ -58,11 +61,16 @@ interface Result {
   cpuMsPer1000Rows: number;
 }
 
-/** User + system CPU time of a process so far, in ms (Linux /proc; NaN elsewhere). */
+/**
+ * User + system CPU time so far of a process and its children (the workers of `serve --workers`),
+ * in ms (Linux /proc; NaN elsewhere).
+ */
 function cpuMs(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+    const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+    return own + children.filter(Boolean).reduce((sum, child) => sum + cpuMs(Number(child)), 0);
   } catch {
     return NaN;
   }
@@ -92,41 +100,47 @@ const bare = await spawnListening(
 );
 // modelgate as `npm start` runs it (npm run bench builds dist/ first); MODELGATE_NODE_ARGS adds
 // node flags for profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-const full = await spawnListening(
-  [
-    '--max-semi-space-size=8',
-    ...(process.env.MODELGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-    'dist/cli/index.js',
-    'serve',
-    '--demo',
-    '--port',
-    '0',
-  ],
-  {
-    MODELGATE_HOME: join(home, 'data'),
-    MODELGATE_ADMIN_KEY: admin,
-    MODELGATE_LOG_LEVEL: 'info',
-    // one process, as the bare server: bench/workers.ts measures the workers
-    MODELGATE_WORKERS: '1',
-    // the rate limiter still runs on every request; the limit is just out of reach of the load
-    MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
-    // likewise load shedding: still checked on every request, but a shared machine's lag spikes
-    // (seconds, with other jobs running) would turn a throughput run into a run of 503s
-    MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '10000',
-  },
-  join(home, 'modelgate.log'),
-);
+const modelgate = (workers: number, name: string) =>
+  spawnListening(
+    [
+      '--max-semi-space-size=8',
+      ...(process.env.MODELGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      'dist/cli/index.js',
+      'serve',
+      '--demo',
+      '--port',
+      '0',
+    ],
+    {
+      MODELGATE_HOME: join(home, name),
+      MODELGATE_ADMIN_KEY: admin,
+      MODELGATE_LOG_LEVEL: 'info',
+      MODELGATE_WORKERS: String(workers),
+      // the rate limiter still runs on every request; the limit is just out of reach of the load
+      MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
+      // likewise load shedding: still checked on every request, but a shared machine's lag spikes
+      // (seconds, with other jobs running) would turn a throughput run into a run of 503s
+      MODELGATE_LOAD_SHED_EVENT_LOOP_DELAY_MS: '10000',
+    },
+    join(home, `${name}.log`),
+  );
+const one = await modelgate(1, 'modelgate');
+const many = await modelgate(WORKERS, 'workers');
+const WORKERS_NAME = `modelgate --workers ${WORKERS}`;
 try {
-  const fullUrl = `http://127.0.0.1:${full.port}`;
-  const { key } = await new ModelgateClient({ baseUrl: fullUrl, apiKey: admin }).createKey('bench', [
-    'predict',
-  ]);
-  const targets = {
+  const key = async (url: string) =>
+    (await new ModelgateClient({ baseUrl: url, apiKey: admin }).createKey('bench', ['predict'])).key;
+  const targets: Record<string, { url: string; headers: Record<string, string>; pid?: number }> = {
     bare: { url: `http://127.0.0.1:${bare.port}/predict`, headers: {}, pid: bare.child.pid },
     modelgate: {
-      url: `${fullUrl}/v1/models/breast-cancer/predict`,
-      headers: { authorization: `Bearer ${key}` },
-      pid: full.child.pid,
+      url: `${one.url}/v1/models/breast-cancer/predict`,
+      headers: { authorization: `Bearer ${await key(one.url)}` },
+      pid: one.child.pid,
+    },
+    [WORKERS_NAME]: {
+      url: `${many.url}/v1/models/breast-cancer/predict`,
+      headers: { authorization: `Bearer ${await key(many.url)}` },
+      pid: many.child.pid,
     },
   };
   // both answer the same labels for the same body, or the comparison is not like for like
@@ -143,18 +157,19 @@ try {
       );
     }),
   );
-  if (answers[0]!.length !== ROWS || answers[0]!.join() !== answers[1]!.join())
+  if (answers[0]!.length !== ROWS || answers.some((a) => a.join() !== answers[0]!.join()))
     throw new Error('the bare server and modelgate answer different labels for the same rows');
 
-  const names = (['bare', 'modelgate'] as const).filter((n) => ONLY === undefined || ONLY === n);
-  for (const n of names) await load(targets[n].url, targets[n].headers, 2); // warm-up
-  const runs: Record<keyof typeof targets, Result[]> = { bare: [], modelgate: [] };
+  const names = Object.keys(targets).filter((n) => ONLY === undefined || ONLY === n);
+  for (const n of names) await load(targets[n]!.url, targets[n]!.headers, 2); // warm-up
+  const runs: Record<string, Result[]> = Object.fromEntries(names.map((n) => [n, []]));
   const loads: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of names) {
       loads.push(loadavg()[0]!);
-      const r = await load(targets[name].url, targets[name].headers, SECONDS, targets[name].pid);
-      runs[name].push(r);
+      const t = targets[name]!;
+      const r = await load(t.url, t.headers, SECONDS, t.pid);
+      runs[name]!.push(r);
       console.error(
         `round ${round + 1} ${name}: ${r.rowsPerSecond.toFixed(0)} rows/s (${r.rps.toFixed(1)} req/s) p50 ${r.p50} ms p99 ${r.p99} ms, ${r.cpuMsPer1000Rows.toFixed(1)} CPU ms per 1,000 rows`,
       );
@@ -172,9 +187,7 @@ try {
           cpu: mean(rs.map((r) => r.cpuMsPer1000Rows)),
         },
       ]),
-  ) as Partial<
-    Record<'bare' | 'modelgate', { rowsPerSecond: number; p50: number; p99: number; cpu: number }>
-  >;
+  ) as Record<string, { rowsPerSecond: number; p50: number; p99: number; cpu: number }>;
   console.log(
     `\n${ROWS}-row predict (${(BODY.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server, node ${process.version}, load average at round starts ${loads.map((l) => l.toFixed(2)).join(' ')}\n`,
   );
@@ -184,12 +197,15 @@ try {
     console.log(
       `| ${name} | ${s.rowsPerSecond.toFixed(0)} | ${s.p50.toFixed(1)} | ${s.p99.toFixed(1)} | ${s.cpu.toFixed(1)} |`,
     );
-  if (summary.modelgate && summary.bare) {
-    const ratio = summary.modelgate.rowsPerSecond / summary.bare.rowsPerSecond;
-    console.log(`\nratio modelgate / bare rows/s: ${ratio.toFixed(3)} (target >= 0.8)`);
+  for (const name of ['modelgate', WORKERS_NAME]) {
+    const m = summary[name];
+    const b = summary.bare;
+    if (!m || !b) continue;
+    console.log(
+      `\nratio ${name} / bare rows/s: ${(m.rowsPerSecond / b.rowsPerSecond).toFixed(3)} (target >= 0.8)`,
+    );
     // on a shared machine the CPU each server spends per row varies less than its throughput
-    const cpuRatio = summary.bare.cpu / summary.modelgate.cpu;
-    console.log(`ratio bare / modelgate CPU per row: ${cpuRatio.toFixed(3)}`);
+    console.log(`ratio bare / ${name} CPU per row: ${(b.cpu / m.cpu).toFixed(3)}`);
   }
   const rows: BenchRow[] = Object.entries(runs)
     .filter(([, rs]) => rs.length > 0)
@@ -205,6 +221,7 @@ try {
   if (!process.env.BENCH_ONLY) console.log(`results: ${writeResults('large-requests', rows)}`);
 } finally {
   bare.child.kill();
-  full.child.kill();
+  one.child.kill();
+  many.child.kill();
   rmSync(home, { recursive: true, force: true });
 }
