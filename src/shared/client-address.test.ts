@@ -14,6 +14,16 @@ describe('clientKey', () => {
     ['not-an-address', 'not-an-address'],
   ];
   for (const [ip, key] of cases) it(`${ip} → ${key}`, () => assert.equal(clientKey(ip), key));
+
+  it('answers the same from its memo, also after more addresses than it keeps', () => {
+    for (let i = 0; i < 10_000; i++) {
+      // no zero group in the prefix, which the key would write compressed
+      const prefix = `2001:db8:${((i >> 8) + 1).toString(16)}:${((i & 255) + 1).toString(16)}`;
+      assert.equal(clientKey(`${prefix}::${(i + 1).toString(16)}`), `${prefix}::/64`);
+      assert.equal(clientKey(`::ffff:10.0.${i >> 8}.${i & 255}`), `10.0.${i >> 8}.${i & 255}`);
+    }
+    for (const [ip, key] of cases) assert.equal(clientKey(ip), key, `${ip} again`);
+  });
 });
 
 describe('parseTrustedProxies', () => {

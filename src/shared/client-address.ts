@@ -31,6 +31,24 @@ export function parseTrustedProxies(value: string): string[] {
  * Examples: `::ffff:203.0.113.7` → `203.0.113.7`; `2001:db8:1:2:a:b:c:d` → `2001:db8:1:2::/64`.
  */
 export function clientKey(ip: string): string {
+  let key = keys.get(ip);
+  if (key === undefined) {
+    key = computeClientKey(ip);
+    // a full memo starts over: bounded however many addresses a client rotates through
+    if (keys.size >= MEMO_SIZE) keys.clear();
+    keys.set(ip, key);
+  }
+  return key;
+}
+
+/**
+ * Keys of the addresses seen lately. Every authenticated request asks (failed-authentication
+ * throttle, rate limit): parsing the address each time allocated ~550 bytes per request.
+ */
+const keys = new Map<string, string>();
+const MEMO_SIZE = 4096;
+
+function computeClientKey(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip;
   const address = ipaddr.process(ip);
   if (address.kind() === 'ipv4') return address.toString();
