@@ -4,8 +4,12 @@ import type { Config } from '../config/config-schema.js';
 import type { RunningServer } from '../main.js';
 import type { WorkerRole } from '../workers/worker-channel.js';
 import type { CliContext } from './context.js';
+import { IdleMemoryReducer, reduceMemory } from '../shared/memory-reducer.js';
 import { cliInvocation } from './invocation.js';
 import { serveBanner } from './serve-banner.js';
+
+/** How long a server must receive no request before it returns memory (twice this at most). */
+const IDLE_REDUCE_MS = 10_000;
 
 /**
  * `serve` in one process, or as one worker of `serve --workers N` (`worker` set): starts the
@@ -50,6 +54,12 @@ export async function serveOneProcess(
     process.off('SIGTERM', early);
     process.off('SIGINT', early);
   }
+  // what loading left behind goes back to the system before traffic comes, and again after
+  // each burst of traffic (src/shared/memory-reducer.ts)
+  reduceMemory();
+  let received = 0;
+  server.app.server.on('request', () => received++);
+  const reducer = new IdleMemoryReducer(() => received, IDLE_REDUCE_MS);
   const where = config.databaseUrl
     ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
     : `embedded: ${server.runtime.db.location}`;
@@ -87,6 +97,7 @@ export async function serveOneProcess(
       return;
     }
     stopping = true;
+    reducer.stop();
     server.app.log.info({ signal }, 'shutting down');
     const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
     server.drainAndClose(drainMs, skipDrain.signal).then(
