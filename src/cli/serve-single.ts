@@ -60,6 +60,32 @@ export async function serveOneProcess(
   let received = 0;
   server.app.server.on('request', () => received++);
   const reducer = new IdleMemoryReducer(() => received, IDLE_REDUCE_MS);
+  // SIGTERM (Kubernetes, docker stop, systemd) drains first: /ready answers 503 while requests
+  // are still served, so load balancers take this replica out before it stops listening.
+  // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it. Installed before
+  // the primary hears that this worker is ready: it forwards signals to ready workers at once, and
+  // one arriving between the start's handlers and these would end the process by default.
+  const skipDrain = new AbortController();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      skipDrain.abort();
+      return;
+    }
+    stopping = true;
+    reducer.stop();
+    server.app.log.info({ signal }, 'shutting down');
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
+    server.drainAndClose(drainMs, skipDrain.signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   const where = config.databaseUrl
     ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
     : `embedded: ${server.runtime.db.location}`;
@@ -85,29 +111,4 @@ export async function serveOneProcess(
       }),
     );
   }
-
-  // SIGTERM (Kubernetes, docker stop, systemd) drains first: /ready answers 503 while requests
-  // are still served, so load balancers take this replica out before it stops listening.
-  // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it.
-  const skipDrain = new AbortController();
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      skipDrain.abort();
-      return;
-    }
-    stopping = true;
-    reducer.stop();
-    server.app.log.info({ signal }, 'shutting down');
-    const drainMs = signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
-    server.drainAndClose(drainMs, skipDrain.signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
