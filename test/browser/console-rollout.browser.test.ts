@@ -132,18 +132,29 @@ describe('web console: rollouts', { skip: skipWithoutChromium(CHROMIUM) }, () =>
               (check !== 'error_rate' || c[arm].requests! > 0)
             );
           }).length;
-        for (const [title, check, field] of [
-          ['Error rate per arm, at each look', 'error_rate', 'rate'],
-          ['p99 latency per arm, at each look', 'latency', 'p99_ms'],
-        ] as const) {
-          for (const [arm, side] of [
-            ['stable', 'baseline'],
-            ['candidate', 'candidate'],
+        // how many looks it takes depends on the machine: a fast one collects the judge's minimum
+        // sample by the first look and rolls back there, with nothing to draw a line through yet
+        const analysed = r.decisions!.filter((d) => d.checks.length > 0).length;
+        if (analysed < 2) {
+          assert.equal(analysed, 1);
+          assert.equal(await page.locator('figure.line-chart', { hasText: 'at each look' }).count(), 0);
+          await page
+            .getByText('The error rate and latency charts start at the second analysis look.')
+            .waitFor();
+        } else {
+          for (const [title, check, field] of [
+            ['Error rate per arm, at each look', 'error_rate', 'rate'],
+            ['p99 latency per arm, at each look', 'latency', 'p99_ms'],
           ] as const) {
-            const points = (await chartLine(title, arm)).match(/[ML]/g)?.length ?? 0;
-            const expected = lookCount(check, field, side);
-            assert.ok(expected >= 2, `${check} ${side}: ${expected} looks measured it`);
-            assert.equal(points, expected, `${title}, ${arm}: a point per look that measured it`);
+            for (const [arm, side] of [
+              ['stable', 'baseline'],
+              ['candidate', 'candidate'],
+            ] as const) {
+              const points = (await chartLine(title, arm)).match(/[ML]/g)?.length ?? 0;
+              const expected = lookCount(check, field, side);
+              assert.ok(expected >= 2, `${check} ${side}: ${expected} looks measured it`);
+              assert.equal(points, expected, `${title}, ${arm}: a point per look that measured it`);
+            }
           }
         }
         assert.ok(
