@@ -124,8 +124,10 @@ MODELGATE_API_KEY="$admin_key" node dist/cli/index.js smoke --url "http://127.0.
 # what the trimmed node_modules must still serve: the API docs and the metrics
 curl -fsS -o /dev/null "http://127.0.0.1:$port/docs/" || fail "GET /docs/ (swagger-ui) failed"
 curl -fsS "http://127.0.0.1:$port/openapi.json" | jsonq 'b.openapi' >/dev/null || fail "GET /openapi.json failed"
-curl -fsS -H "Authorization: Bearer $admin_key" "http://127.0.0.1:$port/metrics" | grep -q '^modelgate_http_requests_total' \
-  || fail "GET /metrics has no modelgate_http_requests_total"
+# read whole, then searched: `curl | grep -q` fails under pipefail when grep stops reading early
+metrics="$(curl -fsS -H "Authorization: Bearer $admin_key" "http://127.0.0.1:$port/metrics")" \
+  || fail "GET /metrics failed"
+grep -q '^modelgate_http_requests_total' <<<"$metrics" || fail "GET /metrics has no modelgate_http_requests_total"
 echo "/docs/, /openapi.json and /metrics ok"
 
 step "HEALTHCHECK command, inside the container"
