@@ -252,7 +252,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     },
   });
   // embedded: the inserts run in a thread of their own (its own connection to the same file)
-  const predictionWriter = db.sqlite ? threadedSqlitePredictionInsert(db.location) : undefined;
+  const predictionWriter = db.dialect === 'sqlite' ? threadedSqlitePredictionInsert(db.location) : undefined;
   const predictionLog = new PredictionLog(
     db.db,
     clock,

@@ -8,8 +8,10 @@ import { IdleMemoryReducer, reduceMemory } from '../shared/memory-reducer.js';
 import { cliInvocation } from './invocation.js';
 import { serveBanner } from './serve-banner.js';
 
-/** How long a server must receive no request before it returns memory (twice this at most). */
+/** How long a server must be quiet before it returns memory (twice this at most)... */
 const IDLE_REDUCE_MS = 10_000;
+/** ...quiet meaning at most this many requests in that time (probes and scrapes, not traffic). */
+const IDLE_REQUESTS = 20;
 
 /**
  * `serve` in one process, or as one worker of `serve --workers N` (`worker` set): starts the
@@ -59,7 +61,7 @@ export async function serveOneProcess(
   reduceMemory();
   let received = 0;
   server.app.server.on('request', () => received++);
-  const reducer = new IdleMemoryReducer(() => received, IDLE_REDUCE_MS);
+  const reducer = new IdleMemoryReducer(() => received, IDLE_REDUCE_MS, IDLE_REQUESTS);
   // SIGTERM (Kubernetes, docker stop, systemd) drains first: /ready answers 503 while requests
   // are still served, so load balancers take this replica out before it stops listening.
   // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it. Installed before

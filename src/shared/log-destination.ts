@@ -1,13 +1,13 @@
 import { write, writeSync } from 'node:fs';
 
 export interface BufferedFdOptions {
-  /** write once this many characters are buffered (a timer writes the rest, see flush) */
+  /** write once this many characters are buffered... */
   minLength: number;
+  /** ...or at the latest this long after a line came (a quiet server fills no chunk) */
+  intervalMs: number;
   /** characters buffered past which new lines are dropped (counted) while the fd does not keep up:
    * a stalled stdout costs lines, never unbounded memory */
   maxLength: number;
-  /** told about every dropped line */
-  onDrop?: () => void;
 }
 
 /** fds whose destinations still hold lines when the process exits: written synchronously then */
@@ -28,12 +28,15 @@ export class BufferedFd {
   #length = 0;
   #writing = false;
   #closed = false;
+  readonly #timer: NodeJS.Timeout;
+  /** lines dropped because maxLength was reached */
   dropped = 0;
 
   constructor(
     private readonly fd: number,
     private readonly options: BufferedFdOptions,
   ) {
+    this.#timer = setInterval(() => this.flush(), options.intervalMs).unref();
     open.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -52,7 +55,6 @@ export class BufferedFd {
     if (this.#closed) return false;
     if (this.#length + line.length > this.options.maxLength) {
       this.dropped++;
-      this.options.onDrop?.();
       return false;
     }
     this.#parts.push(line);
@@ -83,6 +85,7 @@ export class BufferedFd {
 
   /** Writes what is buffered, then stops taking lines. */
   end(): void {
+    clearInterval(this.#timer);
     this.flushSync();
     this.#closed = true;
     open.delete(this);

@@ -56,9 +56,7 @@ export function createLogger(options: LoggerOptions): Logger {
  * stalled) lines are dropped rather than memory grown.
  */
 function bufferedStdout(intervalMs: number): DestinationStream {
-  const stream = new BufferedFd(1, { minLength: 32_768, maxLength: 16 * 1024 * 1024 });
-  setInterval(() => stream.flush(), intervalMs).unref();
-  return stream;
+  return new BufferedFd(1, { minLength: 32_768, intervalMs, maxLength: 16 * 1024 * 1024 });
 }
 
 /** Removes user:password from a connection URL before it is shown anywhere. */

@@ -18,28 +18,31 @@ describe('reduceMemory', () => {
 });
 
 describe('IdleMemoryReducer', () => {
-  it('reduces once per burst, after an interval without requests', () => {
+  it('reduces once per burst, after an interval without traffic; probes neither block nor trigger it', () => {
     let received = 0;
     let reductions = 0;
     const reducer = new IdleMemoryReducer(
       () => received,
       60_000,
+      20,
       () => reductions++,
     );
     reducer.tick();
     assert.equal(reductions, 0, 'never busy: nothing to give back');
-    received = 5;
+    received = 500;
     reducer.tick(); // busy during this interval
     assert.equal(reductions, 0);
-    received = 9;
+    received = 900;
     reducer.tick(); // still busy
     assert.equal(reductions, 0);
+    received += 3; // a few health probes
     reducer.tick(); // quiet
     assert.equal(reductions, 1);
     reducer.tick();
+    received += 20; // probes and scrapes only
     reducer.tick();
     assert.equal(reductions, 1, 'once per quiet spell');
-    received = 10;
+    received += 100;
     reducer.tick();
     reducer.tick();
     assert.equal(reductions, 2, 'and again after the next burst');

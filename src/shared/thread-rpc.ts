@@ -1,4 +1,4 @@
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 
 type Reply<Res> = { id: number; result: Res } | { id: number; error: string };
 
@@ -17,13 +17,17 @@ export class ThreadRpc<Req, Res> {
   >();
 
   /**
-   * @param name says whose error it is ("the drift worker exited …")
+   * @param name says whose thread ended ("the drift worker exited …")
    * @param entry the entry module's URL without its extension, e.g.
    *   `new URL('./drift-worker-entry', import.meta.url)`: `.ts` under tsx, `.js` once compiled
+   * @param failed prefixes the handler's errors ("drift assessment failed: …")
+   * @param data given to the entry as `threadData()` (cloned once, when the thread starts)
    */
   constructor(
     private readonly name: string,
     private readonly entry: URL,
+    private readonly failed: string,
+    private readonly data?: unknown,
   ) {}
 
   call(request: Req): Promise<Res> {
@@ -58,14 +62,17 @@ export class ThreadRpc<Req, Res> {
     const ts = import.meta.url.endsWith('.ts');
     const entry = new URL(`${this.entry.href}${ts ? '.ts' : '.js'}`);
     const tsx = ts ? import.meta.resolve('tsx/esm/api') : undefined;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry: entry.href, tsx } });
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { entry: entry.href, tsx, data: this.data },
+    });
     worker.unref();
     worker.on('message', (reply: Reply<Res>) => {
       const waiting = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       this.#unrefWhenIdle(worker);
       if (!waiting) return;
-      if ('error' in reply) waiting.reject(new Error(reply.error));
+      if ('error' in reply) waiting.reject(new Error(`${this.failed}: ${reply.error}`));
       else waiting.resolve(reply.result);
     });
     const lost = (err: Error) => {
@@ -91,6 +98,11 @@ export class ThreadRpc<Req, Res> {
       p.reject(err);
     }
   }
+}
+
+/** In an entry module: the `data` its ThreadRpc was made with. */
+export function threadData<T>(): T {
+  return (workerData as { data: T }).data;
 }
 
 /** In an entry module: answers each request with `handle`'s result, or its error's stack. */

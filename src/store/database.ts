@@ -29,8 +29,6 @@ export interface DatabaseHandle {
   location: string;
   /** Whether the database answers (PostgreSQL: from every query's outcome and a periodic probe). */
   status: DatabaseStatus;
-  /** Embedded: the raw better-sqlite3 handle, for hot-path writes through prepared statements. */
-  sqlite?: SqliteDatabase.Database;
   /**
    * SQLite only: `PRAGMA data_version`, which changes when another connection (another process)
    * commits; the cheap check that wakes a worker's change follower (docs/adr/0015).
@@ -96,7 +94,6 @@ function openSqlite(home: string): DatabaseHandle {
     dialect: 'sqlite',
     location: file,
     status: ALWAYS_AVAILABLE,
-    sqlite,
     dataVersion: () => sqlite.pragma('data_version', { simple: true }) as number,
     close: () => db.destroy(),
   };

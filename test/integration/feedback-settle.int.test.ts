@@ -6,7 +6,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { openDatabase } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrate.js';
 import { FeedbackService } from '../../src/modules/feedback/feedback-service.js';
-import { PredictionLog, sqlitePredictionInsert } from '../../src/modules/feedback/prediction-log.js';
+import { PredictionLog, threadedSqlitePredictionInsert } from '../../src/modules/feedback/prediction-log.js';
 import type { RegistryStore } from '../../src/modules/registry/registry-store.js';
 
 describe('feedback for a prediction another worker still holds', () => {
@@ -22,17 +22,12 @@ describe('feedback for a prediction another worker still holds', () => {
     await migrate(a);
     const options = { flushMs: 300, batchSize: 500, maxQueueBytes: 1_000_000, maxBatchBytes: 1_000_000 };
     const silent = pino({ level: 'silent' });
-    const logA = new PredictionLog(
-      a.db,
-      systemClock,
-      silent,
-      options,
-      undefined,
-      sqlitePredictionInsert(a.sqlite!),
-    );
+    const writerA = threadedSqlitePredictionInsert(a.location);
+    const logA = new PredictionLog(a.db, systemClock, silent, options, undefined, writerA);
     const logB = new PredictionLog(b.db, systemClock, silent, options);
     t.after(async () => {
       await logA.close();
+      await writerA.close();
       await logB.close();
     });
     const store = {} as RegistryStore;

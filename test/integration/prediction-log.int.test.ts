@@ -9,9 +9,7 @@ import {
   DEFAULT_PREDICTION_LOG_OPTIONS,
   entryBytes,
   PredictionLog,
-  sqlitePredictionInsert,
   threadedSqlitePredictionInsert,
-  type PredictionInsert,
 } from '../../src/modules/feedback/prediction-log.js';
 
 describeEachDatabase('prediction log', (dialect) => {
@@ -258,44 +256,37 @@ describe('prediction log under steady traffic', () => {
   });
 });
 
-describe('prediction log on embedded SQLite (prepared statement)', () => {
-  for (const where of ['calling thread', 'writer thread'] as const) {
-    it(`writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole (${where})`, async (t) => {
-      const tdb = await testDatabase('sqlite', t);
-      const db = openDatabase({ home: tdb.home });
-      t.after(() => db.close());
-      await migrate(db);
-      assert.ok(db.sqlite, 'the embedded handle exposes better-sqlite3');
-      let insert: PredictionInsert;
-      if (where === 'writer thread') {
-        const threaded = threadedSqlitePredictionInsert(db.location);
-        t.after(() => threaded.close());
-        insert = threaded;
-      } else insert = sqlitePredictionInsert(db.sqlite);
-      const row = (id: string, inputs: string | null) => ({
-        id,
-        model_name: 'm',
-        version: '1.0.0',
-        variant: id === 'b' ? 'candidate' : null,
-        rollout_id: id === 'b' ? 'r1' : null,
-        at: '2026-11-30T00:00:00.000Z',
-        outputs: '[{"value":1}]',
-        inputs,
-      });
-      await insert([row('a', null), row('b', '[{"x":1}]')]);
-      // 'a' again: skipped, not an error; 'c' is written
-      await insert([row('a', 'changed'), row('c', null)]);
-      // read through the server's own connection: the thread's commit is visible to it at once
-      const rows = await db.db.selectFrom('predictions').selectAll().orderBy('id').execute();
-      assert.deepEqual(rows, [row('a', null), row('b', '[{"x":1}]'), row('c', null)]);
-      // a row the table refuses (NOT NULL) rolls the whole batch back
-      await assert.rejects(
-        insert([row('d', null), { ...row('e', null), outputs: null as unknown as string }]),
-        /NOT NULL constraint failed: predictions.outputs/,
-      );
-      assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 3);
+describe('prediction log on embedded SQLite (prepared statement, writer thread)', () => {
+  it('writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole', async (t) => {
+    const tdb = await testDatabase('sqlite', t);
+    const db = openDatabase({ home: tdb.home });
+    t.after(() => db.close());
+    await migrate(db);
+    const insert = threadedSqlitePredictionInsert(db.location);
+    t.after(() => insert.close());
+    const row = (id: string, inputs: string | null) => ({
+      id,
+      model_name: 'm',
+      version: '1.0.0',
+      variant: id === 'b' ? 'candidate' : null,
+      rollout_id: id === 'b' ? 'r1' : null,
+      at: '2026-11-30T00:00:00.000Z',
+      outputs: '[{"value":1}]',
+      inputs,
     });
-  }
+    await insert([row('a', null), row('b', '[{"x":1}]')]);
+    // 'a' again: skipped, not an error; 'c' is written
+    await insert([row('a', 'changed'), row('c', null)]);
+    // read through the server's own connection: the thread's commit is visible to it at once
+    const rows = await db.db.selectFrom('predictions').selectAll().orderBy('id').execute();
+    assert.deepEqual(rows, [row('a', null), row('b', '[{"x":1}]'), row('c', null)]);
+    // a row the table refuses (NOT NULL) rolls the whole batch back
+    await assert.rejects(
+      insert([row('d', null), { ...row('e', null), outputs: null as unknown as string }]),
+      /NOT NULL constraint failed: predictions.outputs/,
+    );
+    assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 3);
+  });
 
   it('a writer thread that was closed fails the batch in flight, and the next batch starts a new thread', async (t) => {
     const tdb = await testDatabase('sqlite', t);

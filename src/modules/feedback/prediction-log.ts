@@ -92,19 +92,6 @@ export function sqliteRowsWriter(sqlite: SqliteHandle): (rows: Array<Database['p
   return (rows) => all.immediate(rows);
 }
 
-/** Embedded SQLite on the calling thread (an in-memory database, which no other thread can open). */
-export function sqlitePredictionInsert(sqlite: SqliteHandle): PredictionInsert {
-  const write = sqliteRowsWriter(sqlite);
-  return (rows) => {
-    try {
-      write(rows);
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  };
-}
-
 /**
  * Embedded SQLite from a worker thread with its own connection to `file`: the inserts (~8 µs of
  * CPU per row, three indexes) leave the event loop that serves predictions; the main thread only
@@ -115,9 +102,11 @@ export function threadedSqlitePredictionInsert(file: string): PredictionInsert &
   const thread = new ThreadRpc<WriteRequest, number>(
     'prediction writer thread',
     new URL('./prediction-writer-entry', import.meta.url),
+    'prediction log write failed',
+    file,
   );
   const insert = async (rows: Array<Database['predictions']>): Promise<void> => {
-    await thread.call({ file, rows });
+    await thread.call(rows);
   };
   return Object.assign(insert, { close: () => thread.close() });
 }

@@ -1,25 +1,20 @@
 // Runs in the prediction writer thread: the embedded prediction log's inserts, off the event loop
 // that serves predictions. See threadedSqlitePredictionInsert.
 import SqliteDatabase from 'better-sqlite3';
-import { answerRequests } from '../../shared/thread-rpc.js';
+import { answerRequests, threadData } from '../../shared/thread-rpc.js';
 import type { Database } from '../../store/schema.js';
 import { sqliteRowsWriter } from './prediction-log.js';
 
-export interface WriteRequest {
-  /** the SQLite file the server opened (its own connection here; WAL lets both work at once) */
-  file: string;
-  rows: Array<Database['predictions']>;
-}
+/** The rows of one batch. */
+export type WriteRequest = Array<Database['predictions']>;
 
-let open: { file: string; write: (rows: Array<Database['predictions']>) => void } | undefined;
+// the SQLite file the server opened: a connection of this thread's own (WAL lets both work at once)
+const sqlite = new SqliteDatabase(threadData<string>(), { fileMustExist: true });
+sqlite.pragma('synchronous = NORMAL');
+sqlite.pragma('busy_timeout = 5000');
+const write = sqliteRowsWriter(sqlite);
 
-answerRequests(({ file, rows }: WriteRequest): number => {
-  if (open?.file !== file) {
-    const sqlite = new SqliteDatabase(file, { fileMustExist: true });
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    open = { file, write: sqliteRowsWriter(sqlite) };
-  }
-  open.write(rows);
+answerRequests((rows: WriteRequest): number => {
+  write(rows);
   return rows.length;
 });

@@ -23,14 +23,10 @@ export class DriftWorker {
   readonly #thread = new ThreadRpc<AssessRequest, DriftAssessment>(
     'drift worker',
     new URL('./drift-worker-entry', import.meta.url),
+    'drift assessment failed',
   );
 
-  readonly assess: Assess = (profile, live, options) =>
-    this.#thread.call({ profile, live, options }).catch((err: unknown) => {
-      const e = err as Error;
-      // the thread's own error, or the thread ended (closed, crashed)
-      throw e.message.startsWith('the drift worker') ? e : new Error(`drift assessment failed: ${e.message}`);
-    });
+  readonly assess: Assess = (profile, live, options) => this.#thread.call({ profile, live, options });
 
   close(): Promise<void> {
     return this.#thread.close();
