@@ -9,8 +9,16 @@ import { REPO } from '../helpers/server.js';
  * its last 100,000 requests with every prediction in them, and RSS climbed without bound (223 →
  * 459 MB in 60 s on this machine, 4.26 GB in the original report). The full 60 s run is
  * `npx tsx scripts/memory-load.ts`; 30 s here reach the plateau (it levels off within ~10 s).
+ *
+ * The bound is 350 MB. The plateau is where V8 settles for eight 805 kB requests in flight: the
+ * old generation cycles between the live data (~60 MB under this load, ~35 MB idle) and its next
+ * collection (~110 MB) several times a second. It was 235 MB when the bound was set at 300 and the
+ * server answered ~10 of these requests a second; at ~150 a second (this machine, December 2026)
+ * it is 300–330 MB, for the code of that time and for every commit of the two sessions before it,
+ * flat from the first tenth on. The leak this test is for climbs without levelling off, and
+ * faster the faster the server answers.
  */
-it('1,000-row requests keep the server under 300 MB of RSS, levelled off rather than climbing', async (t) => {
+it('1,000-row requests keep the server under 350 MB of RSS, levelled off rather than climbing', async (t) => {
   const SECONDS = 60;
   const out = await new Promise<string>((resolve, reject) =>
     execFile(
@@ -24,7 +32,7 @@ it('1,000-row requests keep the server under 300 MB of RSS, levelled off rather 
         '--rows',
         '1000',
         '--max-rss-mb',
-        '300',
+        '350',
       ],
       {
         cwd: REPO,
@@ -48,7 +56,7 @@ it('1,000-row requests keep the server under 300 MB of RSS, levelled off rather 
   t.diagnostic(JSON.stringify(summary));
   assert.ok(summary.ok >= 20, `the server answered ${summary.ok} requests: the load was real`);
   assert.equal(summary.errors, 0);
-  assert.ok(summary.rss_max_mb < 300, `RSS reached ${summary.rss_max_mb} MB`);
+  assert.ok(summary.rss_max_mb < 350, `RSS reached ${summary.rss_max_mb} MB`);
   // levelled off: the last third is not higher than the first half, give or take the GC's swing
   const tenths = summary.rss_max_by_tenth_mb;
   const early = Math.max(...tenths.slice(0, 5));
