@@ -3,18 +3,23 @@
  * anything. secure-json-parse (Fastify's parser) parses, then runs two regular expressions over
  * the whole text for a `"__proto__"` or `"constructor"` key, either possibly spelled with `\u`
  * escapes: 0.35 ms per 1,000-row body (736 kB), 2% of the server's CPU on such requests. Without
- * a `\u` anywhere in the text, those keys can only appear literally, which `includes` (native)
- * rules out much faster. Returns `undefined` when the shortcut does not apply, or when the text is
- * not valid JSON (or starts with a byte-order mark, which secure-json-parse drops): the caller then
- * parses with the secure parser, which answers exactly as before, errors included.
+ * a `\u` anywhere in the text, those keys can only appear literally, which a native search
+ * rules out much faster. The search is for the bare words, anywhere: a text with `__proto__` or
+ * `constructor` in a value also takes the secure parser, which is only slower. Without the
+ * quotes it is ~5× faster on JSON, where `"` is the commonest character (one regular expression
+ * for both words: 85 µs per 736 kB body; three `includes` with quotes took 470 µs, 5% of a
+ * 1,000-row request's CPU). Returns `undefined` when the shortcut does not apply, or when the text
+ * is not valid JSON (or starts with a byte-order mark, which secure-json-parse drops): the caller
+ * then parses with the secure parser, which answers exactly as before, errors included.
  */
+const POISONING_WORD = /__proto__|constructor/;
+
 export function parsePlainJson(text: string): { value: unknown } | undefined {
   if (
     text.length === 0 ||
     text.charCodeAt(0) === 0xfeff ||
     text.includes('\\u') ||
-    text.includes('"__proto__"') ||
-    text.includes('"constructor"')
+    POISONING_WORD.test(text)
   ) {
     return undefined;
   }
