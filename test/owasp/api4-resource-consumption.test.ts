@@ -76,16 +76,21 @@ describe('API4 resource consumption: request shape limits', () => {
 
 describe('API4 resource consumption: inference timeout', () => {
   it('answers 504 when inference takes longer than the limit, and keeps serving', async (t) => {
-    // 1,000 rows take ~250 ms here, 1 row ~2 ms (~25 ms on a loaded machine): a limit between
-    const s = await startTestServer(t, { env: { MODELGATE_INFERENCE_TIMEOUT_MS: '100' } });
+    // the model's cost grows with the batch: 8,000 rows take ~950 ms on a fast idle machine
+    // (1,000 rows took ~250 ms on a slow one, but under 100 ms on a fast one, and answered 200),
+    // 1 row ~2 ms (~25 ms on a loaded machine): a limit between
+    const s = await startTestServer(t, {
+      env: { MODELGATE_INFERENCE_TIMEOUT_MS: '100', MODELGATE_MAX_INSTANCES_PER_REQUEST: '8000' },
+    });
     await s.admin.registerVersion(join(FIXTURES, 'slow-regressor/manifest.yaml'));
     await s.admin.promote('slow', '1.0.0');
     const rows = (n: number) =>
       JSON.stringify({ instances: Array(n).fill({ f0: 0.1, f1: 0.2, f2: 0.3, f3: 0.4 }) });
-    const big = await raw(s, 'POST', '/v1/models/slow/predict', { body: rows(1000), headers: json });
+    const big = await raw(s, 'POST', '/v1/models/slow/predict', { body: rows(8000), headers: json });
     assert.equal(big.status, 504, big.text);
+    t.diagnostic(big.json.detail);
     assert.equal(big.json.code, 'INFERENCE_TIMEOUT');
-    assert.match(big.json.detail, /took \d+ ms for 1000 instances; the limit is 100 ms/);
+    assert.match(big.json.detail, /took \d+ ms for 8000 instances; the limit is 100 ms/);
     const small = await raw(s, 'POST', '/v1/models/slow/predict', { body: rows(1), headers: json });
     assert.equal(small.status, 200, small.text);
   });
