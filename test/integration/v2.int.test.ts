@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { TObject } from '@sinclair/typebox';
+import { Ajv } from 'ajv';
+import { V2InferResponseSchema } from '../../src/http/v2-schemas.js';
 import {
   DEMO,
   FIXTURES,
@@ -100,6 +103,45 @@ describe('Open Inference Protocol (V2) REST', () => {
     });
     assert.equal(reg.status, 200, reg.text);
     assert.deepEqual((reg.json.outputs as Array<{ shape: number[] }>)[0]!.shape, [2, 1]);
+  });
+
+  it('answers with a JSON body of exactly the response schema, in its order, for 1 and 1,000 rows', async () => {
+    const strictObject = (schema: TObject, properties: Record<string, unknown> = {}) => ({
+      ...schema,
+      additionalProperties: false,
+      properties: { ...schema.properties, ...properties },
+    });
+    const output = V2InferResponseSchema.properties.outputs.items;
+    const strict = new Ajv({ strict: false }).compile(
+      strictObject(V2InferResponseSchema, {
+        parameters: strictObject(V2InferResponseSchema.properties.parameters),
+        outputs: { ...V2InferResponseSchema.properties.outputs, items: strictObject(output) },
+      }),
+    );
+    for (const n of [1, 1000]) {
+      const r = await raw(s, 'POST', '/v2/models/breast-cancer/infer', {
+        body: JSON.stringify({
+          id: 'x',
+          inputs: [
+            { name: 'input', shape: [n, 30], datatype: 'FP32', data: Array.from({ length: n }, () => row) },
+          ],
+        }),
+        headers: json,
+      });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.ok(strict(r.json), JSON.stringify(strict.errors));
+      assert.deepEqual(Object.keys(r.json), ['model_name', 'model_version', 'id', 'parameters', 'outputs']);
+      const outputs = r.json.outputs as Array<{ shape: number[]; data: unknown[] }>;
+      for (const o of outputs) {
+        assert.deepEqual(Object.keys(o), ['name', 'shape', 'datatype', 'data']);
+        assert.equal(
+          o.data.length,
+          o.shape.reduce((a, b) => a * b, 1),
+        );
+        assert.equal(o.shape[0], n);
+      }
+    }
   });
 
   it("answers errors with the protocol's {error} body and status codes", async () => {

@@ -178,6 +178,10 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
     };
     if (r.variant) void reply.header('x-modelgate-variant', r.variant);
     markDeprecated(services.lifecycle, req, reply, identity.model, identity.version);
+    // JSON.stringify, as the native route answers: the object below is the response schema's
+    // fields in its order (a test holds it to that); the schema's serializer wrote `data` value by
+    // value. A custom serializer sets no content type.
+    void reply.type('application/json; charset=utf-8').serializer(JSON.stringify);
     return {
       model_name: identity.model,
       model_version: identity.version,

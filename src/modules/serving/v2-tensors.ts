@@ -186,7 +186,7 @@ function toTensor(type: string, flat: unknown[], shape: number[], name: string):
 export function encodeOutput(
   name: string,
   value: OnnxValue,
-): { name: string; datatype: string; shape: number[]; data: unknown[] } {
+): { name: string; shape: number[]; datatype: string; data: unknown[] } {
   if (!(value instanceof Tensor))
     throw bad(`output '${name}' is not a tensor and cannot be returned by the V2 protocol`);
   const datatype = ORT_TO_V2[value.type];
@@ -197,5 +197,6 @@ export function encodeOutput(
       : value.type === 'int64' || value.type === 'uint64'
         ? Array.from(value.data as BigInt64Array, (v) => Number(v))
         : Array.from(value.data as ArrayLike<unknown>);
-  return { name, datatype, shape: [...value.dims], data };
+  // the response schema's order: the route writes this object with JSON.stringify
+  return { name, shape: [...value.dims], datatype, data };
 }
