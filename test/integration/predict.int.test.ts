@@ -149,6 +149,8 @@ describe('predict over HTTP', () => {
       });
       assert.equal(r.status, 200);
       assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+      // written as JSON.stringify writes it: no other spacing, escaping or number formatting
+      assert.equal(r.text, JSON.stringify(r.json));
       assert.ok(strict(r.json), JSON.stringify(strict.errors));
       assert.deepEqual(Object.keys(r.json), [
         'model',
