@@ -115,6 +115,24 @@ describe('planOutputs: class labels', () => {
       ]);
     });
 
+    it('refuses to answer a NaN or infinite score: the version failed, it did not predict null', () => {
+      const p = plan({ 1: 'benign', 0: 'malignant' }, [0, 1], 2);
+      for (const bad of [Number.NaN, Infinity, -Infinity]) {
+        const out = {
+          label: { dims: [2], data: new BigInt64Array([0n, 1n]), type: 'int64' },
+          probabilities: { dims: [2, 2], data: new Float32Array([0.75, 0.25, 0.5, bad]), type: 'float32' },
+        } as unknown as Record<string, OnnxValue>;
+        assert.throws(
+          () => decodeOutputs(p, out, 2),
+          (err: unknown) =>
+            err instanceof AppError &&
+            err.code === 'INFERENCE_FAILED' &&
+            err.detail ===
+              `output 'probabilities' holds ${bad} for row 1; a prediction must be a finite number`,
+        );
+      }
+    });
+
     it('takes the ids as names when the manifest has none', () => {
       assert.deepEqual(plan(undefined, [0, 1], 2).labels, ['0', '1']);
     });
@@ -148,5 +166,29 @@ describe('planOutputs: class labels', () => {
 
     it('refuses a list of another length', () =>
       refused(() => plan(['x', 'y'], undefined, 3), /lists 2 classes but the model scores 3/));
+  });
+});
+
+describe('decodeOutputs for a regression', () => {
+  const plan = { kind: 'regression', valueOutput: 'variable' } as const;
+  const out = (values: number[]) =>
+    ({
+      variable: { dims: [values.length, 1], data: new Float32Array(values), type: 'float32' },
+    }) as unknown as Record<string, OnnxValue>;
+
+  it('answers each value as the shortest decimal of its float32', () => {
+    assert.deepEqual(decodeOutputs(plan, out([151.2, -2.5]), 2), [{ value: 151.2 }, { value: -2.5 }]);
+  });
+
+  it('refuses a NaN or infinite value, naming the output and the row', () => {
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      assert.throws(
+        () => decodeOutputs(plan, out([1, 2, bad]), 3),
+        (err: unknown) =>
+          err instanceof AppError &&
+          err.code === 'INFERENCE_FAILED' &&
+          err.detail === `output 'variable' holds ${bad} for row 2; a prediction must be a finite number`,
+      );
+    }
   });
 });

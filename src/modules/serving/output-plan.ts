@@ -158,7 +158,7 @@ export function decodeOutputs(plan: OutputPlan, out: Record<string, OnnxValue>, 
     expectRows(t, rows, plan.valueOutput);
     const data = t.data as Float32Array | Float64Array;
     const fmt = t.type === 'float32' ? shortestFloat32 : (x: number) => x;
-    for (let i = 0; i < rows; i++) predictions[i] = { value: fmt(data[i]!) };
+    for (let i = 0; i < rows; i++) predictions[i] = { value: fmt(finite(data[i]!, plan.valueOutput, i)) };
     return predictions;
   }
   const { labels } = plan;
@@ -182,7 +182,7 @@ export function decodeOutputs(plan: OutputPlan, out: Record<string, OnnxValue>, 
     if (scoreData) {
       probabilities = {};
       for (let j = 0; j < k; j++) {
-        const p = scoreData[i * k + j]!;
+        const p = finite(scoreData[i * k + j]!, plan.scoresOutput!, i);
         probabilities[labels[j]!] = fmt(p);
         if (p > scoreData[i * k + best]!) best = j;
       }
@@ -205,6 +205,19 @@ function labelName(plan: Extract<OutputPlan, { kind: 'classification' }>, raw: u
   const value = typeof raw === 'bigint' ? Number(raw) : (raw as string | number);
   const index = plan.classValues ? plan.classValues.indexOf(value) : typeof value === 'number' ? value : -1;
   return plan.labels[index] ?? String(value);
+}
+
+/**
+ * A predicted number JSON can carry. NaN or ±Infinity is the version's failure (a 500 that its
+ * breaker and a rollout's judge count), not an answer: written as JSON it would be `null`, which
+ * the response schema does not allow and a client would read as a prediction.
+ */
+function finite(x: number, output: string, row: number): number {
+  if (Number.isFinite(x)) return x;
+  throw new AppError(
+    'INFERENCE_FAILED',
+    `output '${output}' holds ${x} for row ${row}; a prediction must be a finite number`,
+  );
 }
 
 function expectRows(t: Tensor, rows: number, name: string): void {
