@@ -3,7 +3,7 @@
 // samples the server's resident set size (/proc/<pid>/status) every 250 ms. Prints one JSON
 // summary on stdout and exits 1 when the largest RSS passes MAX_RSS_MB.
 //
-//   npx tsx scripts/memory-load.ts [--seconds 60] [--rows 1000] [--connections 8] [--max-rss-mb 350]
+//   npx tsx scripts/memory-load.ts [--seconds 60] [--rows 1000] [--connections 8] [--rate 0] [--max-rss-mb 400]
 //
 // Extra server settings go through the environment (MODELGATE_*), e.g. a smaller prediction log
 // queue. test/e2e/memory-bound.test.ts runs it as part of `npm test`.
@@ -20,7 +20,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     rows: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '8' },
-    'max-rss-mb': { type: 'string', default: '350' },
+    'max-rss-mb': { type: 'string', default: '400' },
+    // requests per second offered in all (0: as fast as the server answers)
+    rate: { type: 'string', default: '0' },
     // as `npm start` and the image run the server (ADR 0011)
     'node-arg': { type: 'string', multiple: true, default: ['--max-semi-space-size=8'] },
   },
@@ -29,6 +31,7 @@ const SECONDS = Number(values.seconds);
 const ROWS = Number(values.rows);
 const CONNECTIONS = Number(values.connections);
 const MAX_RSS_MB = Number(values['max-rss-mb']);
+const RATE = Number(values.rate);
 
 const example = JSON.parse(
   readFileSync(join(ROOT, 'models/demo/breast-cancer/example-request.json'), 'utf8'),
@@ -77,6 +80,7 @@ try {
     method: 'POST',
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(RATE > 0 ? { overallRate: RATE } : {}),
     timeout: 30,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
     body,
@@ -102,6 +106,7 @@ try {
     rows_per_request: ROWS,
     body_bytes: body.length,
     connections: CONNECTIONS,
+    offered_per_second: RATE > 0 ? RATE : 'unlimited',
     requests: result.requests.total,
     ok: result['2xx'],
     non_2xx: result.non2xx,

@@ -10,15 +10,18 @@ import { REPO } from '../helpers/server.js';
  * 459 MB in 60 s on this machine, 4.26 GB in the original report). The full 60 s run is
  * `npx tsx scripts/memory-load.ts`; 30 s here reach the plateau (it levels off within ~10 s).
  *
- * The bound is 350 MB. The plateau is where V8 settles for eight 805 kB requests in flight: the
- * old generation cycles between the live data (~60 MB under this load, ~35 MB idle) and its next
- * collection (~110 MB) several times a second. It was 235 MB when the bound was set at 300 and the
- * server answered ~10 of these requests a second; at ~150 a second (this machine, December 2026)
- * it is 300–330 MB, for the code of that time and for every commit of the two sessions before it,
- * flat from the first tenth on. The leak this test is for climbs without levelling off, and
- * faster the faster the server answers.
+ * The load is offered at a fixed rate, 60 requests a second (48 MB/s of bodies), and the bound
+ * is 400 MB. The plateau is where V8 settles with such requests in flight: the old generation
+ * cycles between the live data (~60 MB under this load, ~35 MB idle) and its next collection
+ * (~110 MB) several times a second. It was 235 MB when the bound was set at 300 and the server
+ * answered ~10 of these requests a second. In December 2026, with the server as fast as the load
+ * generator let it be (~130 a second), it was 307–334 MB alone and 316–352 MB in four CI runs
+ * (other tests beside it starve the collector's threads), rising with each speed-up of the
+ * server: so the rate is fixed now, and the bound leaves room for a busy machine. The leak this
+ * test is for climbs without levelling off (the level check below); its old form kept every
+ * prediction of the last 100,000 requests, several MB a second at this rate.
  */
-it('1,000-row requests keep the server under 350 MB of RSS, levelled off rather than climbing', async (t) => {
+it('1,000-row requests keep the server under 400 MB of RSS, levelled off rather than climbing', async (t) => {
   const SECONDS = 60;
   const out = await new Promise<string>((resolve, reject) =>
     execFile(
@@ -31,8 +34,10 @@ it('1,000-row requests keep the server under 350 MB of RSS, levelled off rather 
         String(SECONDS),
         '--rows',
         '1000',
+        '--rate',
+        '60',
         '--max-rss-mb',
-        '350',
+        '400',
       ],
       {
         cwd: REPO,
@@ -56,7 +61,7 @@ it('1,000-row requests keep the server under 350 MB of RSS, levelled off rather 
   t.diagnostic(JSON.stringify(summary));
   assert.ok(summary.ok >= 20, `the server answered ${summary.ok} requests: the load was real`);
   assert.equal(summary.errors, 0);
-  assert.ok(summary.rss_max_mb < 350, `RSS reached ${summary.rss_max_mb} MB`);
+  assert.ok(summary.rss_max_mb < 400, `RSS reached ${summary.rss_max_mb} MB`);
   // levelled off: the last third is not higher than the first half, give or take the GC's swing
   const tenths = summary.rss_max_by_tenth_mb;
   const early = Math.max(...tenths.slice(0, 5));
