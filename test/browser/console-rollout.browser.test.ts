@@ -157,10 +157,10 @@ describe('web console: rollouts', { skip: skipWithoutChromium(CHROMIUM) }, () =>
             }
           }
         }
-        assert.ok(
-          ((await chartLine("Requests per arm in the step's window (live)", 'stable')).match(/L/g) ?? [])
-            .length >= 2,
-        );
+        // a line through the polls that saw the step's window: at least two of them, more on a
+        // slower machine (a fast one rolled back 3 s after the start, two polls into the step)
+        const live = (await chartLine("Requests per arm in the step's window (live)", 'stable')).match(/L/g);
+        assert.ok((live ?? []).length >= 1, `the live chart has ${live?.length ?? 0} segments`);
         // no admin button once it has ended
         assert.equal(await page.getByRole('group', { name: 'Rollout actions' }).count(), 0);
         await assertAccessible(page, 'the rolled-back rollout');
