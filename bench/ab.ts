@@ -18,6 +18,7 @@ import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
 import { postLoad } from './lib/load.js';
+import { cpuMs } from './lib/process-cpu.js';
 
 const trees = process.argv.slice(2);
 if (trees.length === 0) throw new Error('usage: tsx bench/ab.ts <dist-dir> [<dist-dir> …]');
@@ -82,11 +83,6 @@ try {
     });
   }
 
-  /** CPU time of a process, all threads, in ms (utime + stime at 100 ticks per second). */
-  const cpuMs = (pid: number) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
   const load = (t: (typeof targets)[number], seconds: number) =>
     postLoad({ url: t.url, headers: t.headers, body, connections: CONNECTIONS, seconds });
 

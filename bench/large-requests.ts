@@ -13,6 +13,7 @@ import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
 import { postLoad } from './lib/load.js';
+import { cpuMs } from './lib/process-cpu.js';
 import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
@@ -59,21 +60,6 @@ interface Result {
   p99: number;
   /** the server process's CPU time (all threads) per 1,000 rows answered */
   cpuMsPer1000Rows: number;
-}
-
-/**
- * User + system CPU time so far of a process and its children (the workers of `serve --workers`),
- * in ms (Linux /proc; NaN elsewhere).
- */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
-    return own + children.filter(Boolean).reduce((sum, child) => sum + cpuMs(Number(child)), 0);
-  } catch {
-    return NaN;
-  }
 }
 
 async function load(

@@ -11,6 +11,7 @@ import { ModelgateClient } from '../src/client/client.js';
 import { generateApiKey } from '../src/modules/security/api-key.js';
 import { ROOT, spawnListening } from '../scripts/serve-process.js';
 import { postLoad } from './lib/load.js';
+import { cpuMs } from './lib/process-cpu.js';
 import { writeResults, type BenchRow } from './lib/results.js';
 
 const MODEL_DIR = join(ROOT, 'models/demo/breast-cancer/1.0.0');
@@ -29,38 +30,16 @@ interface Run {
   cores: number;
 }
 
-/** CPU seconds (user + system) of a process and its children so far (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  const pids = [pid];
-  try {
-    pids.push(
-      ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    // no children file: the process alone
-  }
-  let ticks = 0;
-  for (const p of pids) {
-    const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-  }
-  return ticks / 100; // USER_HZ
-}
-
 async function load(
   pid: number,
   url: string,
   headers: Record<string, string>,
   seconds: number,
 ): Promise<Run> {
-  const cpu0 = cpuSeconds(pid);
+  const cpu0 = cpuMs(pid);
   const started = performance.now();
   const result = await postLoad({ url, headers, body: BODY, connections: CONNECTIONS, seconds });
-  const cpu = cpuSeconds(pid) - cpu0;
+  const cpu = (cpuMs(pid) - cpu0) / 1000;
   const wall = (performance.now() - started) / 1000;
   return {
     rps: result.requests.average,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { pino } from 'pino';
 import { describeEachDatabase, testDatabase } from '../helpers/databases.js';
 import { systemClock } from '../../src/shared/clock.js';
@@ -257,23 +257,30 @@ describe('prediction log under steady traffic', () => {
 });
 
 describe('prediction log on embedded SQLite (prepared statement, writer thread)', () => {
-  it('writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole', async (t) => {
+  /** A migrated SQLite database and a writer thread on its file. */
+  async function writerOnNewDatabase(t: TestContext) {
     const tdb = await testDatabase('sqlite', t);
     const db = openDatabase({ home: tdb.home });
     t.after(() => db.close());
     await migrate(db);
     const insert = threadedSqlitePredictionInsert(db.location);
     t.after(() => insert.close());
-    const row = (id: string, inputs: string | null) => ({
-      id,
-      model_name: 'm',
-      version: '1.0.0',
-      variant: id === 'b' ? 'candidate' : null,
-      rollout_id: id === 'b' ? 'r1' : null,
-      at: '2026-11-30T00:00:00.000Z',
-      outputs: '[{"value":1}]',
-      inputs,
-    });
+    return { db, insert };
+  }
+  /** A predictions row; 'b' is a candidate's answer in a rollout. */
+  const row = (id: string, inputs: string | null = null) => ({
+    id,
+    model_name: 'm',
+    version: '1.0.0',
+    variant: id === 'b' ? 'candidate' : null,
+    rollout_id: id === 'b' ? 'r1' : null,
+    at: '2026-11-30T00:00:00.000Z',
+    outputs: '[{"value":1}]',
+    inputs,
+  });
+
+  it('writes the same rows as the Kysely insert, skips ids already written, and fails a batch as a whole', async (t) => {
+    const { db, insert } = await writerOnNewDatabase(t);
     await insert([row('a', null), row('b', '[{"x":1}]')]);
     // 'a' again: skipped, not an error; 'c' is written
     await insert([row('a', 'changed'), row('c', null)]);
@@ -289,22 +296,7 @@ describe('prediction log on embedded SQLite (prepared statement, writer thread)'
   });
 
   it('a writer thread that was closed fails the batch in flight, and the next batch starts a new thread', async (t) => {
-    const tdb = await testDatabase('sqlite', t);
-    const db = openDatabase({ home: tdb.home });
-    t.after(() => db.close());
-    await migrate(db);
-    const insert = threadedSqlitePredictionInsert(db.location);
-    t.after(() => insert.close());
-    const row = (id: string) => ({
-      id,
-      model_name: 'm',
-      version: '1.0.0',
-      variant: null,
-      rollout_id: null,
-      at: '2026-11-30T00:00:00.000Z',
-      outputs: '[]',
-      inputs: null,
-    });
+    const { db, insert } = await writerOnNewDatabase(t);
     const inFlight = assert.rejects(insert([row('x')]), /the prediction writer thread was closed/);
     await insert.close();
     await inFlight;

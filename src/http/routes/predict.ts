@@ -53,12 +53,19 @@ async function answer(
   };
   if (result.variant) void reply.header('x-modelgate-variant', result.variant);
   markDeprecated(services.lifecycle, req, reply, result.model, result.version);
-  // JSON.stringify, not the response schema's compiled serializer: toBody builds exactly the
-  // schema's fields in its order (a test holds it to that), and fast-json-stringify wrote a
-  // record of probabilities key by key, each tested against a pattern: on 1,000-row answers 20%
-  // of the request's CPU and most of its garbage. A custom serializer sets no content type.
-  void reply.type('application/json; charset=utf-8').serializer(JSON.stringify);
+  writeWithJsonStringify(reply);
   return toBody(result);
+}
+
+/**
+ * Has an inference answer written by JSON.stringify, not by the route's compiled response
+ * serializer. The predict and V2 routes build exactly their schema's fields in its order (tests
+ * hold them to that), and fast-json-stringify wrote a record of probabilities key by key, each key
+ * tested against a pattern, and a V2 output's data value by value: on 1,000-row answers 20% of the
+ * request's CPU and most of its garbage. A custom serializer sets no content type.
+ */
+export function writeWithJsonStringify(reply: FastifyReply): void {
+  void reply.type('application/json; charset=utf-8').serializer(JSON.stringify);
 }
 
 const ROUTING_HEADER = 'x-routing-key';

@@ -10,7 +10,7 @@ import type { AppServices } from '../app-services.js';
 import { markDeprecated } from '../deprecation-headers.js';
 import { recordProblem } from '../problem.js';
 import { ModelNameParam, VersionParam } from '../schemas.js';
-import { rolloutInputs } from './predict.js';
+import { rolloutInputs, writeWithJsonStringify } from './predict.js';
 import {
   V2ErrorSchema,
   V2InferRequestSchema,
@@ -178,10 +178,7 @@ export const v2Routes: FastifyPluginAsyncTypebox<{ services: AppServices }> = as
     };
     if (r.variant) void reply.header('x-modelgate-variant', r.variant);
     markDeprecated(services.lifecycle, req, reply, identity.model, identity.version);
-    // JSON.stringify, as the native route answers: the object below is the response schema's
-    // fields in its order (a test holds it to that); the schema's serializer wrote `data` value by
-    // value. A custom serializer sets no content type.
-    void reply.type('application/json; charset=utf-8').serializer(JSON.stringify);
+    writeWithJsonStringify(reply);
     return {
       model_name: identity.model,
       model_version: identity.version,
