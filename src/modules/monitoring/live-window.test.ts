@@ -127,6 +127,38 @@ describe('LiveWindow', () => {
     assert.ok(x.sample.every((v, i) => i === 0 || x.sample[i - 1]! < v));
   });
 
+  it('samples rows: one draw per row, each column still a uniform sample of its values', () => {
+    // x = 1…1000 in one pane of 300 windows, prediction x/100
+    const kept = new Array<number>(1001).fill(0);
+    for (let run = 0; run < 300; run++) {
+      const window = new LiveWindow(
+        profile,
+        { kind: 'count', size: 10_000 },
+        { now: () => 0, random: mulberry32(run) },
+      );
+      range(1, 1000).forEach((v) => window.observe({ x: v, c: 'a' }, v / 100));
+      const tallies = window.livePanes()[0]!.tallies;
+      const [x, , prediction] = tallies.map((t) => (t.kind === 'numeric' ? t.reservoir : []));
+      assert.equal(x!.length, RESERVOIR);
+      // the columns of a row are kept together
+      assert.deepEqual(
+        prediction,
+        x!.map((v) => v / 100),
+      );
+      for (const v of x!) kept[v]!++;
+    }
+    // each value kept with probability 200/1000, early and late alike (300 runs: sd ≈ 0.007)
+    const share = (from: number, to: number) =>
+      kept.slice(from, to).reduce((a, b) => a + b, 0) / ((to - from) * 300);
+    for (const [from, to] of [
+      [1, 101],
+      [451, 551],
+      [901, 1001],
+    ] as const) {
+      assert.ok(Math.abs(share(from, to) - 0.2) < 0.03, `values ${from}…${to - 1}: ${share(from, to)}`);
+    }
+  });
+
   it('counts missing values and values outside the reference categories', () => {
     const window = makeWindow({ kind: 'count', size: 100 });
     window.observe({ x: null, c: 'a' }, 0.5);

@@ -2,6 +2,7 @@ import {
   column,
   emptyTally,
   record,
+  RESERVOIR,
   summarise,
   type Column,
   type LiveSummary,
@@ -110,8 +111,11 @@ export class LiveWindow {
       const { tallies } = pane;
       for (let r = from; r < to; r++) {
         const row = rows[r]!;
-        for (let i = 0; i < last; i++) record(tallies[i]!, columns[i]!, row[columns[i]!.name], random);
-        record(tallies[last]!, columns[last]!, predictions[r], random);
+        // one draw per row, once a column's reservoir can be full (no column has more values
+        // than the pane has rows); the same state draws in observe and observeMany
+        const u = pane.rows + (r - from) >= RESERVOIR ? random() : 0;
+        for (let i = 0; i < last; i++) record(tallies[i]!, columns[i]!, row[columns[i]!.name], u);
+        record(tallies[last]!, columns[last]!, predictions[r], u);
       }
       pane.rows += to - from;
       this.#observed += to - from;

@@ -21,7 +21,7 @@ it('bins a value as bisection does, for short and long edge lists, ties and repe
     // values on the edges themselves, and between and beyond them
     const values = [...edges, ...Array.from({ length: 500 }, () => random() * 50 - 5)];
     for (const v of values) {
-      record(tally, col, v, random);
+      record(tally, col, v, random());
       expected[binIndex(edges, v)]!++;
     }
     assert.deepEqual(tally.bins, expected, `edges ${edges.join(',')}`);
