@@ -1,11 +1,14 @@
 import {
   column,
   emptyTally,
-  record,
+  recordCategory,
+  recordColumn,
   RESERVOIR,
   summarise,
+  type CategoryTally,
   type Column,
   type LiveSummary,
+  type NumericTally,
   type Tally,
 } from './pane-tally.js';
 import type { Profile } from './reference-profile.js';
@@ -49,8 +52,50 @@ export interface Pane {
   tallies: Tally[];
 }
 
+/** Rows per block of observeMany: the block's matrix stays in the CPU's cache. */
+const BLOCK = 256;
+// Scratch shared by every window (observeMany runs to its end before another can start), sized
+// for the widest window made so far
+const DRAWS = new Float64Array(BLOCK);
+let VALUES = new Float64Array(0);
+
+/** Copies rows [from, to) of the named numeric features into `out`, row-major, NaN for a non-number. */
+type Extract = (
+  rows: ReadonlyArray<Record<string, unknown>>,
+  from: number,
+  to: number,
+  out: Float64Array,
+  width: number,
+) => void;
+
+/**
+ * Generated once per window: straight-line reads `row["name"]`, one inline cache per feature
+ * (the rows of a request share one shape), where a loop over names reads through a megamorphic
+ * cache. The names come from the reference profile and are embedded as JSON string literals.
+ */
+function compileExtract(names: readonly string[]): Extract {
+  const reads = names
+    .map(
+      (name, j) => `    v = row[${JSON.stringify(name)}]; out[at + ${j}] = typeof v === 'number' ? v : NaN;`,
+    )
+    .join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- code generated from profile names, as above
+  return new Function(
+    'rows',
+    'from',
+    'to',
+    'out',
+    'width',
+    `let v;\n  for (let r = from, at = 0; r < to; r++, at += width) {\n    const row = rows[r];\n${reads}\n  }`,
+  ) as Extract;
+}
+
 export class LiveWindow {
   readonly #columns: Column[];
+  /** indices of the numeric columns (the prediction last when it is numeric), in matrix order */
+  readonly #numeric: number[];
+  readonly #categories: number[];
+  readonly #extract: Extract;
   readonly #panes: Pane[];
   readonly #paneSize: number;
   readonly #deps: LiveWindowDeps;
@@ -77,6 +122,11 @@ export class LiveWindow {
     this.#deps = deps;
     const named = Object.entries(profile.features).map(([name, p]) => column(name, p));
     this.#columns = [...named, column('prediction', profile.prediction)];
+    const indices = this.#columns.map((_, i) => i);
+    this.#numeric = indices.filter((i) => this.#columns[i]!.kind === 'numeric');
+    this.#categories = indices.filter((i) => this.#columns[i]!.kind === 'category');
+    if (VALUES.length < BLOCK * this.#numeric.length) VALUES = new Float64Array(BLOCK * this.#numeric.length);
+    this.#extract = compileExtract(named.filter((c) => c.kind === 'numeric').map((c) => c.name));
     this.#panes = Array.from({ length: PANES }, () => this.#emptyPane(-Infinity));
   }
 
@@ -87,20 +137,18 @@ export class LiveWindow {
 
   /**
    * Records predictions and their inputs (`predictions[i]` of `rows[i]`) exactly as `observe`
-   * would one after the other (same values, same order of random draws), without a closure per
-   * row or a pane lookup per row: a pane is found once per run of rows that fall in it. Row by
-   * row, not column by column: a request's rows are ~1 MB of objects, and walking them once per
-   * column missed the cache. A time window reads the clock once: a request's rows share one
-   * instant.
+   * would one after the other (the same counts, bins and random draws; moments up to rounding),
+   * a pane found once per run of rows that fall in it. A time window reads the clock once: a
+   * request's rows share one instant. Numeric columns are copied, BLOCK rows at a time, into a
+   * matrix of doubles by generated code (one inline cache per feature, as the row encoder reads
+   * them), then tallied column by column over it: on 1,000 rows of 30 features 0.6 ms, against
+   * 1.6 ms value by value from the row objects.
    */
   observeMany(
     rows: ReadonlyArray<Record<string, unknown>>,
     predictions: ReadonlyArray<number | string>,
   ): void {
     const now = this.#byCount ? 0 : this.#timeEpoch();
-    const columns = this.#columns;
-    const last = columns.length - 1;
-    const { random } = this.#deps;
     for (let from = 0; from < rows.length;) {
       const epoch = this.#byCount ? Math.floor(this.#observed / this.#paneSize) : now;
       // a count window's pane takes rows up to its size; the rest go to the next one
@@ -108,19 +156,50 @@ export class LiveWindow {
         ? Math.min(rows.length, from + (epoch + 1) * this.#paneSize - this.#observed)
         : rows.length;
       const pane = this.#paneFor(epoch);
-      const { tallies } = pane;
-      for (let r = from; r < to; r++) {
-        const row = rows[r]!;
-        // one draw per row, once a column's reservoir can be full (no column has more values
-        // than the pane has rows); the same state draws in observe and observeMany
-        const u = pane.rows + (r - from) >= RESERVOIR ? random() : 0;
-        for (let i = 0; i < last; i++) record(tallies[i]!, columns[i]!, row[columns[i]!.name], u);
-        record(tallies[last]!, columns[last]!, predictions[r], u);
+      for (let block = from; block < to; block += BLOCK) {
+        this.#recordBlock(pane, rows, predictions, block, Math.min(to, block + BLOCK));
       }
-      pane.rows += to - from;
       this.#observed += to - from;
       from = to;
     }
+  }
+
+  /** Rows [from, to) into one pane. */
+  #recordBlock(
+    pane: Pane,
+    rows: ReadonlyArray<Record<string, unknown>>,
+    predictions: ReadonlyArray<number | string>,
+    from: number,
+    to: number,
+  ): void {
+    const n = to - from;
+    const { tallies } = pane;
+    const columns = this.#columns;
+    const numeric = this.#numeric;
+    const width = numeric.length;
+    // one draw per row, once a column's reservoir can be full (no column has more values than
+    // the pane has rows): the same draws whether rows come one by one or at once
+    const { random } = this.#deps;
+    for (let k = 0; k < n; k++) DRAWS[k] = pane.rows + k >= RESERVOIR ? random() : 0;
+    this.#extract(rows, from, to, VALUES, width);
+    const prediction = columns.length - 1;
+    if (columns[prediction]!.kind === 'numeric') {
+      for (let k = 0, at = width - 1; k < n; k++, at += width) {
+        const p = predictions[from + k];
+        VALUES[at] = typeof p === 'number' ? p : NaN;
+      }
+    }
+    for (let j = 0; j < width; j++) {
+      const i = numeric[j]!;
+      recordColumn(tallies[i] as NumericTally, columns[i]!, VALUES, j, width, n, DRAWS);
+    }
+    for (const i of this.#categories) {
+      const tally = tallies[i] as CategoryTally;
+      const col = columns[i]!;
+      if (i === prediction) for (let r = from; r < to; r++) recordCategory(tally, col, predictions[r]);
+      else for (let r = from; r < to; r++) recordCategory(tally, col, rows[r]![col.name]);
+    }
+    pane.rows += n;
   }
 
   /** Changes whenever the snapshot could: a row observed, or (time windows) a pane boundary passed. */
