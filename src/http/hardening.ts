@@ -8,7 +8,7 @@ import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
 import type { WindowCounter } from '../store/window-counter.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
-import { jsonLimitProblem } from './json-limits.js';
+import { exceedsJsonLimits, fewContainers, jsonLimitProblem } from './json-limits.js';
 import { parsePlainJson } from './plain-json.js';
 
 // The protections every request passes, in the order of the cheapest refusal (buildApp calls them
@@ -95,6 +95,10 @@ export interface SharedRateLimits {
   onFailOpen(): void;
 }
 
+/** Texts with more `{` and `[` than this are scanned for the JSON limits before they are parsed (at
+ * most ~0.3 ms of parsing however they nest; a 1,000-row predict body has 1,001). */
+const PARSE_FIRST_MAX_CONTAINERS = 4096;
+
 /** Body limits (JSON structure, connection handling of refused bodies) and rate limits per principal. */
 export async function registerRequestLimits(
   app: FastifyInstance,
@@ -105,11 +109,25 @@ export async function registerRequestLimits(
   // it refuses for a poisoning key is named as such, not as invalid JSON
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  const { maxJsonDepth, maxStringLength } = config;
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
-    const problem = jsonLimitProblem(text, config.maxJsonDepth, config.maxStringLength);
-    if (problem) return done(new AppError('JSON_LIMIT_EXCEEDED', problem), undefined);
-    const plain = parsePlainJson(text);
+    // Without a backslash, and with few enough containers that parsing cannot take long however
+    // deep they nest, the limits are checked on the parsed value (a tenth of the cost of scanning
+    // the text); the scan only words what the walk found: the first problem in the text, as when
+    // it ran first
+    const simple = !text.includes('\\') && fewContainers(text, PARSE_FIRST_MAX_CONTAINERS);
+    if (simple) {
+      const plain = parsePlainJson(text);
+      if (plain) {
+        if (!exceedsJsonLimits(plain.value, maxJsonDepth, maxStringLength)) return done(null, plain.value);
+        const problem = jsonLimitProblem(text, maxJsonDepth, maxStringLength);
+        return done(limitError(problem ?? 'the body exceeds the JSON limits'), undefined);
+      }
+    }
+    const problem = jsonLimitProblem(text, maxJsonDepth, maxStringLength);
+    if (problem) return done(limitError(problem), undefined);
+    const plain = simple ? undefined : parsePlainJson(text);
     if (plain) return done(null, plain.value);
     void parse(req, text, (err, value) => {
       const forbidden = err ? findForbiddenKey(text) : undefined;
@@ -187,6 +205,10 @@ export function counterStore(shared: SharedRateLimits): FastifyRateLimitStoreCto
       return store;
     }
   } as unknown as FastifyRateLimitStoreCtor;
+}
+
+function limitError(problem: string): AppError {
+  return new AppError('JSON_LIMIT_EXCEEDED', problem);
 }
 
 function forbiddenKeyError({ key, pointer }: ForbiddenKey): AppError {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../shared/seeded-random.js';
-import { jsonLimitProblem } from './json-limits.js';
+import { exceedsJsonLimits, fewContainers, jsonLimitProblem } from './json-limits.js';
 
 /** The character-by-character scan jsonLimitProblem replaced: the reference it must agree with. */
 function reference(text: string, maxDepth: number, maxString: number): string | undefined {
@@ -86,4 +86,61 @@ describe('jsonLimitProblem', () => {
       }
     }
   });
+});
+
+describe('exceedsJsonLimits', () => {
+  /** A random JSON value: nested arrays and objects (unique keys), strings, numbers, literals. */
+  function randomValue(random: () => number, depth: number): unknown {
+    const pick = random();
+    const text = () => 'abcé[{'.repeat(3).slice(0, Math.floor(random() * 14));
+    if (depth > 7 || pick < 0.3)
+      return pick < 0.1 ? text() : pick < 0.2 ? Math.floor(random() * 1e6) / 7 : null;
+    const n = Math.floor(random() * 4);
+    if (pick < 0.65) return Array.from({ length: n }, () => randomValue(random, depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`${i}${text()}`, randomValue(random, depth + 1)]),
+    );
+  }
+
+  it('agrees with the scan of the text on values parsed from texts without a backslash', () => {
+    const random = mulberry32(5);
+    let refused = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const text = JSON.stringify(randomValue(random, 0));
+      assert.ok(!text.includes('\\'));
+      for (const [depth, string] of [
+        [2, 3],
+        [1, 16],
+        [4, 8],
+        [9, 100],
+      ] as const) {
+        const scanned = jsonLimitProblem(text, depth, string) !== undefined;
+        assert.equal(
+          exceedsJsonLimits(JSON.parse(text), depth, string),
+          scanned,
+          `${text} ${depth} ${string}`,
+        );
+        if (scanned) refused++;
+      }
+    }
+    // both answers occur
+    assert.ok(refused > 2_000 && refused < 18_000, `refused ${refused} of 20,000`);
+  });
+
+  it('checks keys, strings at the top and in arrays, and counts empty containers as levels', () => {
+    assert.equal(exceedsJsonLimits('abcdef', 5, 5), true);
+    assert.equal(exceedsJsonLimits('abcde', 5, 5), false);
+    assert.equal(exceedsJsonLimits({ abcdef: 1 }, 5, 5), true);
+    assert.equal(exceedsJsonLimits([['abcdef']], 5, 5), true);
+    assert.equal(exceedsJsonLimits({ a: [[]] }, 2, 5), true);
+    assert.equal(exceedsJsonLimits({ a: [[]] }, 3, 5), false);
+    assert.equal(exceedsJsonLimits(12, 1, 1), false);
+  });
+});
+
+it('fewContainers counts every { and [, inside strings too', () => {
+  assert.equal(fewContainers('{"a":[1,{"b":"[{"}]}', 5), true);
+  assert.equal(fewContainers('{"a":[1,{"b":"[{"}]}', 4), false);
+  assert.equal(fewContainers('12', 0), true);
+  assert.equal(fewContainers('['.repeat(5000), 4096), false);
 });

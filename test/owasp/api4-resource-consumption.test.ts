@@ -62,11 +62,26 @@ describe('API4 resource consumption: request shape limits', () => {
     assert.match(r.json.detail, /longer than 100 characters/);
   });
 
-  it('refuses JSON nested deeper than allowed with 400, before parsing it', async () => {
-    const deep = '{"instances":[' + '['.repeat(20) + ']'.repeat(20) + ']}';
-    const r = await predict(deep);
-    assert.equal(r.status, 400);
-    assert.match(r.json.detail, /deeper than 8 levels/);
+  it('refuses JSON nested deeper than allowed with 400', async () => {
+    // few containers (parsed, then walked) and many (scanned before parsing)
+    for (const levels of [20, 5000]) {
+      const deep = '{"instances":[' + '['.repeat(levels) + ']'.repeat(levels) + ']}';
+      const r = await predict(deep);
+      assert.equal(r.status, 400);
+      assert.match(r.json.detail, /deeper than 8 levels/);
+    }
+  });
+
+  it('names the first problem in the text, with or without escapes in it', async () => {
+    // a long string, then (under a key that JavaScript enumerates first) a deep array
+    const row = (escaped: string) =>
+      `{"note":"${'y'.repeat(101)}","esc":"${escaped}","1":${'['.repeat(20)}${']'.repeat(20)}}`;
+    for (const escaped of ['plain', 'a\\"b']) {
+      const r = await predict(`{"instances":[${row(escaped)}]}`);
+      assert.equal(r.status, 400, escaped);
+      assert.equal(r.json.code, 'JSON_LIMIT_EXCEEDED');
+      assert.match(r.json.detail, /longer than 100 characters/, escaped);
+    }
   });
 
   it('sets the request timeout on the HTTP server', () => {
