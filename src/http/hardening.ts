@@ -8,7 +8,7 @@ import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
 import type { WindowCounter } from '../store/window-counter.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
-import { exceedsJsonLimits, fewContainers, jsonLimitProblem } from './json-limits.js';
+import { checkParsedJson, fewContainers, jsonLimitProblem } from './json-limits.js';
 import { parsePlainJson } from './plain-json.js';
 
 // The protections every request passes, in the order of the cheapest refusal (buildApp calls them
@@ -113,21 +113,23 @@ export async function registerRequestLimits(
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     // Without a backslash, and with few enough containers that parsing cannot take long however
-    // deep they nest, the limits are checked on the parsed value (a tenth of the cost of scanning
-    // the text); the scan only words what the walk found: the first problem in the text, as when
-    // it ran first
+    // deep they nest, the text is parsed first and the limits are checked on the parsed value (a
+    // tenth of the cost of scanning the text); the scan only words what the walk found: the first
+    // problem in the text, as when it ran first. A `__proto__` or `constructor` key, or a text
+    // JSON.parse refuses, takes the way below, which answers as before
     const simple = !text.includes('\\') && fewContainers(text, PARSE_FIRST_MAX_CONTAINERS);
     if (simple) {
-      const plain = parsePlainJson(text);
-      if (plain) {
-        if (!exceedsJsonLimits(plain.value, maxJsonDepth, maxStringLength)) return done(null, plain.value);
+      const value = parseOrUndefined(text);
+      const check = value === undefined ? undefined : checkParsedJson(value, maxJsonDepth, maxStringLength);
+      if (check === 'ok') return done(null, value);
+      if (check === 'exceeds-limits') {
         const problem = jsonLimitProblem(text, maxJsonDepth, maxStringLength);
         return done(limitError(problem ?? 'the body exceeds the JSON limits'), undefined);
       }
     }
     const problem = jsonLimitProblem(text, maxJsonDepth, maxStringLength);
     if (problem) return done(limitError(problem), undefined);
-    const plain = simple ? undefined : parsePlainJson(text);
+    const plain = parsePlainJson(text);
     if (plain) return done(null, plain.value);
     void parse(req, text, (err, value) => {
       const forbidden = err ? findForbiddenKey(text) : undefined;
@@ -205,6 +207,17 @@ export function counterStore(shared: SharedRateLimits): FastifyRateLimitStoreCto
       return store;
     }
   } as unknown as FastifyRateLimitStoreCtor;
+}
+
+/** JSON.parse's value, or undefined for a text it refuses or one starting with a byte-order mark
+ * (which the safe parser drops). */
+function parseOrUndefined(text: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function limitError(problem: string): AppError {

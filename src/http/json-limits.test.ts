@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulberry32 } from '../shared/seeded-random.js';
-import { exceedsJsonLimits, fewContainers, jsonLimitProblem } from './json-limits.js';
+import { checkParsedJson, fewContainers, jsonLimitProblem } from './json-limits.js';
 
 /** The character-by-character scan jsonLimitProblem replaced: the reference it must agree with. */
 function reference(text: string, maxDepth: number, maxString: number): string | undefined {
@@ -88,7 +88,7 @@ describe('jsonLimitProblem', () => {
   });
 });
 
-describe('exceedsJsonLimits', () => {
+describe('checkParsedJson', () => {
   /** A random JSON value: nested arrays and objects (unique keys), strings, numbers, literals. */
   function randomValue(random: () => number, depth: number): unknown {
     const pick = random();
@@ -116,8 +116,8 @@ describe('exceedsJsonLimits', () => {
       ] as const) {
         const scanned = jsonLimitProblem(text, depth, string) !== undefined;
         assert.equal(
-          exceedsJsonLimits(JSON.parse(text), depth, string),
-          scanned,
+          checkParsedJson(JSON.parse(text), depth, string),
+          scanned ? 'exceeds-limits' : 'ok',
           `${text} ${depth} ${string}`,
         );
         if (scanned) refused++;
@@ -128,13 +128,22 @@ describe('exceedsJsonLimits', () => {
   });
 
   it('checks keys, strings at the top and in arrays, and counts empty containers as levels', () => {
-    assert.equal(exceedsJsonLimits('abcdef', 5, 5), true);
-    assert.equal(exceedsJsonLimits('abcde', 5, 5), false);
-    assert.equal(exceedsJsonLimits({ abcdef: 1 }, 5, 5), true);
-    assert.equal(exceedsJsonLimits([['abcdef']], 5, 5), true);
-    assert.equal(exceedsJsonLimits({ a: [[]] }, 2, 5), true);
-    assert.equal(exceedsJsonLimits({ a: [[]] }, 3, 5), false);
-    assert.equal(exceedsJsonLimits(12, 1, 1), false);
+    assert.equal(checkParsedJson('abcdef', 5, 5), 'exceeds-limits');
+    assert.equal(checkParsedJson('abcde', 5, 5), 'ok');
+    assert.equal(checkParsedJson({ abcdef: 1 }, 5, 5), 'exceeds-limits');
+    assert.equal(checkParsedJson([['abcdef']], 5, 5), 'exceeds-limits');
+    assert.equal(checkParsedJson({ a: [[]] }, 2, 5), 'exceeds-limits');
+    assert.equal(checkParsedJson({ a: [[]] }, 3, 5), 'ok');
+    assert.equal(checkParsedJson(12, 1, 1), 'ok');
+  });
+
+  it('reports a __proto__ or constructor key, not the words in values', () => {
+    assert.equal(checkParsedJson(JSON.parse('{"a":[{"__proto__":{"x":1}}]}'), 9, 99), 'suspect-key');
+    assert.equal(checkParsedJson(JSON.parse('{"a":{"constructor":1}}'), 9, 99), 'suspect-key');
+    assert.equal(checkParsedJson(JSON.parse('{"a":["__proto__","constructor"]}'), 9, 99), 'ok');
+    // whichever comes first in the walk
+    assert.equal(checkParsedJson(JSON.parse('{"abcdefghijklm":{"constructor":1}}'), 9, 12), 'exceeds-limits');
+    assert.equal(checkParsedJson(JSON.parse('{"constructor":{"abcdefghijklm":1}}'), 9, 12), 'suspect-key');
   });
 });
 
