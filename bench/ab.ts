@@ -65,11 +65,12 @@ try {
         '0',
       ],
       {
-        ...env,
         MODELGATE_WORKERS: '1',
         MODELGATE_HOME: join(home, `server-${i}`),
         MODELGATE_ADMIN_KEY: admin,
         MODELGATE_RATE_LIMIT_PREDICT_PER_MINUTE: '1000000000',
+        // after the defaults, so that AB_ENV_<i> may change them (MODELGATE_WORKERS=2)
+        ...env,
       },
     );
     children.push(server.child);
