@@ -49,6 +49,14 @@ async function requestsPerRun(url: string, key: string, model: string): Promise<
 
 const benchRows: BenchRow[] = [];
 
+try {
+  execFileSync('/usr/bin/python3', ['-c', 'import numpy, onnx'], { stdio: 'ignore' });
+} catch {
+  throw new Error(
+    'bench/batching.ts builds its models with Python and onnx: install them first (Debian: apt-get install python3-numpy python3-onnx)',
+  );
+}
+
 async function workload(width: number): Promise<string[]> {
   const home = mkdtempSync(join(tmpdir(), `modelgate-bench-mlp${width}-`));
   const dir = join(home, 'model');
