@@ -127,6 +127,31 @@ describe('LiveWindow', () => {
     assert.ok(x.sample.every((v, i) => i === 0 || x.sample[i - 1]! < v));
   });
 
+  it('keeps moments finite for values near the largest doubles', () => {
+    const one = makeWindow({ kind: 'count', size: 100 });
+    one.observe({ x: 1e200, c: 'a' }, 0.5);
+    const pane = one.livePanes()[0]!.tallies[0]!;
+    assert.ok(pane.kind === 'numeric');
+    assert.deepEqual([pane.mean, pane.m2], [1e200, 0]);
+    // a sum of two would overflow
+    const two = makeWindow({ kind: 'count', size: 100 });
+    two.observeMany(
+      [
+        { x: 1e308, c: 'a' },
+        { x: 1e308, c: 'a' },
+      ],
+      [0.5, 0.5],
+    );
+    assert.equal(numeric(two.snapshot().features.x).mean, 1e308);
+    assert.equal(numeric(two.snapshot().features.x).std, 0);
+    // panes merged in a snapshot: the first, empty side of a merge is skipped
+    const panes = makeWindow({ kind: 'count', size: 10 * PANES });
+    range(1, 10).forEach(() => panes.observe({ x: 1.3e154, c: 'a' }, 0.5));
+    panes.observe({ x: 1.4e154, c: 'a' }, 0.5);
+    const x = numeric(panes.snapshot().features.x);
+    close(x.std, Math.sqrt((10 * (1.3e154 - x.mean!) ** 2 + (1.4e154 - x.mean!) ** 2) / 10), 'std');
+  });
+
   it('samples rows: one draw per row, each column still a uniform sample of its values', () => {
     // x = 1…1000 in one pane of 300 windows, prediction x/100
     const kept = new Array<number>(1001).fill(0);

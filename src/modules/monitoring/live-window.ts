@@ -159,7 +159,6 @@ export class LiveWindow {
       for (let block = from; block < to; block += BLOCK) {
         this.#recordBlock(pane, rows, predictions, block, Math.min(to, block + BLOCK));
       }
-      this.#observed += to - from;
       from = to;
     }
   }
@@ -200,6 +199,7 @@ export class LiveWindow {
       else for (let r = from; r < to; r++) recordCategory(tally, col, rows[r]![col.name]);
     }
     pane.rows += n;
+    this.#observed += n;
   }
 
   /** Changes whenever the snapshot could: a row observed, or (time windows) a pane boundary passed. */

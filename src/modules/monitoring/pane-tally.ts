@@ -179,20 +179,32 @@ export function recordColumn(
   }
   const added = count - before;
   if (added > 0) {
-    const mean = sum / added;
+    // a sum of values near the largest doubles overflows where a running mean does not
+    const mean = Number.isFinite(sum) ? sum / added : runningMean(values, offset, stride, n);
     let m2 = 0;
     for (let k = 0, at = offset; k < n; k++, at += stride) {
       const x = values[at]!;
       if (x - x === 0) m2 += (x - mean) * (x - mean);
     }
-    const delta = mean - tally.mean;
-    tally.m2 += m2 + (delta * delta * before * added) / count;
-    tally.mean += (delta * added) / count;
+    const merged = mergeMoments(tally, { count: added, mean, m2 });
+    tally.mean = merged.mean;
+    tally.m2 = merged.m2;
   }
   tally.count = count;
   tally.missing = missing;
   tally.min = min;
   tally.max = max;
+}
+
+/** The mean of the finite values, updated value by value (no sum that could overflow). */
+function runningMean(values: Float64Array, offset: number, stride: number, n: number): number {
+  let mean = 0;
+  let seen = 0;
+  for (let k = 0, at = offset; k < n; k++, at += stride) {
+    const x = values[at]!;
+    if (x - x === 0) mean += (x - mean) / ++seen;
+  }
+  return mean;
 }
 
 /**
@@ -254,9 +266,11 @@ export function summarise(col: Column, tallies: Tally[], random: () => number): 
 
 type Moments = { count: number; mean: number; m2: number };
 
+/** Chan et al.'s merge. An empty side is skipped: for means past ~1e154, delta² · 0 is NaN. */
 function mergeMoments(a: Moments, b: Moments): Moments {
   const count = a.count + b.count;
   if (b.count === 0) return a;
+  if (a.count === 0) return b;
   const delta = b.mean - a.mean;
   return {
     count,
