@@ -115,8 +115,9 @@ export async function registerRequestLimits(
     // Without a backslash, and with few enough containers that parsing cannot take long however
     // deep they nest, the text is parsed first and the limits are checked on the parsed value (a
     // tenth of the cost of scanning the text); the scan only words what the walk found: the first
-    // problem in the text, as when it ran first. A `__proto__` or `constructor` key, or a text
-    // JSON.parse refuses, takes the way below, which answers as before
+    // problem in the text, as when it ran first (a value dropped for a later duplicate key is not
+    // seen: the server never holds it). A `__proto__` or `constructor` key, or a text JSON.parse
+    // refuses, takes the way below
     const simple = !text.includes('\\') && fewContainers(text, PARSE_FIRST_MAX_CONTAINERS);
     if (simple) {
       const value = parseOrUndefined(text);

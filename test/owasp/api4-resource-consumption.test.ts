@@ -72,6 +72,17 @@ describe('API4 resource consumption: request shape limits', () => {
     }
   });
 
+  it('does not check a value the parser drops for a later duplicate key (no backslash in the body)', async () => {
+    const row = JSON.stringify(EXAMPLE.instances[0]);
+    const replaced = `{"instances":"${'y'.repeat(101)}","instances":[${row}]}`;
+    assert.equal((await predict(replaced)).status, 200);
+    // with a backslash the text is scanned before it is parsed, dropped values included
+    const escaped = `{"instances":"${'y'.repeat(101)}","note":"a\\"b","instances":[${row}]}`;
+    const r = await predict(escaped);
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, 'JSON_LIMIT_EXCEEDED');
+  });
+
   it('names the first problem in the text, with or without escapes in it', async () => {
     // a long string, then (under a key that JavaScript enumerates first) a deep array
     const row = (escaped: string) =>
