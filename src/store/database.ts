@@ -17,6 +17,7 @@ import type pg from 'pg';
 import type { Logger } from '../shared/logger.js';
 import { ALWAYS_AVAILABLE, DatabaseHealth, type DatabaseStatus } from './database-health.js';
 import { guardedPool } from './guarded-pool.js';
+import { retryWhileBusy } from './sqlite-busy.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -84,9 +85,10 @@ function openSqlite(home: string): DatabaseHandle {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'modelgate.db');
   const sqlite = new SqliteDatabase(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  // processes opening a new file together race to switch it to WAL (see retryWhileBusy)
+  retryWhileBusy(() => sqlite.pragma('journal_mode = WAL'));
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return {
