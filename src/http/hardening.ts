@@ -9,7 +9,7 @@ import { AppError } from '../shared/errors.js';
 import type { WindowCounter } from '../store/window-counter.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
 import { checkParsedJson, fewContainers, jsonLimitProblem } from './json-limits.js';
-import { parsePlainJson } from './plain-json.js';
+import { parseOrUndefined, parsePlainJson } from './plain-json.js';
 
 // The protections every request passes, in the order of the cheapest refusal (buildApp calls them
 // around authentication): response headers first, so every answer carries them, refusals
@@ -208,17 +208,6 @@ export function counterStore(shared: SharedRateLimits): FastifyRateLimitStoreCto
       return store;
     }
   } as unknown as FastifyRateLimitStoreCtor;
-}
-
-/** JSON.parse's value, or undefined for a text it refuses or one starting with a byte-order mark
- * (which the safe parser drops). */
-function parseOrUndefined(text: string): unknown {
-  if (text.charCodeAt(0) === 0xfeff) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function limitError(problem: string): AppError {

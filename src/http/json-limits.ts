@@ -6,7 +6,7 @@
  * A string's closing quote is found with indexOf (native, not a loop in JavaScript over every
  * character): it is the first `"` after the opening one that is not escaped, i.e. not preceded by
  * an odd run of backslashes. Only the characters between strings (numbers, punctuation) are
- * looked at one by one. Runs on texts with a backslash, and to word what exceedsJsonLimits found.
+ * looked at one by one. Runs on texts with a backslash, and to word what checkParsedJson found.
  */
 export function jsonLimitProblem(text: string, maxDepth: number, maxString: number): string | undefined {
   let depth = 0;
@@ -80,9 +80,7 @@ export type ParsedCheck = 'ok' | 'exceeds-limits' | 'suspect-key';
  * does not recurse, so any depth parses safely, and `fewContainers` bounds how long that takes).
  */
 export function checkParsedJson(value: unknown, maxDepth: number, maxString: number): ParsedCheck {
-  if (typeof value === 'string') return value.length > maxString ? 'exceeds-limits' : 'ok';
-  if (typeof value !== 'object' || value === null) return 'ok';
-  return containerCheck(value, 1, maxDepth, maxString);
+  return elementCheck(value, 0, maxDepth, maxString);
 }
 
 function containerCheck(container: object, depth: number, maxDepth: number, maxString: number): ParsedCheck {
@@ -104,6 +102,7 @@ function containerCheck(container: object, depth: number, maxDepth: number, maxS
   return 'ok';
 }
 
+/** A value inside a container at `depth` (0: the top-level value). */
 function elementCheck(value: unknown, depth: number, maxDepth: number, maxString: number): ParsedCheck {
   if (typeof value === 'object') {
     return value === null ? 'ok' : containerCheck(value, depth + 1, maxDepth, maxString);

@@ -15,16 +15,20 @@
 const POISONING_WORD = /__proto__|constructor/;
 
 export function parsePlainJson(text: string): { value: unknown } | undefined {
-  if (
-    text.length === 0 ||
-    text.charCodeAt(0) === 0xfeff ||
-    text.includes('\\u') ||
-    POISONING_WORD.test(text)
-  ) {
-    return undefined;
-  }
+  if (text.includes('\\u') || POISONING_WORD.test(text)) return undefined;
+  const value = parseOrUndefined(text);
+  return value === undefined ? undefined : { value };
+}
+
+/**
+ * JSON.parse's value, or undefined for a text it refuses or one starting with a byte-order mark
+ * (which secure-json-parse drops, so such a text must take the secure parser to be answered as
+ * before). JSON.parse never returns undefined itself.
+ */
+export function parseOrUndefined(text: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    return { value: JSON.parse(text) as unknown };
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
