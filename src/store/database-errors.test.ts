@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../shared/errors.js';
-import { connectivityReason, databaseUnavailable, isConnectivityError } from './database-errors.js';
+import {
+  connectivityReason,
+  databaseUnavailable,
+  isConnectivityError,
+  isLostConnection,
+} from './database-errors.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -36,6 +41,38 @@ describe('isConnectivityError', () => {
   ];
   for (const [name, err, expected] of cases) {
     it(`${name} → ${expected}`, () => assert.equal(isConnectivityError(err), expected));
+  }
+});
+
+describe('isLostConnection', () => {
+  const cases: Array<[string, unknown, boolean]> = [
+    ['terminated by the administrator', withCode('57P01'), true],
+    ['crash shutdown', withCode('57P02'), true],
+    ['connection reset', withCode('ECONNRESET'), true],
+    ['broken pipe', withCode('EPIPE'), true],
+    ['connection failure (08006)', withCode('08006'), true],
+    ['lost connection (driver)', new Error('Connection terminated unexpectedly'), true],
+    [
+      'client broken (driver)',
+      new Error('Client has encountered a connection error and is not queryable'),
+      true,
+    ],
+    // not lost: it never opened, or it timed out (a retry would only wait again)
+    ['connection refused', withCode('ECONNREFUSED'), false],
+    ['statement timeout', withCode('57014'), false],
+    ['server starting up', withCode('57P03'), false],
+    ['connect timeout (driver)', new Error('timeout expired'), false],
+    ['client read timeout (driver)', new Error('Query read timeout'), false],
+    [
+      'connection terminated due to connection timeout',
+      new Error('Connection terminated due to connection timeout'),
+      false,
+    ],
+    ['unique violation', withCode('23505'), false],
+    ['null', null, false],
+  ];
+  for (const [name, err, expected] of cases) {
+    it(`${name} → ${expected}`, () => assert.equal(isLostConnection(err), expected));
   }
 });
 

@@ -55,6 +55,24 @@ export function isConnectivityError(err: unknown): boolean {
   return typeof message === 'string' && DRIVER_MESSAGES.some((re) => re.test(message));
 }
 
+/**
+ * Whether a connectivity error means the connection itself was lost (terminated by the server, reset,
+ * closed), as opposed to a refused connection or a timeout: a statement that failed so on a
+ * connection just taken from the pool may have met a connection that died while idle.
+ */
+export function isLostConnection(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') return LOST_CODES.has(code);
+  return typeof message === 'string' && LOST_MESSAGES.some((re) => re.test(message));
+}
+
+const LOST_CODES = new Set(['57P01', '57P02', 'ECONNRESET', 'EPIPE', '08003', '08006']);
+const LOST_MESSAGES = [
+  /^Connection terminated unexpectedly$/,
+  /^Client has encountered a connection error and is not queryable$/,
+];
+
 /** The one error every "cannot reach the database" becomes (the driver's error as its cause, for logs). */
 export function databaseUnavailable(cause: unknown): AppError {
   return new AppError(

@@ -1,4 +1,4 @@
-import { execFile, type ExecFileOptions } from 'node:child_process';
+import { execFile, execFileSync, type ExecFileOptions } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,12 @@ export interface OwnPostgres {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
   /** pg_terminate_backend of every other session that is idle; returns how many were ended. */
   terminateIdle(): Promise<number>;
+  /**
+   * The same, blocking this process (psql, synchronously) until those backends have exited: the
+   * caller's pooled connections are dead but their sockets unread, as when a connection dies
+   * between two requests of a busy process.
+   */
+  terminateIdleBlocking(): number;
 }
 
 export function ownPostgresBin(): string | undefined {
@@ -120,6 +126,20 @@ export async function startOwnPostgres(t: Cleanup): Promise<OwnPostgres> {
       } finally {
         await c.end();
       }
+    },
+    terminateIdleBlocking() {
+      const out = execFileSync(
+        join(bin, 'psql'),
+        [
+          url,
+          '-Atqc',
+          // with a timeout, pg_terminate_backend waits until the backend has exited
+          `select count(pg_terminate_backend(pid, 10000))::int from pg_stat_activity
+            where pid <> pg_backend_pid() and backend_type = 'client backend' and state = 'idle'`,
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      return Number(out.trim());
     },
     async terminateIdle() {
       const rows = await instance.query<{ n: number }>(

@@ -63,8 +63,36 @@ describe('database faults [own PostgreSQL]', { skip: ownPostgresSkip() }, () => 
     assert.equal(handle.status.unavailable(), undefined);
   });
 
-  it('a connection lost in the middle of a query fails that query with DATABASE_UNAVAILABLE, and only it', async () => {
-    const slow = rejection(sql`select pg_sleep(30), 'victim'`.execute(handle.db));
+  it('a read that meets a pooled connection the server ended while idle runs on a new one', async () => {
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([1, 2, 3, 4].map(() => sql`select pg_sleep(0.05)`.execute(handle.db)));
+      // the backends exit while this process is blocked: the pool's idle sockets hold the
+      // termination unread, so the next checkout hands out a dead connection
+      assert.ok(server.terminateIdleBlocking() >= 1);
+      assert.equal(await one(), 1, `round ${round}`);
+      const reads = await Promise.all([1, 2, 3].map(() => one()));
+      assert.deepEqual(reads, [1, 1, 1]);
+      assert.equal(handle.status.unavailable(), undefined, 'a replaced connection is no outage');
+    }
+  });
+
+  it('a write that meets such a connection is not repeated (it may have committed): DATABASE_UNAVAILABLE', async () => {
+    await sql`create table if not exists fault_writes (n int)`.execute(handle.db);
+    await Promise.all([1, 2, 3, 4].map(() => sql`select pg_sleep(0.05)`.execute(handle.db)));
+    assert.ok(server.terminateIdleBlocking() >= 1);
+    const err = await rejection(sql`insert into fault_writes values (1)`.execute(handle.db));
+    assert.equal(codeOf(err), 'DATABASE_UNAVAILABLE');
+    const rows = await server.query<{ n: number }>('select count(*)::int as n from fault_writes');
+    assert.equal(rows[0]!.n, 0, 'written nowhere, and not twice');
+    await waitFor('a healthy query', async () => (await one().catch(() => 0)) === 1);
+  });
+
+  it('a connection lost in the middle of a transaction fails that call with DATABASE_UNAVAILABLE, and only it', async () => {
+    const slow = rejection(
+      handle.db.transaction().execute(async (trx) => {
+        await sql`select pg_sleep(30), 'victim'`.execute(trx);
+      }),
+    );
     await waitFor('the query to run', async () => {
       const rows = await server.query(
         `select 1 from pg_stat_activity where query like '%''victim''%' and pid <> pg_backend_pid()`,
