@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import type pg from 'pg';
 import { isAppError } from '../shared/errors.js';
 import { DatabaseHealth } from './database-health.js';
 import { guardedPool } from './guarded-pool.js';
@@ -52,7 +51,7 @@ class FakePool extends EventEmitter {
 function setup(clients: Array<FakeClient | Error>) {
   const pool = new FakePool(clients);
   const health = new DatabaseHealth({});
-  const guarded = guardedPool(pool as unknown as pg.Pool, health, undefined);
+  const guarded = guardedPool(pool as unknown as Parameters<typeof guardedPool>[0], health, undefined);
   return { pool, health, guarded };
 }
 
