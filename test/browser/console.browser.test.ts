@@ -262,11 +262,35 @@ describe('web console', { skip: skipWithoutChromium(CHROMIUM) }, () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
 
+    // the first page is still loading when the filters are applied: its late answer must not
+    // replace the filtered page (it used to stay on screen for good, and a CI run met that)
+    const audit = /\/v1\/audit\?/;
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    let firstRequest: Request | undefined;
+    await page.route(audit, async (route) => {
+      if (!firstRequest) {
+        firstRequest = route.request();
+        await firstHeld;
+      }
+      await route.continue();
+    });
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
     await page.getByLabel('Per page').selectOption('5');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText(/^Page 1: 5 events, newest first$/).waitFor();
+    assert.ok(firstRequest, 'the first load was held');
+    const lateAnswer = page.waitForResponse((r) => r.request() === firstRequest);
+    releaseFirst();
+    await lateAnswer;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+    assert.equal(
+      await page.locator('caption').innerText(),
+      'Page 1: 5 events, newest first',
+      'the late first page did not land',
+    );
+    await page.unroute(audit);
     const first = await page.locator('tbody tr').first().getAttribute('data-action');
     assert.equal(first, 'api_key.revoked');
     const total = (await s.admin.listAudit({ limit: 500 })).events.length;
