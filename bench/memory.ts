@@ -1,6 +1,7 @@
 // npm run bench: the server's resident memory as `npm start` runs it (embedded, demo model,
 // --max-semi-space-size=8): idle after start, through a 60 s single-row load, and over a soak
 // (BENCH_SOAK_SECONDS, 300) at 16 connections, sampled from /proc/<pid>/status every second.
+// BENCH_NODE_ARGS replaces the Node options (space-separated) to price a V8 flag's memory.
 // Targets (issue 15): ≤ 150 MB idle, ≤ 200 MB after 60 s of load, flat over the soak. Writes
 // bench/results/memory-trajectory.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const home = mkdtempSync(join(tmpdir(), 'modelgate-bench-memory-'));
 const admin = generateApiKey().key;
 const server = await spawnListening(
-  ['--max-semi-space-size=8', 'dist/cli/index.js', 'serve', '--demo', '--port', '0'],
+  [
+    ...(process.env.BENCH_NODE_ARGS ?? '--max-semi-space-size=8').split(' '),
+    'dist/cli/index.js',
+    'serve',
+    '--demo',
+    '--port',
+    '0',
+  ],
   {
     MODELGATE_HOME: join(home, 'data'),
     MODELGATE_ADMIN_KEY: admin,
