@@ -55,6 +55,13 @@ export function isConnectivityError(err: unknown): boolean {
   return typeof message === 'string' && DRIVER_MESSAGES.some((re) => re.test(message));
 }
 
+/** Codes and driver messages of a connection lost after it was open (a subset of the above). */
+const LOST_CODES = new Set(['57P01', '57P02', 'ECONNRESET', 'EPIPE', '08003', '08006']);
+const LOST_MESSAGES = [
+  /^Connection terminated unexpectedly$/,
+  /^Client has encountered a connection error and is not queryable$/,
+];
+
 /**
  * Whether a connectivity error means the connection itself was lost (terminated by the server, reset,
  * closed), as opposed to a refused connection or a timeout: a statement that failed so on a
@@ -66,12 +73,6 @@ export function isLostConnection(err: unknown): boolean {
   if (typeof code === 'string') return LOST_CODES.has(code);
   return typeof message === 'string' && LOST_MESSAGES.some((re) => re.test(message));
 }
-
-const LOST_CODES = new Set(['57P01', '57P02', 'ECONNRESET', 'EPIPE', '08003', '08006']);
-const LOST_MESSAGES = [
-  /^Connection terminated unexpectedly$/,
-  /^Client has encountered a connection error and is not queryable$/,
-];
 
 /** The one error every "cannot reach the database" becomes (the driver's error as its cause, for logs). */
 export function databaseUnavailable(cause: unknown): AppError {

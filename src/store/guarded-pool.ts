@@ -47,8 +47,10 @@ export function guardedPool(pool: pg.Pool, health: DatabaseHealth, logger: Logge
  * transaction (nothing of it has run yet). A write may have been committed before the connection
  * broke, so it is never repeated.
  */
-const MAX_REPEATS = 2;
 const REPEATABLE = /^\s*(?:select|begin|start transaction)\b/i;
+
+/** Repeats at most, past dead connections the pool may still hold. */
+const MAX_REPEATS = 2;
 
 function guardedClient(
   first: pg.PoolClient,
@@ -67,8 +69,8 @@ function guardedClient(
   const query = async (sql: string, parameters: readonly unknown[]) => {
     // A pooled connection the server ended while it sat idle (pg_terminate_backend, a restart, a
     // proxy's idle cut) is dropped by the pool only once its socket's close is read, which can come
-    // after the next checkout: the first statement of a checkout meets the dead connection. Nothing of the checkout has run yet, so a repeatable
-    // statement runs again on another connection, as database/sql does for a bad connection.
+    // after the next checkout: the first statement of a checkout meets the dead connection.
+    // Nothing of the checkout has run yet, so a repeatable statement runs again on another one.
     let repeats = used || !REPEATABLE.test(sql) ? 0 : MAX_REPEATS;
     used = true;
     for (;;) {

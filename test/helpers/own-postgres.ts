@@ -37,6 +37,10 @@ export interface OwnPostgres {
   terminateIdleBlocking(): number;
 }
 
+/** The other client sessions that sit idle (the pooled connections of the code under test). */
+const IDLE_SESSIONS = `pg_stat_activity
+  where pid <> pg_backend_pid() and backend_type = 'client backend' and state = 'idle'`;
+
 export function ownPostgresBin(): string | undefined {
   if (process.env.MODELGATE_PG_BIN) return process.env.MODELGATE_PG_BIN;
   const root = '/usr/lib/postgresql';
@@ -134,8 +138,7 @@ export async function startOwnPostgres(t: Cleanup): Promise<OwnPostgres> {
           url,
           '-Atqc',
           // with a timeout, pg_terminate_backend waits until the backend has exited
-          `select count(pg_terminate_backend(pid, 10000))::int from pg_stat_activity
-            where pid <> pg_backend_pid() and backend_type = 'client backend' and state = 'idle'`,
+          `select count(pg_terminate_backend(pid, 10000))::int from ${IDLE_SESSIONS}`,
         ],
         { encoding: 'utf8', timeout: 20_000 },
       );
@@ -143,8 +146,7 @@ export async function startOwnPostgres(t: Cleanup): Promise<OwnPostgres> {
     },
     async terminateIdle() {
       const rows = await instance.query<{ n: number }>(
-        `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
-          where pid <> pg_backend_pid() and backend_type = 'client backend' and state = 'idle'`,
+        `select count(pg_terminate_backend(pid))::int as n from ${IDLE_SESSIONS}`,
       );
       return rows[0]!.n;
     },
