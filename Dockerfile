@@ -12,14 +12,16 @@ ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b12
 # ---- build: compile TypeScript, then keep production dependencies for this platform only ----
 FROM ${NODE_IMAGE} AS build
 ARG TARGETARCH
-# the native addons ship prebuilt in their npm packages (better-sqlite3 13, onnxruntime-node):
-# nothing compiles. binutils for strip, tini for the runtime
+# the native addons ship prebuilt in their npm packages (better-sqlite3 13, onnxruntime-node);
+# only our one-file malloc_trim addon compiles (gcc, libc6-dev; this stage only). binutils for
+# strip, tini for the runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends binutils tini \
+ && apt-get install -y --no-install-recommends binutils tini gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 ENV npm_config_update_notifier=false
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
+COPY packages ./packages
 # No install script runs, whatever the base image's npm: what package.json's allowScripts says
 # for npm 11.16+ (onnxruntime-node would download ~300 MB of CUDA libraries, better-sqlite3 would
 # compile what it ships prebuilt). Behind a TLS-inspecting proxy: --secret id=npm_ca,src=<CA
@@ -27,7 +29,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN --mount=type=secret,id=npm_ca,required=false \
     --mount=type=cache,target=/root/.npm \
     if [ -s /run/secrets/npm_ca ]; then export npm_config_cafile=/run/secrets/npm_ca; fi \
- && npm ci --ignore-scripts --no-audit --no-fund
+ && npm ci --ignore-scripts --no-audit --no-fund \
+ && node packages/malloc-trim/build.js && node -e 'import("@modelgate/malloc-trim").then((m) => m.loadTrim()())'
 # the base image's node without its symbol table (-18 MB): the same machine code, so the same
 # behaviour; native frames in a crash report show addresses instead of names
 RUN strip -o /opt/node /usr/local/bin/node && /opt/node -e 'process.exit(0)'
@@ -70,6 +73,7 @@ COPY --from=build /opt/node /usr/local/bin/node
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/packages ./packages
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/models ./models

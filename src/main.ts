@@ -34,6 +34,7 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { OutboundPolicy } from './shared/outbound-url.js';
 import { VERSION } from './shared/version.js';
+import { startMallocTrim } from './shared/malloc-trim.js';
 import { Rollouts } from './modules/rollouts/rollouts.js';
 import { SqlRolloutStore } from './modules/rollouts/sql-rollout-store.js';
 import { WebhookNotifier } from './modules/rollouts/webhooks.js';
@@ -651,6 +652,8 @@ export async function startServer(
     await bootstrap?.close();
     const listenPort = bootstrap?.port ?? config.port;
     await app.listen({ host: config.host, port: listenPort });
+    const trimmer = startMallocTrim(config.mallocTrimSeconds * 1000);
+    logger.debug({ every_s: config.mallocTrimSeconds, running: trimmer.running }, 'malloc trim');
     const metricsServer = config.metricsPort > 0 ? await serveMetrics(services, config) : undefined;
     if (metricsServer)
       app.addHook('onClose', () => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
@@ -660,6 +663,7 @@ export async function startServer(
     let closing: Promise<void> | undefined;
     const stop = async (drainMs: number, skip?: AbortSignal) => {
       runtime.beginShutdown();
+      trimmer.stop();
       if (drainMs > 0 && !skip?.aborted) {
         logger.info({ drain_ms: drainMs }, 'draining: /ready answers 503, requests are still served');
         const started = performance.now();

@@ -287,6 +287,13 @@ export const ConfigSchema = Type.Object(
       maximum: 86_400,
       description: 'Sliding window of `GET /stats` (request counts, error rates, latency percentiles).',
     }),
+    mallocTrimSeconds: Type.Integer({
+      default: 10,
+      minimum: 0,
+      maximum: 3600,
+      description:
+        "Every this many seconds, hand the memory that glibc's malloc holds free back to the system (`malloc_trim`; about 20 MB after load). 0, or without the optional addon (not glibc, no C compiler at install): never.",
+    }),
     logPredictionInputs: Type.Boolean({
       default: false,
       description:
