@@ -30,7 +30,7 @@ RUN --mount=type=secret,id=npm_ca,required=false \
     --mount=type=cache,target=/root/.npm \
     if [ -s /run/secrets/npm_ca ]; then export npm_config_cafile=/run/secrets/npm_ca; fi \
  && npm ci --ignore-scripts --no-audit --no-fund \
- && node packages/malloc-trim/build.js && node -e 'import("@modelgate/malloc-trim").then((m) => m.loadTrim()())'
+ && node packages/malloc-trim/build.mjs && node -e 'require("@modelgate/malloc-trim").loadTrim()()'
 # the base image's node without its symbol table (-18 MB): the same machine code, so the same
 # behaviour; native frames in a crash report show addresses instead of names
 RUN strip -o /opt/node /usr/local/bin/node && /opt/node -e 'process.exit(0)'

@@ -1,13 +1,13 @@
-import { createRequire } from 'node:module';
+'use strict';
 
 /**
  * `trim()` hands the free memory of glibc's malloc arenas back to the system and says whether
  * any was released; `null` when the addon was not built (an optional dependency) or cannot load.
  */
-export function loadTrim() {
+exports.loadTrim = function loadTrim() {
   try {
-    return createRequire(import.meta.url)('./build/trim.node').trim;
+    return require('./build/trim.node').trim;
   } catch {
     return null;
   }
-}
+};

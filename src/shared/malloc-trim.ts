@@ -1,4 +1,4 @@
-import { loadTrim } from '@modelgate/malloc-trim';
+import { createRequire } from 'node:module';
 
 /** What `startMallocTrim` reports: whether it runs, and its trims so far. */
 export interface MallocTrimmer {
@@ -10,6 +10,22 @@ export interface MallocTrimmer {
 }
 
 /**
+ * glibc's `malloc_trim(0)` from the optional @modelgate/malloc-trim addon; null when the package
+ * is missing (npm leaves out an optional dependency whose install failed) or its addon was not
+ * built.
+ */
+export function loadMallocTrim(): (() => boolean) | null {
+  try {
+    const addon = createRequire(import.meta.url)('@modelgate/malloc-trim') as {
+      loadTrim(): (() => boolean) | null;
+    };
+    return addon.loadTrim();
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Hands the memory that glibc's malloc holds free back to the system every `intervalMs`
  * (`malloc_trim(0)`, through the optional @modelgate/malloc-trim addon). Under load, V8's
  * compiler and garbage collector threads and the HTTP and ONNX Runtime buffers leave ~20 MB of
@@ -18,7 +34,7 @@ export interface MallocTrimmer {
  */
 export function startMallocTrim(
   intervalMs: number,
-  trim: (() => boolean) | null = loadTrim(),
+  trim: (() => boolean) | null = loadMallocTrim(),
 ): MallocTrimmer {
   let calls = 0;
   let released = 0;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
-import { loadTrim } from '@modelgate/malloc-trim';
+import { loadMallocTrim } from '../../src/shared/malloc-trim.js';
 
 const glibc = Boolean(
   (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime,
@@ -12,13 +12,13 @@ const rssMb = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/sta
 
 describe('@modelgate/malloc-trim, the real addon', { skip: glibc ? false : 'not glibc' }, () => {
   it('is built by npm ci (an optional dependency) and loads', () => {
-    assert.equal(typeof loadTrim(), 'function');
+    assert.equal(typeof loadMallocTrim(), 'function');
   });
 
   it('hands back memory that malloc holds free between live chunks', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const trim = loadTrim()!;
+    const trim = loadMallocTrim()!;
     trim();
     // 64 MB of 16 kB backing stores (malloc'd, under its mmap threshold); every other one freed:
     // the holes sit between live chunks, where free() alone never returns them
