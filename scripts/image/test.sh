@@ -31,7 +31,7 @@ ctr="" server="" marker=""
 container_pids() {
   local p
   for p in $(pgrep -f "node /app/bin/modelgate.js" || true); do
-    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "MODELGATE_ADMIN_KEY=$admin_key" && echo "$p"
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -x "MODELGATE_ADMIN_KEY=$admin_key" >/dev/null && echo "$p"
   done
 }
 cleanup() {
@@ -170,7 +170,7 @@ echo "exit code 0"
 step "nothing written outside MODELGATE_HOME (/data)"
 written="$(cd "$mnt" && find . -xdev -newer "$marker" ! -type d \
   ! -path './proc/*' ! -path './sys/*' ! -path './dev/*' ! -path './run/*' ! -path './data/*' \
-  ! -path ./etc/hosts ! -path ./etc/resolv.conf ! -path ./etc/hostname | head -20)"
+  ! -path ./etc/hosts ! -path ./etc/resolv.conf ! -path ./etc/hostname | sed -n 1,20p)"
 [ -z "$written" ] || fail "the container wrote outside /data (a read-only root file system would refuse): $written"
 echo "nothing"
 
