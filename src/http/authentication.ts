@@ -4,7 +4,6 @@ import type { Authenticator } from '../modules/security/authenticator.js';
 import { clientKey } from '../shared/client-address.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
-import { NO_SPANS } from '../shared/spans.js';
 
 const WINDOW_MS = 60_000;
 
@@ -24,7 +23,7 @@ export interface AuthenticationOptions {
 }
 
 /**
- * Two hooks, for routes that need a scope (the others are public): the failed-authentication
+ * One hook, for routes that need a scope (the others are public): the failed-authentication
  * throttle, then authentication and authorization. The throttle comes first because it is the
  * cheaper refusal: a client address that failed authentication `maxFailuresPerMinute` times is
  * answered 429 until its minute ends without its credentials being looked at, so guessing keys
@@ -49,33 +48,34 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     return undefined;
   };
 
-  if (max > 0) {
-    app.addHook('onRequest', async (req) => {
-      if (!req.routeOptions.config.scope) return;
-      const now = clock.nowMs();
-      const window = await failures
-        .get(clientKey(req.ip), now)
-        .catch((err: unknown) => storeFailed(req, err));
-      if (window && window.count >= max) {
-        const seconds = Math.max(1, Math.ceil((window.resetAtMs - now) / 1000));
-        throw new AppError(
-          'AUTH_THROTTLED',
-          `more than ${max} failed authentications from this address within a minute; retry in ${seconds} s`,
-          { headers: { 'retry-after': String(seconds) } },
-        );
-      }
-    });
-  }
+  /** 429 when this client address failed authentication `max` times in its current minute. */
+  const throttle = async (req: FastifyRequest): Promise<void> => {
+    const now = clock.nowMs();
+    const window = await failures.get(clientKey(req.ip), now).catch((err: unknown) => storeFailed(req, err));
+    if (window && window.count >= max) {
+      const seconds = Math.max(1, Math.ceil((window.resetAtMs - now) / 1000));
+      throw new AppError(
+        'AUTH_THROTTLED',
+        `more than ${max} failed authentications from this address within a minute; retry in ${seconds} s`,
+        { headers: { 'retry-after': String(seconds) } },
+      );
+    }
+  };
 
+  // one hook for both steps: each hook is a call through Fastify's hook runner, an async one a
+  // promise and a microtask too, on every request
   app.addHook('onRequest', async (req) => {
-    const scope = req.routeOptions.config.scope;
+    const scope = req.routeSettings?.scope;
     if (!scope) return;
+    if (max > 0) await throttle(req);
     const apiKey = req.headers['x-api-key'];
+    const authorization = req.headers.authorization;
+    const key = typeof apiKey === 'string' ? apiKey : undefined;
     let principal;
     try {
-      principal = await (req.spans ?? NO_SPANS).child('modelgate.authenticate', {}, () =>
-        auth.authenticate(req.headers.authorization, typeof apiKey === 'string' ? apiKey : undefined),
-      );
+      principal = await (req.spans
+        ? req.spans.child('modelgate.authenticate', {}, () => auth.authenticate(authorization, key))
+        : auth.authenticate(authorization, key));
     } catch (err) {
       if (max > 0 && err instanceof AppError && err.code === 'UNAUTHENTICATED') {
         // fail open or closed, the answer stays the 401: the credential was wrong either way

@@ -11,7 +11,8 @@ import {
   MethodIndex,
   registerLoadShedding,
   registerRequestLimits,
-  registerResponseHeaders,
+  registerCors,
+  securityHeaders,
 } from './hardening.js';
 import { registerIdempotency } from './idempotency.js';
 import { recordProblem, toProblem } from './problem.js';
@@ -101,6 +102,8 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
   setValidators(app);
   app.addSchema(ProblemSchema);
+  app.decorateRequest('routeSettings', null);
+  app.decorateRequest('routePattern', null);
   app.decorateRequest('principal', null);
   app.decorateRequest('logFields', null);
   app.decorateRequest('inference', null);
@@ -108,14 +111,22 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   app.decorateRequest('traceId', null);
   const { metrics, tracing } = services.observability;
 
-  await registerResponseHeaders(app, config);
+  // One callback hook for what every request needs first (a hook costs a call through Fastify's
+  // hook runner, an async one a promise and a microtask too): the route's config and pattern,
+  // read once; the security headers, so every answer carries them, refusals included; the
+  // request id; the trace context
+  const headers = securityHeaders();
   app.addHook('onRequest', (req, reply, done) => {
+    const matched = req.routeOptions;
+    req.routeSettings = matched.config;
+    req.routePattern = matched.url ?? null;
+    reply.headers(headers);
     reply.header('x-request-id', req.id);
     // draining after SIGTERM: each answer closes its connection, so a keep-alive client opens a
     // new one, which the load balancer sends to a replica that stays
     if (services.shuttingDown()) reply.header('connection', 'close');
     // trace context: a span when tracing is on; else the caller's trace id, for the log line
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = req.routePattern ?? 'unmatched';
     const span = tracing.enabled
       ? tracing.startRequest(`${req.method} ${route}`, req.headers, {
           'http.request.method': req.method,
@@ -133,6 +144,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     }
     done();
   });
+  await registerCors(app, config);
 
   await registerLoadShedding(app, config);
   registerAuthentication(app, {
@@ -146,30 +158,34 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
-    const route = req.routeOptions.url ?? 'unmatched';
-    services.observability.observeRequest(route, req.method, status, reply.elapsedTime / 1000);
+    // routePattern is null when no route matched, or when the request ended before the first hook
+    const pattern = req.routePattern ?? req.routeOptions.url ?? null;
+    const route = pattern ?? 'unmatched';
+    const elapsedMs = reply.elapsedTime;
+    services.observability.observeRequest(route, req.method, status, elapsedMs / 1000);
     services.observability.workerRequest?.inc();
     const trace = req.inference;
     if (trace) {
       const answer = Object.assign(trace, {
         status,
-        latencyMs: reply.elapsedTime,
+        latencyMs: elapsedMs,
         atMs: services.clock.nowMs(),
       });
       services.answers.notify(answer);
     }
     (req.spans as RequestSpan | null)?.end(status);
-    const line = {
+    const q = req.url.indexOf('?');
+    const line: Record<string, unknown> = {
       method: req.method,
-      route: req.routeOptions.url ?? null,
-      path: req.url.split('?')[0],
+      route: pattern,
+      path: q === -1 ? req.url : req.url.slice(0, q),
       status,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
+      ms: Math.round(elapsedMs * 100) / 100,
       principal: req.principal?.id,
-      ...(req.traceId ? { trace_id: req.traceId } : {}),
-      ...(trace ? inferenceLogFields(trace, config.logPredictionInputs) : {}),
-      ...req.logFields,
     };
+    if (req.traceId) line.trace_id = req.traceId;
+    if (trace) addInferenceLogFields(line, trace, config.logPredictionInputs);
+    if (req.logFields) Object.assign(line, req.logFields);
     if (status >= 500) req.log.error(line, 'request failed');
     else req.log.info(line, 'request');
     done();
@@ -253,18 +269,21 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 }
 
 /** An inference request's log fields: the version that answered, rows, prediction id. */
-function inferenceLogFields(trace: InferenceTrace, withInputs: boolean): Record<string, unknown> {
-  if (trace.model === undefined) return {};
+function addInferenceLogFields(
+  line: Record<string, unknown>,
+  trace: InferenceTrace,
+  withInputs: boolean,
+): void {
+  if (trace.model === undefined) return;
   const answered = trace.answered;
-  return {
-    model: trace.model,
-    version: trace.version,
-    ...(trace.protocol === 'v2' ? { protocol: 'v2' } : {}),
-    ...(answered?.predictionId
-      ? { instances: answered.predictions?.length, prediction_id: answered.predictionId }
-      : {}),
-    ...(withInputs && answered?.predictionId && answered.rows ? { inputs: answered.rows } : {}),
-  };
+  line.model = trace.model;
+  line.version = trace.version;
+  if (trace.protocol === 'v2') line.protocol = 'v2';
+  if (answered?.predictionId) {
+    line.instances = answered.predictions?.length;
+    line.prediction_id = answered.predictionId;
+    if (withInputs && answered.rows) line.inputs = answered.rows;
+  }
 }
 
 /**

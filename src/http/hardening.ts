@@ -16,20 +16,20 @@ import { parseOrUndefined, parsePlainJson } from './plain-json.js';
 // included; load shedding, before any credential is checked; after authentication, body limits
 // and rate limits per principal and route class.
 
-/** Security headers and CORS (off unless an allow-list is configured), set before any refusal. */
-export async function registerResponseHeaders(app: FastifyInstance, config: Config): Promise<void> {
-  // helmet's headers do not depend on the request: computed once, set on every answer
-  const securityHeaders = helmetHeaders({
+/**
+ * helmet's security headers. They do not depend on the request: computed once, and set on every
+ * answer by buildApp's first onRequest hook, so refusals carry them too.
+ */
+export function securityHeaders(): Record<string, string> {
+  return helmetHeaders({
     // an API answers JSON: nothing may be loaded or framed from its responses
     contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-origin' },
   });
-  // callback hooks on the request path: an async hook costs a promise and a microtask per request
-  app.addHook('onRequest', (_req, reply, done) => {
-    reply.headers(securityHeaders);
-    done();
-  });
+}
 
+/** CORS: off unless an allow-list is configured. */
+export async function registerCors(app: FastifyInstance, config: Config): Promise<void> {
   const origins = config.corsOrigins
     .split(',')
     .map((o) => o.trim())
@@ -76,7 +76,7 @@ export async function registerLoadShedding(app: FastifyInstance, config: Config)
       // scarce; what is expensive besides inference (evaluations, uploads) is admin-only and
       // rate-limited
       pressureHandler: (req, _reply, type, value) => {
-        if (req.routeOptions.config.inference !== true) return;
+        if (req.routeSettings?.inference !== true) return;
         if (Date.now() - servingSince < 2 * SHED_SAMPLE_INTERVAL_MS) return;
         throw new AppError('OVERLOADED', `the server is shedding load (${type}: ${Math.round(value ?? 0)})`, {
           headers: { 'retry-after': '5' },
@@ -156,7 +156,7 @@ export async function registerRequestLimits(
     // routes any credential may call (whoami) are as cheap as reads
     any: config.rateLimitReadPerMinute,
   };
-  const classOf = (req: FastifyRequest): RouteScope | undefined => req.routeOptions.config.scope;
+  const classOf = (req: FastifyRequest): RouteScope | undefined => req.routeSettings?.scope;
   // route-level hooks (added to each route as it is declared): they run after every app-level
   // one, so after authentication, and key on the principal
   await app.register(rateLimit, {

@@ -89,7 +89,7 @@ export async function beginIdempotent(
   const id: IdempotencyId = {
     principal: req.principal?.id ?? 'anonymous',
     method: req.method,
-    route: req.routeOptions.url ?? req.url,
+    route: req.routePattern ?? req.url,
     key,
   };
   const fingerprint = createHash('sha256')
@@ -164,11 +164,20 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
   app.decorate('idempotency', opts);
   app.decorateRequest('idempotencyClaim', null);
 
-  app.addHook('preHandler', async (req, reply) => {
+  // a callback hook: every request passes it, and all but keyed ones leave at once (an async
+  // hook costs each a promise and a microtask). A replay has sent its answer: the chain stops there
+  app.addHook('preHandler', (req, reply, done) => {
     // no header, nothing to do: the body is fingerprinted only for requests that carry a key
-    if (req.routeOptions.config.idempotent !== 'body' || req.headers['idempotency-key'] === undefined) return;
-    const run = await beginIdempotent(req, reply, bodyMaterial(req.body));
-    if (!run) return reply;
+    if (req.routeSettings?.idempotent !== 'body' || req.headers['idempotency-key'] === undefined)
+      return done();
+    Promise.resolve()
+      .then(() => beginIdempotent(req, reply, bodyMaterial(req.body)))
+      .then(
+        (run) => {
+          if (run) done();
+        },
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
   });
 
   // callback hooks: they run on every request, and all but keyed requests leave at once
