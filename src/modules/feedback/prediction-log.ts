@@ -132,6 +132,9 @@ export class PredictionLog {
   #taken = 0;
   /** rows of failed writes since the last successful one */
   #failedRows = 0;
+  /** the last `at` written, by its clock millisecond: several predictions share a millisecond */
+  #atMs = Number.NaN;
+  #at = '';
   dropped = 0;
 
   constructor(
@@ -157,7 +160,7 @@ export class PredictionLog {
       version: p.version,
       variant: p.variant,
       rollout_id: p.rolloutId,
-      at: this.clock.now().toISOString(),
+      at: this.#isoNow(),
       outputs: JSON.stringify(p.predictions),
       inputs: p.inputs ? JSON.stringify(p.inputs) : null,
     };
@@ -175,6 +178,15 @@ export class PredictionLog {
     }
     if (dropped > 0) this.#drop(dropped);
     if (this.#queued.size >= this.options.batchSize) void this.#writeSome();
+  }
+
+  #isoNow(): string {
+    const ms = this.clock.nowMs();
+    if (ms !== this.#atMs) {
+      this.#atMs = ms;
+      this.#at = new Date(ms).toISOString();
+    }
+    return this.#at;
   }
 
   /** A prediction by id: unwritten ones from memory, the others from the database. */
