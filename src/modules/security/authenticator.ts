@@ -1,10 +1,12 @@
 import { AppError } from '../../shared/errors.js';
 import { keyMatches, parseApiKey } from './api-key.js';
-import type { ApiKeyStore } from './api-key-store.js';
+import type { ApiKeyRecord, ApiKeyStore } from './api-key-store.js';
 import { looksLikeJwt, type JwtVerifier } from './jwt-verifier.js';
 import { hasScope, type Principal, type RouteScope } from './scopes.js';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="modelgate"' };
+/** Keys whose verification is remembered; past this the oldest is dropped. */
+const MAX_VERIFIED = 1_000;
 
 export interface BootstrapKey {
   key: string;
@@ -18,6 +20,14 @@ export interface BootstrapKey {
  */
 export class Authenticator {
   readonly #bootstrap: { id: string; key: string } | undefined;
+  /**
+   * Presented keys that matched their record, by key: a client sends the same key on every
+   * request, and hashing it each time was half of authentication's CPU (ADR 0018). An entry counts
+   * only while the store answers with the very record object it was verified against: a revoke, a
+   * new hash or new scopes come as a new record, which is verified again. Only keys that matched
+   * enter, so a guesser cannot fill it; a lookup by the whole key compares no prefix.
+   */
+  readonly #verified = new Map<string, { record: ApiKeyRecord; principal: Principal }>();
 
   constructor(
     private readonly store: ApiKeyStore,
@@ -47,10 +57,21 @@ export class Authenticator {
       throw unauthenticated('invalid or revoked API key');
     }
     const record = await this.store.get(parsed.id);
-    if (!record || record.revokedAt !== null || !keyMatches(presented, record.keyHash)) {
-      throw unauthenticated('invalid or revoked API key');
+    if (!record || record.revokedAt !== null) throw unauthenticated('invalid or revoked API key');
+    const verified = this.#verified.get(presented);
+    if (verified?.record === record) return verified.principal;
+    if (!keyMatches(presented, record.keyHash)) throw unauthenticated('invalid or revoked API key');
+    // shared by the requests that present this key: frozen, so none can change another's
+    const principal: Principal = Object.freeze({
+      id: `key:${record.id}`,
+      name: record.name,
+      scopes: record.scopes,
+    });
+    if (verified === undefined && this.#verified.size >= MAX_VERIFIED) {
+      this.#verified.delete(this.#verified.keys().next().value!);
     }
-    return { id: `key:${record.id}`, name: record.name, scopes: record.scopes };
+    this.#verified.set(presented, { record, principal });
+    return principal;
   }
 
   authorize(principal: Principal, scope: RouteScope): void {
