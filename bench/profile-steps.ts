@@ -30,7 +30,10 @@ export const STEPS: Array<[step: string, match: RegExp]> = [
   ['rate limit', /node_modules\/@fastify\/rate-limit\/|node_modules\/(ipaddr\.js|proxy-addr)\//],
   ['load shedding', /node_modules\/@fastify\/under-pressure\//],
   ['idempotency hooks', /http\/idempotency/],
-  ['JSON parsing and limits', /node_modules\/secure-json-parse\/|http\/(json-limits|plain-json)|forbidden-json-key/],
+  [
+    'JSON parsing and limits',
+    /node_modules\/secure-json-parse\/|http\/(json-limits|plain-json)|forbidden-json-key/,
+  ],
   ['schema validation (body, version contract)', /serving\/instance-validator|^validate\d*@/],
   ['input encoding', /serving\/(input-codec|tensor-batch)/],
   ['ONNX Runtime', /node_modules\/onnxruntime-(node|common)\//],
