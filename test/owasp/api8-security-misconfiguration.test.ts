@@ -11,7 +11,8 @@ type Answer = Awaited<ReturnType<typeof raw>>;
 /** The headers every answer carries, whatever refused it and however early. */
 function assertSecurityHeaders(r: Answer, what: string): void {
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);
-  assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'none'/, what);
+  // an API's policy (OWASP REST cheat sheet): nothing loads, nothing frames; no HTML-page defaults
+  assert.equal(r.headers.get('content-security-policy'), "default-src 'none';frame-ancestors 'none'", what);
   assert.match(r.headers.get('strict-transport-security') ?? '', /max-age=/, what);
   assert.equal(r.headers.get('x-frame-options'), 'SAMEORIGIN', what);
   assert.equal(r.headers.get('cross-origin-resource-policy'), 'same-origin', what);
