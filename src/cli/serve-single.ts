@@ -34,12 +34,23 @@ export async function serveOneProcess(
   // V8 reads it at every full collection, so setting it now takes effect (ADR 0011)
   if (config.gcHeapGrowingPercent > 0)
     setFlagsFromString(`--heap-growing-percent=${config.gcHeapGrowingPercent}`);
-  // A signal during the start (waiting for the database, migrating, loading) ends the process
-  // cleanly: exit() flushes the buffered log lines, which the default action would lose.
+  // One pair of signal handlers for the whole life of the process. During the start (waiting for
+  // the database, migrating, loading) a signal aborts it and the process ends cleanly: exit()
+  // flushes the buffered log lines, which the default action would lose; a second one ends it at
+  // once. After the start, `stop` below. The handlers are never swapped: removing a signal's last
+  // listener stops libuv's watcher, and a signal already caught but not yet dispatched is lost,
+  // so one that came while the server began to listen was never acted on.
   const starting = new AbortController();
-  const early = () => starting.abort();
-  process.once('SIGTERM', early);
-  process.once('SIGINT', early);
+  let earlySignal: NodeJS.Signals | undefined;
+  let stopOnSignal: ((signal: NodeJS.Signals) => void) | undefined = undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopOnSignal) return stopOnSignal(signal);
+    if (earlySignal) process.exit(1);
+    earlySignal = signal;
+    starting.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   let server: RunningServer;
   try {
     server = await startServer(config, {
@@ -52,9 +63,6 @@ export async function serveOneProcess(
   } catch (err) {
     if (!starting.signal.aborted) throw err;
     process.exit(0);
-  } finally {
-    process.off('SIGTERM', early);
-    process.off('SIGINT', early);
   }
   // what loading left behind goes back to the system before traffic comes, and again after
   // each burst of traffic (src/shared/memory-reducer.ts)
@@ -64,9 +72,8 @@ export async function serveOneProcess(
   const reducer = new IdleMemoryReducer(() => received, IDLE_REDUCE_MS, IDLE_REQUESTS);
   // SIGTERM (Kubernetes, docker stop, systemd) drains first: /ready answers 503 while requests
   // are still served, so load balancers take this replica out before it stops listening.
-  // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it. Installed before
-  // the primary hears that this worker is ready: it forwards signals to ready workers at once, and
-  // one arriving between the start's handlers and these would end the process by default.
+  // SIGINT (Ctrl-C at a terminal) and a second signal during the drain skip it. In place before
+  // the primary hears that this worker is ready: it forwards signals to ready workers at once.
   const skipDrain = new AbortController();
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -86,8 +93,10 @@ export async function serveOneProcess(
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignal = stop;
+  // a signal that came after the start's last check (while the server began to listen): the
+  // start went on, so it is acted on now
+  if (earlySignal) stop(earlySignal);
   const where = config.databaseUrl
     ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
     : `embedded: ${server.runtime.db.location}`;

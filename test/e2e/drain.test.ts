@@ -9,8 +9,9 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServe } from '../helpers/cli.js';
-import { DEMO } from '../helpers/server.js';
+import { DEMO, REPO } from '../helpers/server.js';
 
 const DRAIN_MS = 3000;
 const KEY = `mg_drain0001_${randomBytes(24).toString('base64url')}`;
@@ -129,4 +130,29 @@ it('SIGINT (Ctrl-C) skips the drain', async (t) => {
   assert.equal(await proc.exited, 0, `signal ${proc.child.signalCode}: ${proc.stderr()}${proc.stdout()}`);
   assert.ok(performance.now() - started < 10_000, 'did not wait for the 30 s drain');
   assert.doesNotMatch(proc.stdout(), /"msg":"draining/);
+});
+
+it("SIGTERM as the server begins to listen, after the start's last check: drained, exit 0", async (t) => {
+  // the image test's stop sometimes came while a worker of `serve --workers 2` was binding its
+  // port: the start's handler took the signal, the start went on, and the worker served until the
+  // primary killed it 20 s later
+  const home = mkdtempSync(join(tmpdir(), 'mg-drain-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const proc = spawnServe(
+    [],
+    {
+      MODELGATE_HOME: home,
+      MODELGATE_PORT: '0',
+      MODELGATE_ADMIN_KEY: KEY,
+      MODELGATE_SHUTDOWN_DRAIN_MS: '500',
+    },
+    ['--import', join(REPO, 'test/fixtures/sigterm-at-listen.mjs')],
+  );
+  t.after(() => proc.child.kill('SIGKILL'));
+  const code = await Promise.race([proc.exited, sleep(30_000).then(() => 'still running after 30 s')]);
+  assert.equal(code, 0, `${proc.stderr()}${proc.stdout()}`);
+  // it started (the banner), then stopped as SIGTERM asks: the drain first
+  assert.match(proc.stderr(), /listening on http:/);
+  assert.match(proc.stdout(), /"signal":"SIGTERM","msg":"shutting down"/);
+  assert.match(proc.stdout(), /"drain_ms":500,"msg":"draining/);
 });
