@@ -40,14 +40,13 @@ export async function serveOneProcess(
   // once. After the start, `stop` below. The handlers are never swapped: removing a signal's last
   // listener stops libuv's watcher, and a signal already caught but not yet dispatched is lost,
   // so one that came while the server began to listen was never acted on.
+  // aborted with the signal as its reason
   const starting = new AbortController();
-  let earlySignal: NodeJS.Signals | undefined;
   let stopOnSignal: ((signal: NodeJS.Signals) => void) | undefined = undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopOnSignal) return stopOnSignal(signal);
-    if (earlySignal) process.exit(1);
-    earlySignal = signal;
-    starting.abort();
+    if (starting.signal.aborted) process.exit(1);
+    starting.abort(signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -96,7 +95,7 @@ export async function serveOneProcess(
   stopOnSignal = stop;
   // a signal that came after the start's last check (while the server began to listen): the
   // start went on, so it is acted on now
-  if (earlySignal) stop(earlySignal);
+  if (starting.signal.aborted) stop(starting.signal.reason as NodeJS.Signals);
   const where = config.databaseUrl
     ? `cluster: ${redactUrlCredentials(config.databaseUrl)}`
     : `embedded: ${server.runtime.db.location}`;

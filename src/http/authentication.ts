@@ -4,6 +4,7 @@ import type { Authenticator } from '../modules/security/authenticator.js';
 import { clientKey } from '../shared/client-address.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
+import { matchedRoute } from './matched-route.js';
 
 const WINDOW_MS = 60_000;
 
@@ -65,7 +66,7 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
   // one hook for both steps: each hook is a call through Fastify's hook runner, an async one a
   // promise and a microtask too, on every request
   app.addHook('onRequest', async (req) => {
-    const scope = req.routeSettings?.scope;
+    const scope = matchedRoute(req).config.scope;
     if (!scope) return;
     if (max > 0) await throttle(req);
     const apiKey = req.headers['x-api-key'];

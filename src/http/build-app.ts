@@ -15,6 +15,7 @@ import {
   securityHeaders,
 } from './hardening.js';
 import { registerIdempotency } from './idempotency.js';
+import { matchedRoute } from './matched-route.js';
 import { recordProblem, toProblem } from './problem.js';
 import { traceIdOf, type RequestSpan } from '../observability/tracing.js';
 import { parseTrustedProxies } from '../shared/client-address.js';
@@ -102,8 +103,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   });
   setValidators(app);
   app.addSchema(ProblemSchema);
-  app.decorateRequest('routeSettings', null);
-  app.decorateRequest('routePattern', null);
+  app.decorateRequest('matchedRoute', null);
   app.decorateRequest('principal', null);
   app.decorateRequest('logFields', null);
   app.decorateRequest('inference', null);
@@ -112,21 +112,17 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   const { metrics, tracing } = services.observability;
 
   // One callback hook for what every request needs first (a hook costs a call through Fastify's
-  // hook runner, an async one a promise and a microtask too): the route's config and pattern,
-  // read once; the security headers, so every answer carries them, refusals included; the
-  // request id; the trace context
+  // hook runner, an async one a promise and a microtask too): the security headers, so every
+  // answer carries them, refusals included; the request id; the trace context
   const headers = securityHeaders();
   app.addHook('onRequest', (req, reply, done) => {
-    const matched = req.routeOptions;
-    req.routeSettings = matched.config;
-    req.routePattern = matched.url ?? null;
     reply.headers(headers);
     reply.header('x-request-id', req.id);
     // draining after SIGTERM: each answer closes its connection, so a keep-alive client opens a
     // new one, which the load balancer sends to a replica that stays
     if (services.shuttingDown()) reply.header('connection', 'close');
     // trace context: a span when tracing is on; else the caller's trace id, for the log line
-    const route = req.routePattern ?? 'unmatched';
+    const route = matchedRoute(req).pattern ?? 'unmatched';
     const span = tracing.enabled
       ? tracing.startRequest(`${req.method} ${route}`, req.headers, {
           'http.request.method': req.method,
@@ -158,8 +154,7 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
 
   app.addHook('onResponse', (req, reply, done) => {
     const status = reply.statusCode;
-    // routePattern is null when no route matched, or when the request ended before the first hook
-    const pattern = req.routePattern ?? req.routeOptions.url ?? null;
+    const pattern = matchedRoute(req).pattern;
     const route = pattern ?? 'unmatched';
     const elapsedMs = reply.elapsedTime;
     services.observability.observeRequest(route, req.method, status, elapsedMs / 1000);

@@ -1,5 +1,6 @@
 import type { InferenceTrace } from '../modules/serving/answer.js';
 import type { Principal, RouteScope } from '../modules/security/scopes.js';
+import type { MatchedRoute } from './matched-route.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -11,15 +12,8 @@ declare module 'fastify' {
     documentedBody?: Record<string, unknown>;
   }
   interface FastifyRequest {
-    /**
-     * The matched route's config and URL pattern, read once per request by the first hook.
-     * `req.routeOptions` is a getter that builds a new object on every read, and a predict request
-     * read it about ten times (hooks, rate-limit callbacks, the log line). Null before that hook
-     * ran (a request refused while its URL was parsed).
-     */
-    routeSettings: FastifyContextConfig | null;
-    /** The matched route's URL pattern (`/v1/models/:name/predict`); null when no route matched. */
-    routePattern: string | null;
+    /** Kept by `matchedRoute(req)` (read it through that): null until its first call. */
+    matchedRoute: MatchedRoute | null;
     principal: Principal | null;
     /** Fields a route adds to the request's log line (model, version). */
     logFields: Record<string, unknown> | null;

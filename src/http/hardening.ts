@@ -8,6 +8,7 @@ import type { RouteScope } from '../modules/security/scopes.js';
 import { AppError } from '../shared/errors.js';
 import type { WindowCounter } from '../store/window-counter.js';
 import { findForbiddenKey, type ForbiddenKey } from './forbidden-json-key.js';
+import { matchedRoute } from './matched-route.js';
 import { checkParsedJson, fewContainers, jsonLimitProblem } from './json-limits.js';
 import { parseOrUndefined, parsePlainJson } from './plain-json.js';
 
@@ -83,7 +84,7 @@ export async function registerLoadShedding(app: FastifyInstance, config: Config)
       // scarce; what is expensive besides inference (evaluations, uploads) is admin-only and
       // rate-limited
       pressureHandler: (req, _reply, type, value) => {
-        if (req.routeSettings?.inference !== true) return;
+        if (matchedRoute(req).config.inference !== true) return;
         if (Date.now() - servingSince < 2 * SHED_SAMPLE_INTERVAL_MS) return;
         throw new AppError('OVERLOADED', `the server is shedding load (${type}: ${Math.round(value ?? 0)})`, {
           headers: { 'retry-after': '5' },
@@ -163,7 +164,7 @@ export async function registerRequestLimits(
     // routes any credential may call (whoami) are as cheap as reads
     any: config.rateLimitReadPerMinute,
   };
-  const classOf = (req: FastifyRequest): RouteScope | undefined => req.routeSettings?.scope;
+  const classOf = (req: FastifyRequest): RouteScope | undefined => matchedRoute(req).config.scope;
   // route-level hooks (added to each route as it is declared): they run after every app-level
   // one, so after authentication, and key on the principal
   await app.register(rateLimit, {

@@ -8,6 +8,7 @@ import type {
   IdempotencyStore,
   StoredResponse,
 } from '../modules/idempotency/idempotency-store.js';
+import { matchedRoute } from './matched-route.js';
 import { toProblem } from './problem.js';
 
 export const REPLAY_HEADER = 'idempotent-replayed';
@@ -89,7 +90,7 @@ export async function beginIdempotent(
   const id: IdempotencyId = {
     principal: req.principal?.id ?? 'anonymous',
     method: req.method,
-    route: req.routePattern ?? req.url,
+    route: matchedRoute(req).pattern ?? req.url,
     key,
   };
   const fingerprint = createHash('sha256')
@@ -168,7 +169,7 @@ export function registerIdempotency(app: FastifyInstance, opts: IdempotencyOptio
   // hook costs each a promise and a microtask). A replay has sent its answer: the chain stops there
   app.addHook('preHandler', (req, reply, done) => {
     // no header, nothing to do: the body is fingerprinted only for requests that carry a key
-    if (req.routeSettings?.idempotent !== 'body' || req.headers['idempotency-key'] === undefined)
+    if (matchedRoute(req).config.idempotent !== 'body' || req.headers['idempotency-key'] === undefined)
       return done();
     Promise.resolve()
       .then(() => beginIdempotent(req, reply, bodyMaterial(req.body)))

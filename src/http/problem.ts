@@ -2,6 +2,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import type { AppServices } from './app-services.js';
 import { ERROR_CODES, type ErrorCode } from '../shared/error-codes.js';
 import { AppError, pointer, type FieldProblem } from '../shared/errors.js';
+import { matchedRoute } from './matched-route.js';
 import type { Problem } from './schemas.js';
 
 export interface ProblemReply {
@@ -135,7 +136,7 @@ function validationProblem(v: ValidationItem, context: string): FieldProblem {
  */
 export function recordProblem(err: unknown, req: FastifyRequest, services: AppServices): ProblemReply {
   const problem = toProblem(err, req);
-  services.observability.observeProblem(problem.body.code, req.routeOptions.config.scope);
+  services.observability.observeProblem(problem.body.code, matchedRoute(req).config.scope);
   if (problem.unexpected) {
     req.log.error(
       { err, req_id: req.id, ...(req.traceId ? { trace_id: req.traceId } : {}) },
