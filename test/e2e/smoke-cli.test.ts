@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { cliInProcess } from '../helpers/cli.js';
 import { startTestServer, SuiteScope } from '../helpers/server.js';
 import { before, after } from 'node:test';
-import { freePort } from '../helpers/cluster.js';
+import { freePort } from '../helpers/ports.js';
 
 interface SmokeJson {
   ok: boolean;

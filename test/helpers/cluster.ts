@@ -4,10 +4,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from './build.js';
+import { freePort } from './ports.js';
 import { REPO } from './server.js';
 
 /** A fixed admin key for every replica (MODELGATE_ADMIN_KEY), so no banner has to be read. */
@@ -41,17 +41,6 @@ export interface ReplicaOptions {
   home?: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** The database URL a replica connects with: the schema as search_path in the URL's options. */
 export function schemaUrl(databaseUrl: string, schema: string | undefined): string {
   if (!schema) return databaseUrl;
@@ -60,8 +49,23 @@ export function schemaUrl(databaseUrl: string, schema: string | undefined): stri
   return u.toString();
 }
 
-/** Starts `modelgate serve` (dist/, as the image runs it) and resolves once it listens. */
+/**
+ * Starts `modelgate serve` (dist/, as the image runs it) and resolves once it listens. A port of
+ * our choosing that another test took in the meantime (EADDRINUSE) is chosen again, twice at most;
+ * a port the caller gave is not.
+ */
 export async function startReplica(options: ReplicaOptions): Promise<Replica> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startReplicaOnce(options);
+    } catch (err) {
+      const taken = err instanceof Error && /EADDRINUSE/.test(err.message);
+      if (!taken || options.port !== undefined || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startReplicaOnce(options: ReplicaOptions): Promise<Replica> {
   ensureBuilt();
   const port = options.port ?? (await freePort());
   const home = options.home ?? mkdtempSync(join(tmpdir(), `mg-${options.name}-`));
@@ -97,6 +101,7 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       throw new Error(`replica ${options.name} exited (${child.exitCode ?? child.signalCode}):\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      await exited;
       throw new Error(`replica ${options.name} did not listen within 60 s:\n${out}`);
     }
     if (/listening on http/.test(out)) break;
@@ -163,10 +168,14 @@ export async function startCluster(options: {
   };
   try {
     replicas.push(await startReplica(opts(0)));
-    const rest = await Promise.all(
+    // allSettled, not all: all would reject at the first failure and leave the replicas still
+    // starting beside it running, unowned, their pipes keeping the test file alive for ever
+    const rest = await Promise.allSettled(
       Array.from({ length: options.replicas - 1 }, (_, i) => startReplica(opts(i + 1))),
     );
-    replicas.push(...rest);
+    for (const r of rest) if (r.status === 'fulfilled') replicas.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,10 +1,10 @@
 import { execFile, execFileSync, type ExecFileOptions } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Cleanup } from './server.js';
+import { freePort } from './ports.js';
 
 /**
  * A PostgreSQL instance of a test's own (initdb + pg_ctl on a free port, data under a temp
@@ -199,17 +199,6 @@ function exec(file: string, args: string[], user?: { uid: number; gid: number })
     execFile(file, args, options, (err, stdout, stderr) => {
       if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${String(stderr)}`));
       else resolve(String(stdout));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
 }

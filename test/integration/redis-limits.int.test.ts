@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateApiKey } from '../../src/modules/security/api-key.js';
-import { freePort } from '../helpers/cluster.js';
+import { freePort } from '../helpers/ports.js';
 import { parse } from '../helpers/prom-text.js';
 import { randomPrefix, redisSkip, startOwnRedis, takeKeys, TEST_REDIS_URL } from '../helpers/redis.js';
 import { raw, startTestServer, type TestServer } from '../helpers/server.js';

@@ -3,22 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PROMETHEUS, skipWithout } from '../helpers/promtool.js';
 import { DEMO, raw, REPO, startTestServer } from '../helpers/server.js';
 import { EXAMPLE_BODY } from '../owasp/setup.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/ports.js';
 
 async function query(base: string, promql: string): Promise<number | undefined> {
   const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`);
