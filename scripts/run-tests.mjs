@@ -28,6 +28,11 @@ else if (process.env.CI === 'true') {
   process.exit(1);
 } else console.log('PostgreSQL tests: SKIPPED (set MODELGATE_TEST_DATABASE_URL=postgres://... to run them)');
 
+// The runner and everything it starts (test files, servers, replicas, haproxy) get a process
+// group of their own, so that a deadline or a Ctrl-C stops all of it: --test-timeout cancels a
+// test, but a test file whose event loop a leftover child process keeps alive never ends, and
+// once held a CI run until its 90-minute limit.
+const deadlineMinutes = Number(process.env.MODELGATE_TEST_DEADLINE_MINUTES ?? 60);
 const child = spawn(
   process.execPath,
   [
@@ -39,6 +44,26 @@ const child = spawn(
     '--test-timeout=120000',
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', detached: true },
 );
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const killGroup = (signal) => {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone already
+  }
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => killGroup(signal));
+const deadline = setTimeout(() => {
+  console.error(
+    `\nthe tests did not finish within ${deadlineMinutes} minutes (MODELGATE_TEST_DEADLINE_MINUTES):` +
+      ' a test file is hanging, most likely on a child process it did not stop; stopping them all',
+  );
+  killGroup('SIGKILL');
+}, deadlineMinutes * 60_000);
+deadline.unref();
+child.on('exit', (code, signal) => {
+  // whatever the runner left behind in its group goes with it
+  killGroup('SIGKILL');
+  process.exit(code ?? (signal ? 1 : 0));
+});
