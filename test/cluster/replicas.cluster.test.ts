@@ -28,7 +28,7 @@ describe(
       await cluster?.stop();
     });
 
-    it('serve the same production version and share the load without a failed request', async () => {
+    it('serve the same production version and share the load without a failed request', async (t) => {
       assert.deepEqual(await Promise.all(cluster.replicas.map((r) => servedVersion(r))), ['1.0.0', '1.0.0']);
       const predictions = async (r: { url: string }) => {
         const text = await (
@@ -40,6 +40,7 @@ describe(
         );
       };
       const load = startLoad(lb.url, { concurrency: 4 });
+      t.after(() => load.stop()); // a failed fetch must not leave the load running
       // until each replica answered 25 (round robin), however slow a loaded machine is
       let counts: number[] = [];
       for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {

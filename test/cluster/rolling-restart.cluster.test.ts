@@ -57,8 +57,9 @@ describe(
       await cluster?.stop();
     });
 
-    it('SIGTERM each replica in turn under keep-alive load: 0 failed requests', async () => {
+    it('SIGTERM each replica in turn under keep-alive load: 0 failed requests', async (t) => {
       const load = startLoad(lb.url, { concurrency: 8 });
+      t.after(() => load.stop()); // a failed step must not leave the load running (stop is idempotent)
       await new Promise((r) => setTimeout(r, 1000));
       const stops: Array<{ stopMs: number; exitCode: number | null }> = [];
       for (let i = 0; i < cluster.replicas.length; i++) {

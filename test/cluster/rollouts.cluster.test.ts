@@ -129,10 +129,9 @@ describe(
         );
         return { id, final };
       } finally {
-        for (const l of loads) {
-          const result = await l.stop();
-          assert.equal(result.failed, 0, JSON.stringify(result.failures));
-        }
+        // every load stops before any is judged: a failed assertion must leave none running
+        const results = await Promise.all(loads.map((l) => l.stop()));
+        for (const result of results) assert.equal(result.failed, 0, JSON.stringify(result.failures));
       }
     }
 
@@ -231,6 +230,8 @@ describe(
       assert.equal(started.status, 201, JSON.stringify(started.body));
       const id = (started.body as Detail).id;
       const loads = new Map([r2, r3].map((r) => [r, startLoad(r.url, { concurrency: 4, bodies })]));
+      const everyLoad = [...loads.values()];
+      t.after(() => Promise.all(everyLoad.map((l) => l.stop()))); // also when a step below throws
       const first = await until(
         'a look of the canary step',
         () => decisionRows(cluster, id),
@@ -255,10 +256,8 @@ describe(
         () => rollout(survivor.url, id),
         (d) => d.state !== 'running',
       );
-      for (const l of loads.values()) {
-        const result = await l.stop();
-        assert.equal(result.failed, 0, JSON.stringify(result.failures));
-      }
+      const results = await Promise.all([...loads.values()].map((l) => l.stop()));
+      for (const result of results) assert.equal(result.failed, 0, JSON.stringify(result.failures));
       assert.ok(takeoverMs < 2 * INTERVAL_S * 1000, `the next decision came ${takeoverMs} ms after the kill`);
       assert.equal(final.state, 'promoted', final.reason ?? '');
       t.diagnostic(

@@ -37,6 +37,9 @@ it(
           cwd: REPO,
           env: { ...process.env, MODELGATE_TEST_NODE: process.execPath, PYTHONDONTWRITEBYTECODE: '1' },
           maxBuffer: 16 * 1024 * 1024,
+          // inside the test's 600 s: a hung pytest is killed and fails the test, never holds the file
+          timeout: 540_000,
+          killSignal: 'SIGKILL',
         },
         (err, stdout, stderr) =>
           resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr }),

@@ -71,11 +71,15 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     );
     const deadline = Date.now() + 10_000;
     while (
-      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+      // a timeout: spawnSync blocks the event loop, and no test timeout fires while it does
+      spawnSync('redis-cli', ['-p', String(port), 'ping'], { timeout: 2000 })
         .stdout?.toString()
         .trim() !== 'PONG'
     ) {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL'); // a server that never answered must not outlive the test
+        throw new Error(`redis-server on port ${port} did not answer`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   };

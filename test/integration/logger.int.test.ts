@@ -94,8 +94,9 @@ describe('log delivery', () => {
   });
 
   for (const mode of ['throw', 'reject'] as const) {
-    it(`a crash (${mode === 'throw' ? 'uncaught exception' : 'unhandled rejection'}) right after logging still writes the line`, async () => {
+    it(`a crash (${mode === 'throw' ? 'uncaught exception' : 'unhandled rejection'}) right after logging still writes the line`, async (t) => {
       const c = logChild(mode, `crash-${mode}`);
+      t.after(() => c.child.kill('SIGKILL')); // if the crash ever stops ending it, fail, not hang
       assert.equal(await c.exited, 1);
       assert.match(c.stdout(), new RegExp(`"marker":"crash-${mode}","msg":"one line"`));
     });

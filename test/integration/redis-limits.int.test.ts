@@ -27,7 +27,11 @@ async function twoReplicas(t: Parameters<typeof startTestServer>[0], env: Record
     ...PUBLIC_METRICS,
     ...env,
   };
-  return Promise.all([startTestServer(t, { env: common }), startTestServer(t, { env: common })]);
+  // one after the other: with Promise.all, the second would register its cleanup only after a
+  // failure of the first had ended the test, and stay listening
+  const a = await startTestServer(t, { env: common });
+  const b = await startTestServer(t, { env: common });
+  return [a, b] as const;
 }
 
 describe('rate limits in Redis', { skip }, () => {

@@ -61,6 +61,8 @@ describe('a real Prometheus scraping modelgate', () => {
       t.after(
         () =>
           new Promise<void>((resolve) => {
+            // it may have exited already (a port taken): then no exit event is coming
+            if (prom.exitCode !== null || prom.signalCode !== null) return resolve();
             prom.once('exit', () => resolve());
             prom.kill('SIGTERM');
           }),
