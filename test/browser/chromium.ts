@@ -19,6 +19,9 @@ export function skipWithoutChromium(path: string | undefined): string | false {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM!,
+    // inside the 120 s test timeout (Playwright's default is 180 s): a launch that finishes after
+    // the test gave up would leave a browser that no cleanup knows about
+    timeout: 60_000,
     args: [
       '--headless',
       '--no-sandbox',

@@ -69,19 +69,31 @@ function serve(cwd: string): Promise<{ banner: string; stop: () => Promise<numbe
   });
   return new Promise((resolve, reject) => {
     let stderr = '';
+    // a server that never listens, or never stops, is killed: a child left running would keep the
+    // test file alive
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not listen within 60 s: ${stderr}`));
+    }, 60_000);
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       // the banner is written in one piece (one write of a few hundred bytes)
-      if (stderr.includes('listening on'))
+      if (stderr.includes('listening on')) {
+        clearTimeout(deadline);
         resolve({
           banner: stderr,
           stop: () => {
             child.kill('SIGTERM');
-            return exitOf(child);
+            const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            return exitOf(child).finally(() => clearTimeout(killer));
           },
         });
+      }
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    child.on('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`serve exited with ${code}: ${stderr}`));
+    });
   });
 }
 

@@ -27,7 +27,11 @@ export function cli(args: string[], env: Record<string, string | undefined> = {}
   });
 }
 
-/** Starts `modelgate serve` in a child process and resolves once it prints where it listens. */
+/**
+ * Starts `modelgate serve` in a child process and resolves once it prints where it listens. A
+ * server that has not listened within 60 s is killed and the start fails: the caller has no child
+ * to stop yet, and a child left running would keep the test file alive.
+ */
 export function serveProcess(
   args: string[],
   env: Record<string, string>,
@@ -40,15 +44,24 @@ export function serveProcess(
     });
     let stderr = '';
     let stdout = '';
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not listen within 60 s: ${stderr}`));
+    }, 60_000);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       const m = /listening on (http:\/\/[^ ]+)/.exec(stderr);
       // the banner is written in one piece; wait for its last line when a demo hint follows
-      if (m && (!args.includes('--demo') || stderr.includes('example-request.json')))
+      if (m && (!args.includes('--demo') || stderr.includes('example-request.json'))) {
+        clearTimeout(deadline);
         resolve({ child, url: m[1]!, banner: stderr, logs: () => stdout });
+      }
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+    child.on('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`serve exited with ${code}: ${stderr}`));
+    });
   });
 }
 
