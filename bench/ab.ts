@@ -10,7 +10,8 @@
 // with the load generator's share of the machine. Knobs: AB_ROWS (1 row per request), AB_CONN
 // (16), AB_SECS (5 per round), AB_ROUNDS (4); AB_FLAGS_<i> (Node options) and AB_ENV_<i>
 // (`KEY=value …`) for the i-th build, e.g. AB_ENV_1="MODELGATE_PREDICTION_LOG=false" with the
-// same tree twice to price a feature.
+// same tree twice to price a feature. AB_FLOOR=1 adds bench/fastify-floor-server.ts (the bare
+// server inside Fastify) to the rotation: what Fastify itself costs.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,14 @@ const home = mkdtempSync(join(tmpdir(), 'modelgate-ab-'));
 const bare = await spawnListening(['--import', 'tsx', 'bench/bare-server.ts', MODEL_DIR, '0'], {});
 const targets = [{ name: 'bare', url: `${bare.url}/predict`, headers: {}, pid: bare.child.pid! }];
 const children = [bare.child];
+if (process.env.AB_FLOOR === '1') {
+  const floor = await spawnListening(
+    ['--import', 'tsx', 'bench/fastify-floor-server.ts', MODEL_DIR, '0'],
+    {},
+  );
+  targets.push({ name: 'fastify floor', url: `${floor.url}/predict`, headers: {}, pid: floor.child.pid! });
+  children.push(floor.child);
+}
 try {
   for (const [i, tree] of trees.entries()) {
     const admin = generateApiKey().key;
