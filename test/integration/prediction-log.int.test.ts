@@ -9,6 +9,7 @@ import {
   DEFAULT_PREDICTION_LOG_OPTIONS,
   entryBytes,
   PredictionLog,
+  SQLITE_ROWS_PER_INSERT,
   threadedSqlitePredictionInsert,
 } from '../../src/modules/feedback/prediction-log.js';
 
@@ -293,6 +294,33 @@ describe('prediction log on embedded SQLite (prepared statement, writer thread)'
       /NOT NULL constraint failed: predictions.outputs/,
     );
     assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 3);
+  });
+
+  it('writes batches past one multi-row statement: every row once, its values intact, duplicates skipped', async (t) => {
+    const { db, insert } = await writerOnNewDatabase(t);
+    await insert([row('r007', null)]);
+    // 2 × 25 rows through the multi-row statement, 11 one by one; r007 was written before, r030
+    // comes twice (in the second statement and among the remainder): the first of each stays
+    const id = (i: number) => `r${String(i).padStart(3, '0')}`;
+    const batch = Array.from({ length: 60 }, (_, i) =>
+      i % 3 === 0
+        ? row(id(i), `[{"x":${i}}]`)
+        : { ...row(id(i)), variant: 'candidate', rollout_id: `ro${i}` },
+    );
+    batch.splice(55, 0, { ...row('r030', 'later duplicate') });
+    assert.equal(batch.length, SQLITE_ROWS_PER_INSERT * 2 + 11);
+    await insert(batch);
+    const rows = await db.db.selectFrom('predictions').selectAll().orderBy('id').execute();
+    const expected = batch.filter((r, i) => r.id !== 'r007' && batch.findIndex((x) => x.id === r.id) === i);
+    expected.push(row('r007', null));
+    expected.sort((a, b) => a.id.localeCompare(b.id));
+    assert.equal(rows.length, 60);
+    assert.deepEqual(rows, expected);
+    // a refused row in the middle of a multi-row statement rolls the whole batch back
+    const refused = Array.from({ length: 30 }, (_, i) => row(`z${String(i).padStart(2, '0')}`));
+    refused[12] = { ...refused[12]!, outputs: null as unknown as string };
+    await assert.rejects(insert(refused), /NOT NULL constraint failed: predictions.outputs/);
+    assert.equal((await db.db.selectFrom('predictions').select('id').execute()).length, 60);
   });
 
   it('a writer thread that was closed fails the batch in flight, and the next batch starts a new thread', async (t) => {
