@@ -236,11 +236,6 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
     onReplay: (route) => metrics.idempotencyReplays.inc({ route }),
   });
 
-  await app.register(multipart, {
-    preservePath: true,
-    limits: { fileSize: config.maxArtifactBytes, files: 66, fields: 4, fieldSize: 1_048_576, parts: 70 },
-  });
-
   // before the routes: the OpenAPI document collects them as they are added
   if (config.apiDocs) await registerOpenApi(app);
   const opts = { services };
@@ -249,7 +244,16 @@ export async function buildApp(services: AppServices): Promise<FastifyInstance> 
   // restore 1.1.0 before the promote example moves it
   await app.register(lifecycleRoutes, opts);
   await app.register(modelRoutes, opts);
-  await app.register(registerRoutes, opts);
+  // multipart only in the scope of the one route that takes uploads: @fastify/multipart adds an
+  // async onRequest hook (a 'close' listener on every response) and an async onResponse hook to
+  // every route of its scope, and a multipart body sent anywhere else is a 415 like any other
+  await app.register(async (uploads) => {
+    await uploads.register(multipart, {
+      preservePath: true,
+      limits: { fileSize: config.maxArtifactBytes, files: 66, fields: 4, fieldSize: 1_048_576, parts: 70 },
+    });
+    await uploads.register(registerRoutes, opts);
+  });
   await app.register(predictRoutes, opts);
   await app.register(keyRoutes, opts);
   await app.register(whoamiRoutes);

@@ -53,4 +53,23 @@ describe('request bodies by transfer encoding and type', () => {
     assert.equal(json.status, 200, JSON.stringify(json.body));
     assert.deepEqual((json.body.aliases as Record<string, string>).production, '1.0.0');
   });
+
+  it('takes multipart bodies only where uploads are registered: elsewhere they are a 415', async (t) => {
+    const s = await startTestServer(t);
+    await s.admin.registerVersion(join(DEMO, '1.0.0/manifest.yaml'));
+    await s.admin.promote('breast-cancer', '1.0.0');
+    const multipart = { 'content-type': 'multipart/form-data; boundary=x' };
+    const form = ['--x\r\nContent-Disposition: form-data; name="instances"\r\n\r\n[]\r\n--x--\r\n'];
+    for (const path of ['/v1/models/breast-cancer/predict', '/v1/models/breast-cancer/promote']) {
+      const r = await chunked(s, path, form, multipart);
+      assert.equal(r.status, 415, `${path}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.code, 'UNSUPPORTED_MEDIA_TYPE');
+      assert.match(String(r.body.detail), /content type multipart\/form-data; boundary=x is not accepted/);
+    }
+    // the upload route still reads it: it refuses this form for its fields, not for its type
+    const upload = await chunked(s, '/v1/models/breast-cancer/versions', form, multipart);
+    assert.equal(upload.status, 422, JSON.stringify(upload.body));
+    assert.equal(upload.body.code, 'MANIFEST_INVALID');
+    assert.match(String(upload.body.detail), /unexpected field 'instances'/);
+  });
 });
