@@ -86,34 +86,34 @@ export const SQLITE_ROWS_PER_INSERT = 25;
  * share the file (ADR 0015).
  */
 export function sqliteRowsWriter(sqlite: SqliteHandle): (rows: Array<Database['predictions']>) => void {
-  const columns = '(id, model_name, version, variant, rollout_id, at, outputs, inputs)';
   const insertOf = (rows: number) =>
     sqlite.prepare(
-      `INSERT INTO predictions ${columns} VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO predictions (id, model_name, version, variant, rollout_id, at, outputs, inputs) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (id) DO NOTHING`,
     );
+  /** Writes a row's 8 parameters into `into` from `at`, in the order of the column list above. */
+  const put = (r: Database['predictions'], into: unknown[], at: number) => {
+    into[at] = r.id;
+    into[at + 1] = r.model_name;
+    into[at + 2] = r.version;
+    into[at + 3] = r.variant;
+    into[at + 4] = r.rollout_id;
+    into[at + 5] = r.at;
+    into[at + 6] = r.outputs;
+    into[at + 7] = r.inputs;
+  };
   const many = insertOf(SQLITE_ROWS_PER_INSERT);
+  const manyParams = new Array<unknown>(SQLITE_ROWS_PER_INSERT * 8);
   const one = insertOf(1);
-  const params: unknown[] = new Array<unknown>(SQLITE_ROWS_PER_INSERT * 8);
+  const oneParams = new Array<unknown>(8);
   const all = sqlite.transaction((rows: Array<Database['predictions']>) => {
     let i = 0;
     for (; i + SQLITE_ROWS_PER_INSERT <= rows.length; i += SQLITE_ROWS_PER_INSERT) {
-      for (let j = 0; j < SQLITE_ROWS_PER_INSERT; j++) {
-        const r = rows[i + j]!;
-        const o = j * 8;
-        params[o] = r.id;
-        params[o + 1] = r.model_name;
-        params[o + 2] = r.version;
-        params[o + 3] = r.variant;
-        params[o + 4] = r.rollout_id;
-        params[o + 5] = r.at;
-        params[o + 6] = r.outputs;
-        params[o + 7] = r.inputs;
-      }
-      many.run(params);
+      for (let j = 0; j < SQLITE_ROWS_PER_INSERT; j++) put(rows[i + j]!, manyParams, j * 8);
+      many.run(manyParams);
     }
     for (; i < rows.length; i++) {
-      const r = rows[i]!;
-      one.run(r.id, r.model_name, r.version, r.variant, r.rollout_id, r.at, r.outputs, r.inputs);
+      put(rows[i]!, oneParams, 0);
+      one.run(oneParams);
     }
   });
   return (rows) => all.immediate(rows);
