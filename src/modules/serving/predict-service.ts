@@ -1,6 +1,6 @@
 import { uuidv7 } from '../../shared/uuidv7.js';
 import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
-import { AppError, isAppError } from '../../shared/errors.js';
+import { AppError, isAppError, type FieldProblem } from '../../shared/errors.js';
 import { VersionBreakers } from './breakers.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { OnnxValue } from 'onnxruntime-node';
@@ -67,8 +67,11 @@ export interface TensorResult {
 
 /** One request's work on whichever version answers: check the input against it, then run it. */
 interface Job<C, O> {
-  /** Throws the client's error (4xx) when the input does not fit this version. */
-  check(model: LoadedModel, spans: SpanScope, attributes: Record<string, string>): Promise<C>;
+  /**
+   * Throws (or rejects with) the client's error (4xx) when the input does not fit this version.
+   * Synchronous when tracing is off: a promise per step was a microtask and garbage per request.
+   */
+  check(model: LoadedModel, spans: SpanScope, attributes: Record<string, string>): C | Promise<C>;
   /** `decision`: the rollout's routing of this request, when one routed it */
   run(model: LoadedModel, checked: C, decision?: RouteDecisionLike): Promise<O>;
   /** After stable answered during a rollout (shadow mirroring). */
@@ -164,15 +167,18 @@ export class PredictService {
   /** Native predict: JSON records, validated against the answering version's contract. */
   async predict(req: PredictRequest): Promise<PredictResult> {
     const rows = req.instances;
+    const valid = (problems: FieldProblem[]) => {
+      if (problems.length === 0) return rows;
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+      throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, {
+        errors: problems,
+      });
+    };
     const r = await this.#routed(req, rows.length, {
-      check: async (model, spans, attributes) => {
-        const problems = await spans.child('modelgate.validate', attributes, () => model.validate(rows));
-        if (problems.length === 0) return rows;
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-        throw new AppError('VALIDATION_FAILED', `${problems[0]!.pointer}: ${problems[0]!.detail}${more}`, {
-          errors: problems,
-        });
-      },
+      check: (model, spans, attributes) =>
+        spans === NO_SPANS
+          ? valid(model.validate(rows))
+          : spans.child('modelgate.validate', attributes, () => model.validate(rows)).then(valid),
       run: (model, checked) => model.predict(checked, this.inferenceTimeoutMs),
       onStable: (decision, out) =>
         decision.shadow &&
@@ -208,7 +214,9 @@ export class PredictService {
   async infer(req: TensorRequest): Promise<TensorResult> {
     const r = await this.#routed(req, req.rows, {
       check: (model, spans, attributes) =>
-        spans.child('modelgate.validate', attributes, () => req.decode(model)),
+        spans === NO_SPANS
+          ? req.decode(model)
+          : spans.child('modelgate.validate', attributes, () => req.decode(model)),
       run: async (model, call, decision) => {
         // the native outputs too, when drift monitoring wants records or the rollout compares the
         // arms' predictions: ONNX Runtime computes them anyway
@@ -330,7 +338,7 @@ export class PredictService {
     this.#shadowInFlight++;
     setImmediate(() => {
       const started = performance.now();
-      this.#pinned(modelName, decision.candidate)
+      Promise.resolve(this.#pinned(modelName, decision.candidate))
         .then(async (model) => {
           const mirrored = await mirror(model);
           if (!mirrored) return;
@@ -363,9 +371,13 @@ export class PredictService {
     instances: number,
     job: Job<C, O>,
     decision: RouteDecisionLike | undefined,
-    pick: () => Promise<LoadedModel>,
+    pick: () => LoadedModel | Promise<LoadedModel>,
   ): Promise<{ model: LoadedModel; output: O }> {
-    const model = await spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
+    // Tracing off, a loaded version and a synchronous check go straight through: no promise until
+    // inference (each was an await, a microtask and its garbage on every request)
+    const picked =
+      spans === NO_SPANS ? pick() : spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
+    const model = picked instanceof Promise ? await picked : picked;
     const { identity } = model;
     trace.model = identity.model;
     trace.version = identity.version;
@@ -378,13 +390,13 @@ export class PredictService {
       instances,
     };
     trace.attempts.push(attempt);
-    const checked = await job.check(model, spans, attributes);
+    const pending = job.check(model, spans, attributes);
+    const checked = pending instanceof Promise ? await pending : pending;
     try {
-      const output = await spans.child(
-        'modelgate.inference',
-        { ...attributes, 'modelgate.instances': instances },
-        () => this.breakers.run(model, () => job.run(model, checked, decision)),
-      );
+      const infer = () => this.breakers.run(model, () => job.run(model, checked, decision));
+      const output = await (spans === NO_SPANS
+        ? infer()
+        : spans.child('modelgate.inference', { ...attributes, 'modelgate.instances': instances }, infer));
       attempt.outcome = 'ok';
       attempt.inferenceMs = output.inferenceMs;
       return { model, output };
@@ -395,13 +407,16 @@ export class PredictService {
   }
 
   /** The version that answers for `model` without routing (production, or the pinned one): V2 metadata. */
-  resolve(model: string, version?: string): Promise<LoadedModel> {
+  async resolve(model: string, version?: string): Promise<LoadedModel> {
     return version === undefined ? this.#production(model) : this.#pinned(model, version);
   }
 
-  async #production(name: string): Promise<LoadedModel> {
-    const loaded = this.serving.production(name);
-    if (loaded) return loaded;
+  /** The production version from memory; a promise only when none answers (to say why). */
+  #production(name: string): LoadedModel | Promise<LoadedModel> {
+    return this.serving.production(name) ?? this.#whyNotServing(name);
+  }
+
+  async #whyNotServing(name: string): Promise<never> {
     // Off the hot path: say precisely why nothing answers.
     const route = this.serving.route(name);
     if (route?.state === 'failed' && route.error) {
@@ -420,9 +435,12 @@ export class PredictService {
     throw new AppError('MODEL_NOT_READY', `model '${name}' has no production version; promote one`);
   }
 
-  async #pinned(name: string, version: string): Promise<LoadedModel> {
-    const hit = this.serving.cached(name, version);
-    if (hit) return hit;
+  /** A pinned version: from memory when loaded, else loaded from the registry. */
+  #pinned(name: string, version: string): LoadedModel | Promise<LoadedModel> {
+    return this.serving.cached(name, version) ?? this.#loadPinned(name, version);
+  }
+
+  async #loadPinned(name: string, version: string): Promise<LoadedModel> {
     const v = await this.store.getVersion(name, version);
     if (!v) {
       if (!(await this.store.getModel(name)))
