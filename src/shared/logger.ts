@@ -37,11 +37,29 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: 'modelgate' },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMs(),
       formatters: { level: (label) => ({ level: label }) },
     },
     options.destination ?? bufferedStdout(options.flushIntervalMs ?? 200),
   );
+}
+
+/**
+ * pino's `isoTime`, formatted once per clock millisecond: under load many lines share one, and a
+ * `Date` and `toISOString` per line were 0.6% of a prediction's CPU (bench/profile-steps.ts). The
+ * same text as `pino.stdTimeFunctions.isoTime`.
+ */
+export function isoTimeOncePerMs(now: () => number = Date.now): () => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return () => {
+    const ms = now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      last = `,"time":"${new Date(ms).toISOString()}"`;
+    }
+    return last;
+  };
 }
 
 /**
