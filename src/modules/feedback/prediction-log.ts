@@ -195,6 +195,13 @@ export class PredictionLog {
     this.#queued.set(row.id, entry);
     this.#bytes += entry.bytes;
     this.#added++;
+    // only past the bound: an iterator and an entry array on every add were garbage per prediction
+    if (this.#bytes > this.options.maxQueueBytes) this.#dropOldest();
+    if (this.#queued.size >= this.options.batchSize) void this.#writeSome();
+  }
+
+  /** Drops the oldest waiting entries until the queue is back within maxQueueBytes. */
+  #dropOldest(): void {
     let dropped = 0;
     for (const [id, oldest] of this.#queued) {
       if (this.#bytes <= this.options.maxQueueBytes) break;
@@ -204,7 +211,6 @@ export class PredictionLog {
       dropped++;
     }
     if (dropped > 0) this.#drop(dropped);
-    if (this.#queued.size >= this.options.batchSize) void this.#writeSome();
   }
 
   #isoNow(): string {
