@@ -65,4 +65,20 @@ describe('MemoryFailedAuthStore', () => {
     await store.get('a', T0 + MINUTE);
     assert.equal(store.size, 0);
   });
+
+  it('tells without a promise whether any window is open, and forgets them all once all closed', async () => {
+    const store = new MemoryFailedAuthStore();
+    assert.equal(store.anyOpen(T0), false, 'nothing failed yet');
+    await store.record('a', MINUTE, T0);
+    await store.record('b', MINUTE, T0 + 20_000);
+    assert.equal(store.anyOpen(T0 + 59_999), true);
+    // a's window has closed, b's is open: get and anyOpen agree
+    assert.equal(await store.get('a', T0 + MINUTE), undefined);
+    assert.equal(store.anyOpen(T0 + MINUTE), true);
+    assert.equal((await store.get('b', T0 + MINUTE))?.count, 1);
+    assert.equal(store.anyOpen(T0 + 20_000 + MINUTE), false, "b's window closed too");
+    assert.equal(store.size, 0, 'closed windows are dropped at once');
+    await store.record('c', MINUTE, T0 + 2 * MINUTE);
+    assert.equal(store.anyOpen(T0 + 2 * MINUTE), true, 'a new failure opens a window again');
+  });
 });

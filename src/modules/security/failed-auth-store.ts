@@ -15,6 +15,11 @@ export interface FailedAuthStore {
   record(key: string, windowMs: number, nowMs: number): Promise<FailureWindow>;
   /** The open window of `key`, or undefined when it has none. */
   get(key: string, nowMs: number): Promise<FailureWindow | undefined>;
+  /**
+   * False when no address has a window open at `nowMs`, answered without a promise (the check of
+   * every authenticated request then ends there); absent where only the store can tell (Redis).
+   */
+  anyOpen?(nowMs: number): boolean;
 }
 
 /**
@@ -24,8 +29,17 @@ export interface FailedAuthStore {
  */
 export class MemoryFailedAuthStore implements FailedAuthStore {
   readonly #windows = new Map<string, FailureWindow>();
+  /** the latest end of any window opened: past it, every window has closed */
+  #lastResetAtMs = 0;
 
   constructor(private readonly maxKeys = 100_000) {}
+
+  anyOpen(nowMs: number): boolean {
+    if (this.#windows.size === 0) return false;
+    if (nowMs < this.#lastResetAtMs) return true;
+    this.#windows.clear(); // all closed: none would count again
+    return false;
+  }
 
   async record(key: string, windowMs: number, nowMs: number): Promise<FailureWindow> {
     const open = this.#open(key, nowMs);
@@ -36,6 +50,7 @@ export class MemoryFailedAuthStore implements FailedAuthStore {
     if (this.#windows.size >= this.maxKeys) this.#windows.delete(this.#windows.keys().next().value!);
     const created = { count: 1, resetAtMs: nowMs + windowMs };
     this.#windows.set(key, created);
+    this.#lastResetAtMs = Math.max(this.#lastResetAtMs, created.resetAtMs);
     return { ...created };
   }
 
