@@ -59,6 +59,8 @@ export class LoadedModel {
   readonly #rows: Batcher<Row[], RowsAnswer>;
   readonly #tensors: Batcher<TensorRequest, TensorAnswer>;
   readonly #encode: InstanceEncoder;
+  /** `model@version`, joined once: the version's breaker is looked up by it on every request */
+  readonly key: string;
 
   constructor(
     readonly identity: VersionIdentity,
@@ -71,6 +73,7 @@ export class LoadedModel {
     readonly batching: BatchOptions = DEFAULT_BATCH_OPTIONS,
     onBatch?: BatchObserver,
   ) {
+    this.key = `${identity.model}@${identity.version}`;
     this.#encode = compileInstanceEncoder(signature.plan, signature.features);
     this.#rows = new Batcher(
       (requests) => this.#runRows(requests),
@@ -124,10 +127,6 @@ export class LoadedModel {
       const mine = predictions.slice(offset, (offset += rows.length));
       return { predictions: mine, inferenceMs };
     });
-  }
-
-  get key(): string {
-    return `${this.identity.model}@${this.identity.version}`;
   }
 
   get inFlight(): number {
