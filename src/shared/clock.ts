@@ -11,6 +11,24 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/**
+ * `format` of the current millisecond of `nowMs`, computed again only when the millisecond
+ * changes: under load many log lines and predictions share one, and a Date and its toISOString
+ * for each were measurable on the predict path.
+ */
+export function oncePerMs<T>(nowMs: () => number, format: (ms: number) => T): () => T {
+  let lastMs = Number.NaN;
+  let last: T;
+  return () => {
+    const ms = nowMs();
+    if (ms !== lastMs) {
+      last = format(ms);
+      lastMs = ms;
+    }
+    return last;
+  };
+}
+
 /** A clock that moves only when told to; `sleep` resolves once `advance` passes its deadline. */
 export class FakeClock implements Clock {
   #now: number;

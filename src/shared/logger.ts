@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { oncePerMs } from './clock.js';
 import { BufferedFd } from './log-destination.js';
 
 export type { Logger };
@@ -50,16 +51,7 @@ export function createLogger(options: LoggerOptions): Logger {
  * same text as `pino.stdTimeFunctions.isoTime`.
  */
 export function isoTimeOncePerMs(now: () => number = Date.now): () => string {
-  let lastMs = Number.NaN;
-  let last = '';
-  return () => {
-    const ms = now();
-    if (ms !== lastMs) {
-      lastMs = ms;
-      last = `,"time":"${new Date(ms).toISOString()}"`;
-    }
-    return last;
-  };
+  return oncePerMs(now, (ms) => `,"time":"${new Date(ms).toISOString()}"`);
 }
 
 /**

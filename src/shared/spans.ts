@@ -17,3 +17,17 @@ export const NO_SPANS: SpanScope = {
   child: (_name, _attributes, fn) => Promise.resolve(fn()),
   setAttributes: () => undefined,
 };
+
+/**
+ * `fn` in a child span of `spans`, or called directly when tracing is off: a synchronous step
+ * then stays synchronous (a promise per step was an await, a microtask and garbage per request on
+ * the predict path).
+ */
+export function inSpan<T>(
+  spans: SpanScope,
+  name: string,
+  attributes: SpanAttributes,
+  fn: () => Promise<T> | T,
+): Promise<T> | T {
+  return spans === NO_SPANS ? fn() : spans.child(name, attributes, fn);
+}

@@ -1,7 +1,7 @@
 import type { Database as SqliteHandle } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Clock } from '../../shared/clock.js';
+import { oncePerMs, type Clock } from '../../shared/clock.js';
 import type { Database } from '../../store/schema.js';
 import type { Answer, AnswerObserver } from '../serving/answer.js';
 import type { Prediction } from '../serving/output-plan.js';
@@ -159,9 +159,8 @@ export class PredictionLog {
   #taken = 0;
   /** rows of failed writes since the last successful one */
   #failedRows = 0;
-  /** the last `at` written, by its clock millisecond: several predictions share a millisecond */
-  #atMs = Number.NaN;
-  #at = '';
+  /** `at` for a new row, formatted once per clock millisecond: several predictions share one */
+  readonly #isoNow: () => string;
   dropped = 0;
 
   constructor(
@@ -173,6 +172,10 @@ export class PredictionLog {
     private readonly insert: PredictionInsert = kyselyPredictionInsert(db),
   ) {
     this.#timer = setInterval(() => void this.#writeSome(), options.flushMs).unref();
+    this.#isoNow = oncePerMs(
+      () => clock.nowMs(),
+      (ms) => new Date(ms).toISOString(),
+    );
   }
 
   /** Bytes held: entries waiting and being written. */
@@ -211,15 +214,6 @@ export class PredictionLog {
       dropped++;
     }
     if (dropped > 0) this.#drop(dropped);
-  }
-
-  #isoNow(): string {
-    const ms = this.clock.nowMs();
-    if (ms !== this.#atMs) {
-      this.#atMs = ms;
-      this.#at = new Date(ms).toISOString();
-    }
-    return this.#at;
   }
 
   /** A prediction by id: unwritten ones from memory, the others from the database. */

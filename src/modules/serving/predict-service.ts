@@ -1,5 +1,5 @@
 import { uuidv7 } from '../../shared/uuidv7.js';
-import { NO_SPANS, type SpanScope } from '../../shared/spans.js';
+import { inSpan, NO_SPANS, type SpanScope } from '../../shared/spans.js';
 import { AppError, isAppError, type FieldProblem } from '../../shared/errors.js';
 import { VersionBreakers } from './breakers.js';
 import type { RegistryStore } from '../registry/registry-store.js';
@@ -175,10 +175,10 @@ export class PredictService {
       });
     };
     const r = await this.#routed(req, rows.length, {
-      check: (model, spans, attributes) =>
-        spans === NO_SPANS
-          ? valid(model.validate(rows))
-          : spans.child('modelgate.validate', attributes, () => model.validate(rows)).then(valid),
+      check: (model, spans, attributes) => {
+        const problems = inSpan(spans, 'modelgate.validate', attributes, () => model.validate(rows));
+        return problems instanceof Promise ? problems.then(valid) : valid(problems);
+      },
       run: (model, checked) => model.predict(checked, this.inferenceTimeoutMs),
       onStable: (decision, out) =>
         decision.shadow &&
@@ -214,9 +214,7 @@ export class PredictService {
   async infer(req: TensorRequest): Promise<TensorResult> {
     const r = await this.#routed(req, req.rows, {
       check: (model, spans, attributes) =>
-        spans === NO_SPANS
-          ? req.decode(model)
-          : spans.child('modelgate.validate', attributes, () => req.decode(model)),
+        inSpan(spans, 'modelgate.validate', attributes, () => req.decode(model)),
       run: async (model, call, decision) => {
         // the native outputs too, when drift monitoring wants records or the rollout compares the
         // arms' predictions: ONNX Runtime computes them anyway
@@ -373,10 +371,9 @@ export class PredictService {
     decision: RouteDecisionLike | undefined,
     pick: () => LoadedModel | Promise<LoadedModel>,
   ): Promise<{ model: LoadedModel; output: O }> {
-    // Tracing off, a loaded version and a synchronous check go straight through: no promise until
-    // inference (each was an await, a microtask and its garbage on every request)
-    const picked =
-      spans === NO_SPANS ? pick() : spans.child('modelgate.route', { 'modelgate.model': req.model }, pick);
+    // Tracing off, a loaded version and a synchronous check go straight through: no await until
+    // inference (awaiting a value that is no promise still costs a microtask)
+    const picked = inSpan(spans, 'modelgate.route', { 'modelgate.model': req.model }, pick);
     const model = picked instanceof Promise ? await picked : picked;
     const { identity } = model;
     trace.model = identity.model;
@@ -393,10 +390,12 @@ export class PredictService {
     const pending = job.check(model, spans, attributes);
     const checked = pending instanceof Promise ? await pending : pending;
     try {
-      const infer = () => this.breakers.run(model, () => job.run(model, checked, decision));
-      const output = await (spans === NO_SPANS
-        ? infer()
-        : spans.child('modelgate.inference', { ...attributes, 'modelgate.instances': instances }, infer));
+      const output = await inSpan(
+        spans,
+        'modelgate.inference',
+        { ...attributes, 'modelgate.instances': instances },
+        () => this.breakers.run(model, () => job.run(model, checked, decision)),
+      );
       attempt.outcome = 'ok';
       attempt.inferenceMs = output.inferenceMs;
       return { model, output };
