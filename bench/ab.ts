@@ -103,8 +103,8 @@ try {
       const before = cpuMs(t.pid);
       const r = await load(t, SECONDS);
       runs.get(t.name)!.push({
-        rps: r.requests.average,
-        cpuUs: ((cpuMs(t.pid) - before) * 1000) / r.requests.total,
+        rps: r.rps,
+        cpuUs: ((cpuMs(t.pid) - before) * 1000) / r.total,
       });
     }
   }

@@ -32,7 +32,7 @@ async function load(
   seconds: number,
 ): Promise<Result> {
   const r = await postLoad({ url, headers, body, connections: CONNECTIONS, seconds });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  return { rps: r.rps, p50: r.p50, p99: r.p99 };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -112,7 +112,7 @@ export function resultsMarkdown(files: BenchFile[]): string {
     lines.push(
       `### ${f.bench}`,
       '',
-      `${f.at.slice(0, 16).replace('T', ' ')} UTC, Node ${f.node}, ${f.cpus} CPUs, load average ${f.loadAverage} at the end (bench/results/${f.bench}.json).`,
+      `${f.at.slice(0, 16).replace('T', ' ')} UTC, Node ${f.node}, ${f.cpus} CPUs, load average ${f.loadAverage} at the end${f.loadGenerator ? `, load from ${f.loadGenerator}` : ''} (bench/results/${f.bench}.json).`,
       '',
     );
     for (const w of workloads) {

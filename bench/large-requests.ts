@@ -71,9 +71,9 @@ async function load(
   const cpuBefore = cpuMs(pid);
   const r = await postLoad({ url, headers, body: BODY, connections: CONNECTIONS, seconds });
   // total answered over the whole run (the per-second average drops seconds with no answer)
-  const rps = r.requests.total / r.duration;
-  const cpuMsPer1000Rows = ((cpuMs(pid) - cpuBefore) / (r.requests.total * ROWS)) * 1000;
-  return { rowsPerSecond: rps * ROWS, rps, p50: r.latency.p50, p99: r.latency.p99, cpuMsPer1000Rows };
+  const rps = r.total / r.seconds;
+  const cpuMsPer1000Rows = ((cpuMs(pid) - cpuBefore) / (r.total * ROWS)) * 1000;
+  return { rowsPerSecond: rps * ROWS, rps, p50: r.p50, p99: r.p99, cpuMsPer1000Rows };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

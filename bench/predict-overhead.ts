@@ -22,10 +22,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 async function load(url: string, headers: Record<string, string>, seconds: number, connections = 16) {
   const result = await postLoad({ url, headers, body: BODY, connections, seconds });
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    total: result.requests.total,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    total: result.total,
   };
 }
 

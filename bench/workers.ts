@@ -1,5 +1,5 @@
 // npm run bench: `serve --workers N` scaling. Single-row predict on the demo model, 16 concurrent
-// connections (autocannon, in this process), against modelgate with 1 worker (one process, no
+// connections (wrk, or autocannon in this process: bench/lib/load.ts), against modelgate with 1 worker (one process, no
 // primary), with 2 workers (a primary and two workers on one port), and the bare node:http +
 // onnxruntime-node server. Rounds alternate between the three so drift on a noisy machine hits
 // all of them; ratios are taken within this run. The load generator shares the machine's cores
@@ -42,10 +42,10 @@ async function load(
   const cpu = (cpuMs(pid) - cpu0) / 1000;
   const wall = (performance.now() - started) / 1000;
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUs: (cpu / result.requests.total) * 1e6,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
+    cpuUs: (cpu / result.total) * 1e6,
     cores: cpu / wall,
   };
 }

@@ -1,5 +1,16 @@
-// The load every bench puts on a server: JSON POSTs from autocannon for a while, refused as a
-// failed run when any answer is not 2xx or a connection errs.
+// The load every bench puts on a server: JSON POSTs for a while, refused as a failed run when any
+// answer is not 2xx or a connection errs.
+//
+// The generator is wrk when it is on PATH (Debian's package `wrk`), else autocannon. On a 2-core
+// machine the generator shares the cores with the server it loads: autocannon runs in this Node
+// process and spends about as much CPU per request as the bare server does, wrk (C, one thread)
+// a fraction of it, so wrk leaves each server the machine it would have in production, and it is
+// what issue 15 measured with. BENCH_LOADGEN=autocannon|wrk chooses; every result says which.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 
 export interface PostLoad {
@@ -10,7 +21,50 @@ export interface PostLoad {
   headers?: Record<string, string>;
 }
 
-export async function postLoad(o: PostLoad): Promise<autocannon.Result> {
+export interface LoadResult {
+  generator: 'wrk' | 'autocannon';
+  /** requests answered per second over the run */
+  rps: number;
+  /** requests answered */
+  total: number;
+  /** the run's length, seconds */
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+const run = promisify(execFile);
+
+export const LOAD_GENERATOR: 'wrk' | 'autocannon' = chooseGenerator();
+
+function chooseGenerator(): 'wrk' | 'autocannon' {
+  const asked = process.env.BENCH_LOADGEN;
+  if (asked === 'wrk' || asked === 'autocannon') return asked;
+  if (asked) throw new Error(`BENCH_LOADGEN=${asked}: use wrk or autocannon`);
+  return hasWrk() ? 'wrk' : 'autocannon';
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function postLoad(
+  o: PostLoad,
+  generator: 'wrk' | 'autocannon' = LOAD_GENERATOR,
+): Promise<LoadResult> {
+  return generator === 'wrk' ? wrkLoad(o) : autocannonLoad(o);
+}
+
+/** Whether wrk is on PATH. */
+export function hasWrk(): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && isFile(join(dir, 'wrk')));
+}
+
+async function autocannonLoad(o: PostLoad): Promise<LoadResult> {
   const r = await autocannon({
     url: o.url,
     method: 'POST',
@@ -20,5 +74,80 @@ export async function postLoad(o: PostLoad): Promise<autocannon.Result> {
     body: o.body,
   });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${o.url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return r;
+  return {
+    generator: 'autocannon',
+    rps: r.requests.average,
+    total: r.requests.total,
+    seconds: r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+  };
+}
+
+// wrk reads the body from a file and prints its summary as one JSON line; latencies in µs
+const WRK_SCRIPT = `
+local body_path = os.getenv("MG_WRK_BODY")
+local f = assert(io.open(body_path, "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["content-type"] = "application/json"
+for name, value in string.gmatch(os.getenv("MG_WRK_HEADERS") or "", "([^\\n:]+):([^\\n]*)") do
+  wrk.headers[name] = value
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'MG_WRK {"requests":%d,"duration_us":%d,"status_errors":%d,"socket_errors":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+async function wrkLoad(o: PostLoad): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'modelgate-wrk-'));
+  try {
+    writeFileSync(join(dir, 'post.lua'), WRK_SCRIPT);
+    writeFileSync(join(dir, 'body.json'), o.body);
+    const headers = Object.entries(o.headers ?? {})
+      .map(([k, v]) => `${k}:${v}`)
+      .join('\n');
+    const { stdout } = await run(
+      'wrk',
+      [
+        '-t1',
+        `-c${o.connections}`,
+        `-d${o.seconds}s`,
+        '--timeout',
+        '10s',
+        '-s',
+        join(dir, 'post.lua'),
+        o.url,
+      ],
+      { env: { ...process.env, MG_WRK_BODY: join(dir, 'body.json'), MG_WRK_HEADERS: headers } },
+    );
+    const line = stdout.split('\n').find((l) => l.startsWith('MG_WRK '));
+    if (!line) throw new Error(`${o.url}: wrk printed no summary:\n${stdout}`);
+    const s = JSON.parse(line.slice('MG_WRK '.length)) as {
+      requests: number;
+      duration_us: number;
+      status_errors: number;
+      socket_errors: number;
+      p50_us: number;
+      p99_us: number;
+    };
+    if (s.status_errors > 0 || s.socket_errors > 0)
+      throw new Error(`${o.url}: ${s.status_errors} non-2xx, ${s.socket_errors} errors`);
+    const seconds = s.duration_us / 1e6;
+    return {
+      generator: 'wrk',
+      rps: s.requests / seconds,
+      total: s.requests,
+      seconds,
+      p50: s.p50_us / 1000,
+      p99: s.p99_us / 1000,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

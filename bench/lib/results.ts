@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { ROOT } from '../../scripts/serve-process.js';
+import { LOAD_GENERATOR } from './load.js';
 
 export const RESULTS_DIR = join(ROOT, 'bench/results');
 
@@ -31,6 +32,8 @@ export interface BenchFile {
   cpus: number;
   /** 1-minute load average when the bench finished (a noisy machine gives noisy numbers) */
   loadAverage: number;
+  /** what put the load on the servers (bench/lib/load.ts); absent in files of older runs */
+  loadGenerator?: 'wrk' | 'autocannon';
   rows: BenchRow[];
 }
 
@@ -43,6 +46,7 @@ export function writeResults(bench: string, rows: BenchRow[]): string {
     node: process.version,
     cpus: cpus().length,
     loadAverage: Math.round(loadavg()[0]! * 100) / 100,
+    loadGenerator: LOAD_GENERATOR,
     rows,
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);

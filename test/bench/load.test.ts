@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { hasWrk, postLoad } from '../../bench/lib/load.js';
+
+// A server that counts what the load generator sends: method, body, headers, and answers 200 (or
+// 503 on /refuse), so a test can hold the generator's report against what really arrived.
+let server: Server;
+let base: string;
+const seen = { requests: 0, badBodies: 0, badHeaders: 0 };
+const BODY = JSON.stringify({ instances: [{ a: 1.5, b: 'x' }] });
+
+before(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      seen.requests++;
+      if (req.method !== 'POST' || body !== BODY) seen.badBodies++;
+      if (req.headers['content-type'] !== 'application/json' || req.headers.authorization !== 'Bearer k1')
+        seen.badHeaders++;
+      res.writeHead(req.url === '/refuse' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+const generators = ['autocannon', 'wrk'] as const;
+for (const generator of generators) {
+  // CI installs wrk (.ci/run); a developer's machine without it still tests autocannon
+  const skip = generator === 'wrk' && !hasWrk() && process.env.CI !== 'true' ? 'wrk is not on PATH' : false;
+  describe(`bench load from ${generator}`, { skip }, () => {
+    it('posts the body with the headers and reports what the server answered', async () => {
+      const before = { ...seen };
+      const r = await postLoad(
+        {
+          url: `${base}/ok`,
+          body: BODY,
+          connections: 2,
+          seconds: 1,
+          headers: { authorization: 'Bearer k1' },
+        },
+        generator,
+      );
+      const arrived = seen.requests - before.requests;
+      assert.equal(r.generator, generator);
+      assert.equal(seen.badBodies, before.badBodies);
+      assert.equal(seen.badHeaders, before.badHeaders);
+      assert.ok(r.total > 100, `${r.total} requests in a second`);
+      // the generator counts answers; requests still in flight when it stopped arrived but were
+      // not counted (at most one per connection)
+      assert.ok(arrived >= r.total && arrived <= r.total + 2, `${arrived} arrived, ${r.total} counted`);
+      assert.ok(Math.abs(r.rps - r.total / r.seconds) <= r.rps * 0.1, `${r.rps} req/s over ${r.seconds} s`);
+      assert.ok(r.seconds >= 0.9 && r.seconds < 3, `${r.seconds} s`);
+      assert.ok(r.p50 >= 0 && r.p50 <= r.p99, `p50 ${r.p50} p99 ${r.p99}`);
+    });
+
+    it('fails the run when an answer is not 2xx', async () => {
+      await assert.rejects(
+        postLoad({ url: `${base}/refuse`, body: BODY, connections: 1, seconds: 1 }, generator),
+        /\/refuse: \d+ non-2xx/,
+      );
+    });
+  });
+}
