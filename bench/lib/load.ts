@@ -105,6 +105,11 @@ end
 `;
 
 async function wrkLoad(o: PostLoad): Promise<LoadResult> {
+  // wrk reads whole seconds (`-d1.5s` is 1 s), and each of its threads needs a connection
+  if (!Number.isInteger(o.seconds) || o.seconds < 1)
+    throw new Error(`wrk runs whole seconds, not ${o.seconds}`);
+  if (!Number.isInteger(o.connections) || o.connections < 1)
+    throw new Error(`wrk needs at least one connection, not ${o.connections}`);
   const dir = mkdtempSync(join(tmpdir(), 'modelgate-wrk-'));
   try {
     writeFileSync(join(dir, 'post.lua'), WRK_SCRIPT);
