@@ -1,5 +1,6 @@
-// The load every bench puts on a server: JSON POSTs for a while, refused as a failed run when any
-// answer is not 2xx or a connection errs.
+// The load every bench puts on a server: JSON POSTs for a while, refused as a failed run when an
+// answer is an error (autocannon: any not 2xx; wrk: 4xx and 5xx, as it counts them without
+// parsing every answer in Lua) or a connection errs.
 //
 // The generator is wrk when it is on PATH (Debian's package `wrk`), else autocannon. On a 2-core
 // machine the generator shares the cores with the server it loads: autocannon runs in this Node
@@ -29,7 +30,9 @@ export interface LoadResult {
   total: number;
   /** the run's length, seconds */
   seconds: number;
+  /** latency, milliseconds */
   p50: number;
+  /** latency, milliseconds */
   p99: number;
 }
 
@@ -117,19 +120,23 @@ async function wrkLoad(o: PostLoad): Promise<LoadResult> {
     const headers = Object.entries(o.headers ?? {})
       .map(([k, v]) => `${k}:${v}`)
       .join('\n');
-    const { stdout } = await run(
-      'wrk',
-      [
-        '-t1',
-        `-c${o.connections}`,
-        `-d${o.seconds}s`,
-        '--timeout',
-        '10s',
-        '-s',
-        join(dir, 'post.lua'),
-        o.url,
-      ],
-      { env: { ...process.env, MG_WRK_BODY: join(dir, 'body.json'), MG_WRK_HEADERS: headers } },
+    const args = [
+      '-t1',
+      `-c${o.connections}`,
+      `-d${o.seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      join(dir, 'post.lua'),
+      o.url,
+    ];
+    const env = { ...process.env, MG_WRK_BODY: join(dir, 'body.json'), MG_WRK_HEADERS: headers };
+    // wrk exits non-zero when it cannot connect at all: say what it said
+    const stdout = await run('wrk', args, { env }).then(
+      (r) => r.stdout,
+      (err: Error & { stdout?: string; stderr?: string }) => {
+        throw new Error(`${o.url}: wrk failed: ${(err.stderr || err.stdout || err.message).trim()}`);
+      },
     );
     const line = stdout.split('\n').find((l) => l.startsWith('MG_WRK '));
     if (!line) throw new Error(`${o.url}: wrk printed no summary:\n${stdout}`);
@@ -142,7 +149,7 @@ async function wrkLoad(o: PostLoad): Promise<LoadResult> {
       p99_us: number;
     };
     if (s.status_errors > 0 || s.socket_errors > 0)
-      throw new Error(`${o.url}: ${s.status_errors} non-2xx, ${s.socket_errors} errors`);
+      throw new Error(`${o.url}: ${s.status_errors} 4xx/5xx, ${s.socket_errors} errors`);
     const seconds = s.duration_us / 1e6;
     return {
       generator: 'wrk',

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { hasWrk, postLoad } from '../../bench/lib/load.js';
 
 // A server that counts what the load generator sends to /ok (method, body, headers) and answers
-// 200 (503 on /refuse), so a test can hold the generator's report against what really arrived.
+// 200 (503 on /refuse, after 20 ms on /slow), so a test can hold the generator's report against what really arrived.
 let server: Server;
 let base: string;
 const seen = { requests: 0, badBodies: 0, badHeaders: 0 };
@@ -24,8 +24,12 @@ before(async () => {
         if (req.headers['content-type'] !== 'application/json' || req.headers.authorization !== 'Bearer k1')
           seen.badHeaders++;
       }
-      res.writeHead(req.url === '/refuse' ? 503 : 200, { 'content-type': 'application/json' });
-      res.end('{}');
+      const answer = () => {
+        res.writeHead(req.url === '/refuse' ? 503 : 200, { 'content-type': 'application/json' });
+        res.end('{}');
+      };
+      if (req.url === '/slow') setTimeout(answer, 20);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,10 +78,30 @@ for (const generator of generators) {
       );
     });
 
-    it('fails the run when an answer is not 2xx', async () => {
+    it('reports latencies in milliseconds', async () => {
+      const r = await postLoad({ url: `${base}/slow`, body: BODY, connections: 1, seconds: 1 }, generator);
+      // each answer takes 20 ms (a timer: a little more, never less)
+      assert.ok(r.p50 >= 19 && r.p50 < 200, `p50 ${r.p50} ms`);
+      assert.ok(r.total >= 5 && r.total <= 50, `${r.total} answers of 20 ms in a second on one connection`);
+    });
+
+    it('fails the run when an answer is an error', async () => {
       await assert.rejects(
         postLoad({ url: `${base}/refuse`, body: BODY, connections: 1, seconds: 1 }, generator),
-        /\/refuse: \d+ non-2xx/,
+        /\/refuse: [1-9]\d* (non-2xx|4xx\/5xx), 0 errors/,
+      );
+    });
+
+    it('fails the run when connections fail', async () => {
+      // a port nothing listens on: every connection is refused
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise((resolve) => closed.close(resolve));
+      await assert.rejects(
+        postLoad({ url: `http://127.0.0.1:${port}/ok`, body: BODY, connections: 1, seconds: 1 }, generator),
+        // autocannon counts the refused connections; wrk gives up and says why
+        /: (0 non-2xx, [1-9]\d* errors|wrk failed: unable to connect .*refused)/,
       );
     });
   });
