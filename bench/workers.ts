@@ -1,8 +1,8 @@
 // npm run bench: `serve --workers N` scaling. Single-row predict on the demo model, 16 concurrent
-// connections (wrk, or autocannon in this process: bench/lib/load.ts), against modelgate with 1 worker (one process, no
-// primary), with 2 workers (a primary and two workers on one port), and the bare node:http +
-// onnxruntime-node server. Rounds alternate between the three so drift on a noisy machine hits
-// all of them; ratios are taken within this run. The load generator shares the machine's cores
+// connections (wrk, or autocannon in this process: bench/lib/load.ts), against modelgate with 1
+// worker (one process, no primary), with 2 workers (a primary and two workers on one port), and
+// the bare node:http + onnxruntime-node server. Rounds alternate between the three so drift on a
+// noisy machine hits all of them; ratios are taken within this run. The load generator shares the machine's cores
 // with the servers: on a 2-core machine two workers compete with it for the CPU.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

@@ -4,9 +4,9 @@
 //
 // The generator is wrk when it is on PATH (Debian's package `wrk`), else autocannon. On a 2-core
 // machine the generator shares the cores with the server it loads: autocannon runs in this Node
-// process and spends about as much CPU per request as the bare server does, wrk (C, one thread)
-// a fraction of it, so wrk leaves each server the machine it would have in production, and it is
-// what issue 15 measured with. BENCH_LOADGEN=autocannon|wrk chooses; every result says which.
+// process and spends 36–40 µs of CPU per request, wrk (C, one thread) ~22 µs, most of it in the
+// kernel's loopback. Issue 15's baseline was measured with wrk (docs/benchmarks.md, "ninth
+// pass"). BENCH_LOADGEN=autocannon|wrk chooses; every result file says which.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +22,10 @@ export interface PostLoad {
   headers?: Record<string, string>;
 }
 
+export type LoadGenerator = 'wrk' | 'autocannon';
+
 export interface LoadResult {
-  generator: 'wrk' | 'autocannon';
+  generator: LoadGenerator;
   /** requests answered per second over the run */
   rps: number;
   /** requests answered */
@@ -38,13 +40,22 @@ export interface LoadResult {
 
 const run = promisify(execFile);
 
-export const LOAD_GENERATOR: 'wrk' | 'autocannon' = chooseGenerator();
+export const LOAD_GENERATOR: LoadGenerator = chooseGenerator();
 
-function chooseGenerator(): 'wrk' | 'autocannon' {
+function chooseGenerator(): LoadGenerator {
   const asked = process.env.BENCH_LOADGEN;
   if (asked === 'wrk' || asked === 'autocannon') return asked;
   if (asked) throw new Error(`BENCH_LOADGEN=${asked}: use wrk or autocannon`);
   return hasWrk() ? 'wrk' : 'autocannon';
+}
+
+export async function postLoad(o: PostLoad, generator: LoadGenerator = LOAD_GENERATOR): Promise<LoadResult> {
+  return generator === 'wrk' ? wrkLoad(o) : autocannonLoad(o);
+}
+
+/** Whether wrk is on PATH. */
+export function hasWrk(): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && isFile(join(dir, 'wrk')));
 }
 
 function isFile(path: string): boolean {
@@ -53,18 +64,6 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-export async function postLoad(
-  o: PostLoad,
-  generator: 'wrk' | 'autocannon' = LOAD_GENERATOR,
-): Promise<LoadResult> {
-  return generator === 'wrk' ? wrkLoad(o) : autocannonLoad(o);
-}
-
-/** Whether wrk is on PATH. */
-export function hasWrk(): boolean {
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && isFile(join(dir, 'wrk')));
 }
 
 async function autocannonLoad(o: PostLoad): Promise<LoadResult> {

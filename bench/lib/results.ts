@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { ROOT } from '../../scripts/serve-process.js';
-import { LOAD_GENERATOR } from './load.js';
+import { LOAD_GENERATOR, type LoadGenerator } from './load.js';
 
 export const RESULTS_DIR = join(ROOT, 'bench/results');
 
@@ -33,7 +33,7 @@ export interface BenchFile {
   /** 1-minute load average when the bench finished (a noisy machine gives noisy numbers) */
   loadAverage: number;
   /** what put the load on the servers (bench/lib/load.ts); absent in files of older runs */
-  loadGenerator?: 'wrk' | 'autocannon';
+  loadGenerator?: LoadGenerator;
   rows: BenchRow[];
 }
 

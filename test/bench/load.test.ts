@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { hasWrk, postLoad } from '../../bench/lib/load.js';
 
 // A server that counts what the load generator sends to /ok (method, body, headers) and answers
-// 200 (503 on /refuse, after 20 ms on /slow), so a test can hold the generator's report against what really arrived.
+// 200 (503 on /refuse, after 20 ms on /slow), so a test can hold the generator's report against
+// what really arrived.
 let server: Server;
 let base: string;
 const seen = { requests: 0, badBodies: 0, badHeaders: 0 };
